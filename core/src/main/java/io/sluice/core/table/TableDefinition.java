@@ -1,0 +1,367 @@
+package io.sluice.core.table;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * What a table is: its columns, keys, buckets, lake formats, freshness and log retention. Build one
+ * with {@link #builder()}, which checks it and reports every problem at once.
+ */
+public record TableDefinition(
+    List<Column> columns,
+    List<String> primaryKey,
+    List<String> bucketKey,
+    int buckets,
+    List<LakeFormatName> lakeFormats,
+    Duration freshness,
+    Duration logRetention,
+    Optional<MergeEngine> mergeEngine,
+    Optional<String> versionColumn,
+    Map<String, String> aggregations) {
+
+  public static final int DEFAULT_BUCKETS = 4;
+  public static final int MAX_BUCKETS = 1024;
+  public static final Duration DEFAULT_FRESHNESS = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_LOG_RETENTION = Duration.ofHours(24);
+  public static final int MAX_COLUMNS = 1000;
+
+  private static final Pattern COLUMN_NAME = Pattern.compile("[a-z][a-z0-9_]{0,127}");
+  private static final Set<String> AGGREGATE_FUNCTIONS =
+      Set.of(
+          "sum",
+          "max",
+          "min",
+          "last_value",
+          "last_non_null_value",
+          "first_value",
+          "first_non_null_value",
+          "bool_and",
+          "bool_or");
+
+  public TableDefinition {
+    columns = List.copyOf(columns);
+    primaryKey = List.copyOf(primaryKey);
+    bucketKey = List.copyOf(bucketKey);
+    lakeFormats = List.copyOf(lakeFormats);
+    aggregations = Map.copyOf(aggregations);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder with every field of this definition, to derive a changed one. */
+  public Builder toBuilder() {
+    Builder builder =
+        builder()
+            .columns(columns)
+            .primaryKey(primaryKey)
+            .bucketKey(bucketKey)
+            .buckets(buckets)
+            .lakeFormats(lakeFormats)
+            .freshness(freshness)
+            .logRetention(logRetention)
+            .aggregations(aggregations);
+    mergeEngine.ifPresent(builder::mergeEngine);
+    versionColumn.ifPresent(builder::versionColumn);
+    return builder;
+  }
+
+  /** Whether rows are merged by key (a primary-key table) rather than appended (a log table). */
+  public boolean hasPrimaryKey() {
+    return !primaryKey.isEmpty();
+  }
+
+  /** The column with this name, if there is one. */
+  public Optional<Column> column(String name) {
+    return columns.stream().filter(c -> c.name().equals(name)).findFirst();
+  }
+
+  /** The index of the column with this name, or -1. */
+  public int columnIndex(String name) {
+    for (int i = 0; i < columns.size(); i++) {
+      if (columns.get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The format whose bucketing places rows: the first lake format, Paimon's when there is none. */
+  public LakeFormatName bucketingFormat() {
+    return lakeFormats.isEmpty() ? LakeFormatName.PAIMON : lakeFormats.get(0);
+  }
+
+  /**
+   * Whether {@code next} only appends nullable columns to this definition and is otherwise equal:
+   * the one schema change a table accepts.
+   */
+  public boolean isEvolvedBy(TableDefinition next) {
+    if (next.columns.size() <= columns.size()
+        || !next.columns.subList(0, columns.size()).equals(columns)) {
+      return false;
+    }
+    boolean appendedNullable =
+        next.columns.subList(columns.size(), next.columns.size()).stream()
+            .allMatch(Column::nullable);
+    TableDefinition sameColumns = next.toBuilder().columns(columns).buildUnchecked();
+    return appendedNullable && sameColumns.equals(this);
+  }
+
+  /** Collects a definition's fields; {@link #build(String)} checks them all. */
+  public static final class Builder {
+    private List<Column> columns = List.of();
+    private List<String> primaryKey = List.of();
+    private List<String> bucketKey;
+    private int buckets = DEFAULT_BUCKETS;
+    private List<LakeFormatName> lakeFormats = List.of();
+    private Duration freshness = DEFAULT_FRESHNESS;
+    private Duration logRetention = DEFAULT_LOG_RETENTION;
+    private MergeEngine mergeEngine;
+    private String versionColumn;
+    private Map<String, String> aggregations = Map.of();
+
+    private Builder() {}
+
+    public Builder columns(List<Column> value) {
+      this.columns = value;
+      return this;
+    }
+
+    public Builder primaryKey(List<String> value) {
+      this.primaryKey = value;
+      return this;
+    }
+
+    /** The bucket key; when never set it defaults to the primary key. */
+    public Builder bucketKey(List<String> value) {
+      this.bucketKey = value;
+      return this;
+    }
+
+    public Builder buckets(int value) {
+      this.buckets = value;
+      return this;
+    }
+
+    public Builder lakeFormats(List<LakeFormatName> value) {
+      this.lakeFormats = value;
+      return this;
+    }
+
+    public Builder freshness(Duration value) {
+      this.freshness = value;
+      return this;
+    }
+
+    public Builder logRetention(Duration value) {
+      this.logRetention = value;
+      return this;
+    }
+
+    public Builder mergeEngine(MergeEngine value) {
+      this.mergeEngine = value;
+      return this;
+    }
+
+    public Builder versionColumn(String value) {
+      this.versionColumn = value;
+      return this;
+    }
+
+    public Builder aggregations(Map<String, String> value) {
+      this.aggregations = new LinkedHashMap<>(value);
+      return this;
+    }
+
+    /**
+     * Checks the definition and builds it.
+     *
+     * @param subject what is being defined, e.g. {@code "Cannot create table default.orders"}
+     * @throws InvalidDefinitionException listing every problem found
+     */
+    public TableDefinition build(String subject) {
+      List<String> problems = new ArrayList<>();
+      problems(problems);
+      if (!problems.isEmpty()) {
+        throw new InvalidDefinitionException(subject, problems);
+      }
+      return buildUnchecked();
+    }
+
+    /** Adds this definition's problems to {@code problems}, for callers that collect more. */
+    public void problems(List<String> problems) {
+      Set<String> names = new HashSet<>();
+      if (columns.isEmpty()) {
+        problems.add("a table needs at least one column");
+      }
+      if (columns.size() > MAX_COLUMNS) {
+        problems.add("a table has at most " + MAX_COLUMNS + " columns, not " + columns.size());
+      }
+      for (Column column : columns) {
+        if (!COLUMN_NAME.matcher(column.name()).matches()) {
+          problems.add("column name '" + column.name() + "' must match [a-z][a-z0-9_]{0,127}");
+        } else if (!names.add(column.name())) {
+          problems.add("column " + column.name() + " is defined twice");
+        }
+      }
+      List<Column> resolved = resolvedColumns();
+      checkKey("primary key", primaryKey, problems);
+      List<String> bucketColumns = resolvedBucketKey();
+      checkKey("bucket key", bucketColumns, problems);
+      if (!primaryKey.isEmpty()) {
+        for (String column : bucketColumns) {
+          if (!primaryKey.contains(column)) {
+            problems.add("bucket key column " + column + " is not in the primary key");
+          }
+        }
+      }
+      if (buckets < 1 || buckets > MAX_BUCKETS) {
+        problems.add("buckets must be 1 to " + MAX_BUCKETS + ", not " + buckets);
+      }
+      if (new HashSet<>(lakeFormats).size() != lakeFormats.size()) {
+        problems.add("lake format listed twice in " + lakeFormats);
+      }
+      if (freshness.isNegative() || freshness.isZero()) {
+        problems.add("freshness must be positive");
+      }
+      if (logRetention.isNegative() || logRetention.isZero()) {
+        problems.add("logRetention must be positive");
+      }
+      if (!lakeFormats.isEmpty() && lakeFormats.get(0) == LakeFormatName.ICEBERG) {
+        checkIcebergBucketKey(bucketColumns, resolved, problems);
+      }
+      checkMergeEngine(problems);
+    }
+
+    private void checkKey(String what, List<String> key, List<String> problems) {
+      Set<String> seen = new HashSet<>();
+      for (String name : key) {
+        Optional<Column> column = columns.stream().filter(c -> c.name().equals(name)).findFirst();
+        if (column.isEmpty()) {
+          problems.add(what + " column " + name + " is not a column of the table");
+        } else if (!seen.add(name)) {
+          problems.add(what + " column " + name + " is listed twice");
+        }
+      }
+    }
+
+    private void checkIcebergBucketKey(
+        List<String> bucketColumns, List<Column> resolved, List<String> problems) {
+      if (bucketColumns.isEmpty()) {
+        return;
+      }
+      String advice =
+          "; Iceberg's bucket transform takes exactly one non-null column of type tinyint,"
+              + " smallint, int, bigint, decimal, string, binary, date, timestamp or"
+              + " timestamp_ltz (or list paimon first, whose bucketing takes any key)";
+      if (bucketColumns.size() != 1) {
+        problems.add(
+            "an Iceberg-aligned bucket key must be one column, not " + bucketColumns + advice);
+        return;
+      }
+      resolved.stream()
+          .filter(c -> c.name().equals(bucketColumns.get(0)))
+          .findFirst()
+          .ifPresent(
+              column -> {
+                TypeKind kind = column.type().kind();
+                if (kind == TypeKind.BOOLEAN || kind == TypeKind.FLOAT || kind == TypeKind.DOUBLE) {
+                  problems.add(
+                      "bucket key column "
+                          + column.name()
+                          + " has type "
+                          + column.type()
+                          + ", which Iceberg cannot bucket"
+                          + advice);
+                } else if (column.nullable()) {
+                  problems.add(
+                      "bucket key column "
+                          + column.name()
+                          + " must be declared \"nullable\": false for Iceberg bucketing"
+                          + advice);
+                }
+              });
+    }
+
+    private void checkMergeEngine(List<String> problems) {
+      if (primaryKey.isEmpty()) {
+        if (mergeEngine != null || versionColumn != null || !aggregations.isEmpty()) {
+          problems.add("mergeEngine, versionColumn and aggregations need a primaryKey");
+        }
+        return;
+      }
+      MergeEngine engine = mergeEngine == null ? MergeEngine.LAST_ROW : mergeEngine;
+      if (engine == MergeEngine.VERSIONED) {
+        if (versionColumn == null) {
+          problems.add("mergeEngine versioned needs a versionColumn");
+        } else if (columns.stream().noneMatch(c -> c.name().equals(versionColumn))) {
+          problems.add("versionColumn " + versionColumn + " is not a column of the table");
+        }
+      } else if (versionColumn != null) {
+        problems.add("versionColumn is only for mergeEngine versioned");
+      }
+      if (engine == MergeEngine.AGGREGATION) {
+        aggregations.forEach(
+            (column, function) -> {
+              if (columns.stream().noneMatch(c -> c.name().equals(column))) {
+                problems.add("aggregation column " + column + " is not a column of the table");
+              } else if (primaryKey.contains(column)) {
+                problems.add("aggregation column " + column + " is part of the primary key");
+              }
+              if (!AGGREGATE_FUNCTIONS.contains(function)) {
+                problems.add(
+                    "aggregation function '"
+                        + function
+                        + "' for column "
+                        + column
+                        + " is not one of "
+                        + AGGREGATE_FUNCTIONS.stream().sorted().toList());
+              }
+            });
+      } else if (!aggregations.isEmpty()) {
+        problems.add("aggregations are only for mergeEngine aggregation");
+      }
+    }
+
+    /** Primary-key columns are never null, whatever the column said. */
+    private List<Column> resolvedColumns() {
+      return columns.stream()
+          .map(
+              c ->
+                  primaryKey.contains(c.name()) && c.nullable()
+                      ? new Column(c.name(), c.type(), false)
+                      : c)
+          .toList();
+    }
+
+    private List<String> resolvedBucketKey() {
+      return bucketKey == null ? primaryKey : bucketKey;
+    }
+
+    TableDefinition buildUnchecked() {
+      MergeEngine engine =
+          primaryKey.isEmpty()
+              ? mergeEngine
+              : mergeEngine == null ? MergeEngine.LAST_ROW : mergeEngine;
+      return new TableDefinition(
+          resolvedColumns(),
+          primaryKey,
+          resolvedBucketKey(),
+          buckets,
+          lakeFormats,
+          freshness,
+          logRetention,
+          Optional.ofNullable(engine),
+          Optional.ofNullable(versionColumn),
+          aggregations);
+    }
+  }
+}
