@@ -1,0 +1,78 @@
+package io.sluice.core.log;
+
+import io.sluice.core.metadata.BucketHead;
+import io.sluice.core.metadata.IndexPage;
+import io.sluice.core.metadata.MetadataStore;
+import io.sluice.core.metadata.Slice;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Finds a bucket's slices: the head first (consistent), then the index pages below its {@code
+ * indexedUpTo}, duplicates dropped by base offset (a slice may sit in both while a move is under
+ * way).
+ */
+public final class LogIndex {
+  private final MetadataStore store;
+
+  public LogIndex(MetadataStore store) {
+    this.store = store;
+  }
+
+  /** The slices of a bucket holding offsets from {@code fromOffset} up to the head's end. */
+  public BucketSlices slices(String tableId, int bucket, long fromOffset) {
+    BucketHead head = store.head(tableId, bucket);
+    return new BucketSlices(head, collect(tableId, head, fromOffset));
+  }
+
+  /**
+   * The slice a request appended to a bucket at or after {@code floorOffset}, as of {@code head}.
+   */
+  public Optional<Slice> appliedSlice(
+      String tableId, BucketHead head, long floorOffset, String requestId) {
+    for (Slice slice : head.recentSlices().tailMap(floorOffset, true).values()) {
+      if (slice.requestId().equals(requestId)) {
+        return Optional.of(slice);
+      }
+    }
+    if (floorOffset < head.indexedUpTo()) {
+      for (IndexPage page :
+          store.indexPages(tableId, head.bucket(), floorOffset, head.indexedUpTo())) {
+        for (Slice slice : page.slices()) {
+          if (slice.baseOffset() >= floorOffset && slice.requestId().equals(requestId)) {
+            return Optional.of(slice);
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private List<Slice> collect(String tableId, BucketHead head, long fromOffset) {
+    NavigableMap<Long, Slice> byBase = new TreeMap<>();
+    if (fromOffset < head.indexedUpTo()) {
+      for (IndexPage page :
+          store.indexPages(tableId, head.bucket(), fromOffset, head.indexedUpTo())) {
+        page.slices().forEach(s -> byBase.put(s.baseOffset(), s));
+      }
+    }
+    byBase.putAll(head.recentSlices());
+    List<Slice> result = new ArrayList<>();
+    for (Slice slice : byBase.values()) {
+      if (slice.endOffset() > fromOffset && slice.baseOffset() < head.nextOffset()) {
+        result.add(slice);
+      }
+    }
+    return result;
+  }
+
+  /** A bucket's head as read, and the slices found from the offset asked for. */
+  public record BucketSlices(BucketHead head, List<Slice> slices) {
+    public BucketSlices {
+      slices = List.copyOf(slices);
+    }
+  }
+}

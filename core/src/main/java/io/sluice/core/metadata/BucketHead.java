@@ -1,0 +1,29 @@
+package io.sluice.core.metadata;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * The state of one bucket's log: its high watermark ({@code nextOffset}), where the log starts, up
+ * to where slices moved into index pages, the newest slice timestamp, and the recent slices keyed
+ * by base offset.
+ */
+public record BucketHead(
+    int bucket,
+    long nextOffset,
+    long logStartOffset,
+    long indexedUpTo,
+    Instant lastTimestamp,
+    NavigableMap<Long, Slice> recentSlices) {
+
+  public BucketHead {
+    recentSlices = Collections.unmodifiableNavigableMap(new TreeMap<>(recentSlices));
+  }
+
+  /** The head of a bucket nothing was written to yet. */
+  public static BucketHead empty(int bucket) {
+    return new BucketHead(bucket, 0, 0, 0, Instant.EPOCH, new TreeMap<>());
+  }
+}

@@ -1,0 +1,144 @@
+package io.sluice.core.metadata;
+
+import io.sluice.core.table.LakeFormatName;
+import io.sluice.core.table.TableDefinition;
+import io.sluice.core.table.TableName;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The catalog, the bucket logs' index, write plans, leases and tiering state of Sluice, built from
+ * single-item reads and conditional writes (see DESIGN.md, "Commit").
+ *
+ * <p>Every read is consistent: it sees every write acknowledged before it started. Every
+ * conditional write has three outcomes: it returns (done), it throws {@link
+ * io.sluice.core.store.CommitConflictException} (the condition failed, nothing written), or it
+ * throws {@link io.sluice.core.store.CommitStateUnknownException} (it may have been written; read
+ * back to decide). Any method may throw {@link io.sluice.core.store.StoreUnavailableException}.
+ * Implementations translate their SDK's or driver's exceptions into these at their edge.
+ */
+public interface MetadataStore extends AutoCloseable {
+
+  // ---- catalog ----
+
+  /** The table with this name, if it exists. */
+  Optional<TableEntry> table(TableName name);
+
+  /** Every table, ordered by name. */
+  List<TableEntry> tables();
+
+  /**
+   * Adds a table and its schema version {@code entry.schemaId()}.
+   *
+   * @throws io.sluice.core.store.CommitConflictException if a table with this name exists
+   */
+  void createTable(TableEntry entry);
+
+  /**
+   * Replaces a table's definition with a new schema version, keeping the old version readable
+   * through {@link #schema}.
+   *
+   * @throws io.sluice.core.store.CommitConflictException unless the stored entry has the table id
+   *     and schema id of {@code current}
+   */
+  void evolveTable(TableEntry current, TableEntry next);
+
+  /**
+   * Removes a table from the catalog; its log metadata stays until GC removes it.
+   *
+   * @throws io.sluice.core.store.CommitConflictException unless the stored table has this id
+   */
+  void dropTable(TableName name, String tableId);
+
+  /** The definition a table had at schema version {@code schemaId}. */
+  Optional<TableDefinition> schema(String tableId, int schemaId);
+
+  // ---- bucket logs ----
+
+  /** A bucket's head, {@link BucketHead#empty} when nothing was ever appended to it. */
+  BucketHead head(String tableId, int bucket);
+
+  /**
+   * Appends a slice to a bucket: sets {@code nextOffset} to {@code slice.endOffset()}, the last
+   * timestamp to {@code slice.timestamp()} and adds the slice to the recent slices.
+   *
+   * @throws IllegalArgumentException unless {@code slice.baseOffset() == expectedNextOffset}
+   * @throws io.sluice.core.store.CommitConflictException unless the stored {@code nextOffset} is
+   *     {@code expectedNextOffset}
+   */
+  void appendSlice(String tableId, int bucket, long expectedNextOffset, Slice slice);
+
+  /**
+   * Stores an index page unless one with the same first offset exists (then the stored one is kept
+   * and this returns normally: pages are immutable and equal by construction).
+   */
+  void putIndexPage(String tableId, int bucket, IndexPage page);
+
+  /**
+   * Removes the slices with these base offsets from a bucket's head and sets {@code indexedUpTo} to
+   * {@code newIndexedUpTo}. Never conditioned on {@code nextOffset}, so it never blocks an append.
+   *
+   * @throws io.sluice.core.store.CommitConflictException unless the stored {@code indexedUpTo} is
+   *     {@code expectedIndexedUpTo}
+   */
+  void trimHead(
+      String tableId,
+      int bucket,
+      long expectedIndexedUpTo,
+      long newIndexedUpTo,
+      Collection<Long> baseOffsets);
+
+  /**
+   * The index pages of a bucket that hold slices ending after {@code fromOffset} and starting
+   * before {@code toOffset}, in offset order.
+   */
+  List<IndexPage> indexPages(String tableId, int bucket, long fromOffset, long toOffset);
+
+  // ---- write plans ----
+
+  /** The plan (or tombstone) at this key, if there is one. */
+  Optional<Plan> plan(String tableId, String planKey);
+
+  /**
+   * Stores a new plan (or a tombstone).
+   *
+   * @throws io.sluice.core.store.CommitConflictException if an item exists at the plan's key
+   */
+  void putPlan(Plan plan);
+
+  /**
+   * Marks a pending plan done, recording the base offset each part was applied at.
+   *
+   * @throws io.sluice.core.store.CommitConflictException unless the stored plan is pending
+   */
+  void completePlan(Plan done);
+
+  /** Removes a bucket from a plan's live buckets; idempotent, and a no-op for a missing plan. */
+  void removeLiveBucket(String tableId, String planKey, int bucket);
+
+  /** The plans of a table that are still pending. */
+  List<Plan> pendingPlans(String tableId);
+
+  // ---- leases and tiering ----
+
+  /** A table's lease, if one was ever granted. */
+  Optional<Lease> lease(String tableId);
+
+  /**
+   * Grants a lease: creates it when {@code expected} is empty, else replaces the stored one.
+   *
+   * @throws io.sluice.core.store.CommitConflictException unless the stored lease is {@code
+   *     expected} (same epoch), or absent when {@code expected} is empty
+   */
+  void putLease(Optional<Lease> expected, Lease granted);
+
+  /** What was last recorded of a table's tiering into one format. */
+  Optional<TieringState> tieringState(String tableId, LakeFormatName format);
+
+  /** Records a table's tiering state for one format, replacing the earlier one. */
+  void putTieringState(TieringState state);
+
+  @Override
+  default void close() {}
+}

@@ -1,0 +1,122 @@
+package io.sluice.core.metadata;
+
+import io.sluice.core.table.LakeFormatName;
+import io.sluice.core.table.TableDefinition;
+import io.sluice.core.table.TableName;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/** Passes every call to another store; tests override single methods to pause or fail them. */
+public class DelegatingMetadataStore implements MetadataStore {
+  private final MetadataStore delegate;
+
+  public DelegatingMetadataStore(MetadataStore delegate) {
+    this.delegate = delegate;
+  }
+
+  @Override
+  public Optional<TableEntry> table(TableName name) {
+    return delegate.table(name);
+  }
+
+  @Override
+  public List<TableEntry> tables() {
+    return delegate.tables();
+  }
+
+  @Override
+  public void createTable(TableEntry entry) {
+    delegate.createTable(entry);
+  }
+
+  @Override
+  public void evolveTable(TableEntry current, TableEntry next) {
+    delegate.evolveTable(current, next);
+  }
+
+  @Override
+  public void dropTable(TableName name, String tableId) {
+    delegate.dropTable(name, tableId);
+  }
+
+  @Override
+  public Optional<TableDefinition> schema(String tableId, int schemaId) {
+    return delegate.schema(tableId, schemaId);
+  }
+
+  @Override
+  public BucketHead head(String tableId, int bucket) {
+    return delegate.head(tableId, bucket);
+  }
+
+  @Override
+  public void appendSlice(String tableId, int bucket, long expectedNextOffset, Slice slice) {
+    delegate.appendSlice(tableId, bucket, expectedNextOffset, slice);
+  }
+
+  @Override
+  public void putIndexPage(String tableId, int bucket, IndexPage page) {
+    delegate.putIndexPage(tableId, bucket, page);
+  }
+
+  @Override
+  public void trimHead(
+      String tableId,
+      int bucket,
+      long expectedIndexedUpTo,
+      long newIndexedUpTo,
+      Collection<Long> baseOffsets) {
+    delegate.trimHead(tableId, bucket, expectedIndexedUpTo, newIndexedUpTo, baseOffsets);
+  }
+
+  @Override
+  public List<IndexPage> indexPages(String tableId, int bucket, long fromOffset, long toOffset) {
+    return delegate.indexPages(tableId, bucket, fromOffset, toOffset);
+  }
+
+  @Override
+  public Optional<Plan> plan(String tableId, String planKey) {
+    return delegate.plan(tableId, planKey);
+  }
+
+  @Override
+  public void putPlan(Plan plan) {
+    delegate.putPlan(plan);
+  }
+
+  @Override
+  public void completePlan(Plan done) {
+    delegate.completePlan(done);
+  }
+
+  @Override
+  public void removeLiveBucket(String tableId, String planKey, int bucket) {
+    delegate.removeLiveBucket(tableId, planKey, bucket);
+  }
+
+  @Override
+  public List<Plan> pendingPlans(String tableId) {
+    return delegate.pendingPlans(tableId);
+  }
+
+  @Override
+  public Optional<Lease> lease(String tableId) {
+    return delegate.lease(tableId);
+  }
+
+  @Override
+  public void putLease(Optional<Lease> expected, Lease granted) {
+    delegate.putLease(expected, granted);
+  }
+
+  @Override
+  public Optional<TieringState> tieringState(String tableId, LakeFormatName format) {
+    return delegate.tieringState(tableId, format);
+  }
+
+  @Override
+  public void putTieringState(TieringState state) {
+    delegate.putTieringState(state);
+  }
+}

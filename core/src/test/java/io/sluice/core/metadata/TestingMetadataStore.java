@@ -1,0 +1,228 @@
+package io.sluice.core.metadata;
+
+import io.sluice.core.store.CommitConflictException;
+import io.sluice.core.table.LakeFormatName;
+import io.sluice.core.table.TableDefinition;
+import io.sluice.core.table.TableName;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** An in-memory {@link MetadataStore} for unit tests; every method is one atomic step. */
+public class TestingMetadataStore implements MetadataStore {
+  private final Map<TableName, TableEntry> tables =
+      new TreeMap<>(java.util.Comparator.comparing(TableName::toString));
+  private final Map<String, TableDefinition> schemas = new HashMap<>();
+  private final Map<String, BucketHead> heads = new HashMap<>();
+  private final Map<String, TreeMap<Long, IndexPage>> pages = new HashMap<>();
+  private final Map<String, Plan> plans = new HashMap<>();
+  private final Map<String, Lease> leases = new HashMap<>();
+  private final Map<String, TieringState> tiering = new HashMap<>();
+
+  private static String bucketKey(String tableId, int bucket) {
+    return tableId + "#" + bucket;
+  }
+
+  @Override
+  public synchronized Optional<TableEntry> table(TableName name) {
+    return Optional.ofNullable(tables.get(name));
+  }
+
+  @Override
+  public synchronized List<TableEntry> tables() {
+    return List.copyOf(tables.values());
+  }
+
+  @Override
+  public synchronized void createTable(TableEntry entry) {
+    if (tables.containsKey(entry.name())) {
+      throw new CommitConflictException("Cannot create table " + entry.name() + ": it exists");
+    }
+    tables.put(entry.name(), entry);
+    schemas.put(entry.tableId() + "#" + entry.schemaId(), entry.definition());
+  }
+
+  @Override
+  public synchronized void evolveTable(TableEntry current, TableEntry next) {
+    TableEntry stored = tables.get(current.name());
+    if (stored == null
+        || !stored.tableId().equals(current.tableId())
+        || stored.schemaId() != current.schemaId()) {
+      throw new CommitConflictException("Cannot evolve table " + current.name() + ": it changed");
+    }
+    schemas.put(next.tableId() + "#" + next.schemaId(), next.definition());
+    tables.put(next.name(), next);
+  }
+
+  @Override
+  public synchronized void dropTable(TableName name, String tableId) {
+    TableEntry stored = tables.get(name);
+    if (stored == null || !stored.tableId().equals(tableId)) {
+      throw new CommitConflictException("Cannot drop table " + name + ": not table " + tableId);
+    }
+    tables.remove(name);
+  }
+
+  @Override
+  public synchronized Optional<TableDefinition> schema(String tableId, int schemaId) {
+    return Optional.ofNullable(schemas.get(tableId + "#" + schemaId));
+  }
+
+  @Override
+  public synchronized BucketHead head(String tableId, int bucket) {
+    return heads.getOrDefault(bucketKey(tableId, bucket), BucketHead.empty(bucket));
+  }
+
+  @Override
+  public synchronized void appendSlice(
+      String tableId, int bucket, long expectedNextOffset, Slice slice) {
+    if (slice.baseOffset() != expectedNextOffset) {
+      throw new IllegalArgumentException("slice base offset must be the expected next offset");
+    }
+    BucketHead head = head(tableId, bucket);
+    if (head.nextOffset() != expectedNextOffset) {
+      throw new CommitConflictException(
+          "Cannot append to bucket " + bucket + ": next offset is " + head.nextOffset());
+    }
+    TreeMap<Long, Slice> slices = new TreeMap<>(head.recentSlices());
+    slices.put(slice.baseOffset(), slice);
+    heads.put(
+        bucketKey(tableId, bucket),
+        new BucketHead(
+            bucket,
+            slice.endOffset(),
+            head.logStartOffset(),
+            head.indexedUpTo(),
+            slice.timestamp(),
+            slices));
+  }
+
+  @Override
+  public synchronized void putIndexPage(String tableId, int bucket, IndexPage page) {
+    pages
+        .computeIfAbsent(bucketKey(tableId, bucket), k -> new TreeMap<>())
+        .putIfAbsent(page.firstOffset(), page);
+  }
+
+  @Override
+  public synchronized void trimHead(
+      String tableId,
+      int bucket,
+      long expectedIndexedUpTo,
+      long newIndexedUpTo,
+      Collection<Long> baseOffsets) {
+    BucketHead head = head(tableId, bucket);
+    if (head.indexedUpTo() != expectedIndexedUpTo) {
+      throw new CommitConflictException(
+          "Cannot trim bucket " + bucket + ": indexed up to " + head.indexedUpTo());
+    }
+    TreeMap<Long, Slice> slices = new TreeMap<>(head.recentSlices());
+    baseOffsets.forEach(slices::remove);
+    heads.put(
+        bucketKey(tableId, bucket),
+        new BucketHead(
+            bucket,
+            head.nextOffset(),
+            head.logStartOffset(),
+            newIndexedUpTo,
+            head.lastTimestamp(),
+            slices));
+  }
+
+  @Override
+  public synchronized List<IndexPage> indexPages(
+      String tableId, int bucket, long fromOffset, long toOffset) {
+    List<IndexPage> result = new ArrayList<>();
+    for (IndexPage page :
+        pages.getOrDefault(bucketKey(tableId, bucket), new TreeMap<>()).values()) {
+      if (page.endOffset() > fromOffset && page.firstOffset() < toOffset) {
+        result.add(page);
+      }
+    }
+    return result;
+  }
+
+  @Override
+  public synchronized Optional<Plan> plan(String tableId, String planKey) {
+    return Optional.ofNullable(plans.get(tableId + "#" + planKey));
+  }
+
+  @Override
+  public synchronized void putPlan(Plan plan) {
+    if (plans.putIfAbsent(plan.tableId() + "#" + plan.planKey(), plan) != null) {
+      throw new CommitConflictException("Cannot put plan " + plan.planKey() + ": it exists");
+    }
+  }
+
+  @Override
+  public synchronized void completePlan(Plan done) {
+    Plan stored = plans.get(done.tableId() + "#" + done.planKey());
+    if (stored == null || stored.status() != PlanStatus.PENDING) {
+      throw new CommitConflictException("Cannot complete plan " + done.planKey() + ": not pending");
+    }
+    plans.put(done.tableId() + "#" + done.planKey(), done);
+  }
+
+  @Override
+  public synchronized void removeLiveBucket(String tableId, String planKey, int bucket) {
+    Plan stored = plans.get(tableId + "#" + planKey);
+    if (stored != null) {
+      var live = new HashSet<>(stored.liveBuckets());
+      live.remove(bucket);
+      plans.put(
+          tableId + "#" + planKey,
+          new Plan(
+              stored.tableId(),
+              stored.planKey(),
+              stored.requestId(),
+              stored.bodyHash(),
+              stored.segmentKey(),
+              stored.schemaId(),
+              stored.commitTimestamp(),
+              stored.parts(),
+              live,
+              stored.status(),
+              stored.createdAt()));
+    }
+  }
+
+  @Override
+  public synchronized List<Plan> pendingPlans(String tableId) {
+    return plans.values().stream()
+        .filter(p -> p.tableId().equals(tableId) && p.status() == PlanStatus.PENDING)
+        .toList();
+  }
+
+  @Override
+  public synchronized Optional<Lease> lease(String tableId) {
+    return Optional.ofNullable(leases.get(tableId));
+  }
+
+  @Override
+  public synchronized void putLease(Optional<Lease> expected, Lease granted) {
+    Lease stored = leases.get(granted.tableId());
+    boolean matches =
+        expected.isEmpty()
+            ? stored == null
+            : stored != null && stored.epoch() == expected.get().epoch();
+    if (!matches) {
+      throw new CommitConflictException("Cannot grant lease of " + granted.tableId());
+    }
+    leases.put(granted.tableId(), granted);
+  }
+
+  @Override
+  public synchronized Optional<TieringState> tieringState(String tableId, LakeFormatName format) {
+    return Optional.ofNullable(tiering.get(tableId + "#" + format));
+  }
+
+  @Override
+  public synchronized void putTieringState(TieringState state) {
+    tiering.put(state.tableId() + "#" + state.format(), state);
+  }
+}
