@@ -1,0 +1,704 @@
+package io.sluice.metadata.sqlite;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.sluice.core.metadata.BucketHead;
+import io.sluice.core.metadata.IndexPage;
+import io.sluice.core.metadata.Lease;
+import io.sluice.core.metadata.MetadataStore;
+import io.sluice.core.metadata.Plan;
+import io.sluice.core.metadata.PlanStatus;
+import io.sluice.core.metadata.Slice;
+import io.sluice.core.metadata.TableEntry;
+import io.sluice.core.metadata.TieringState;
+import io.sluice.core.store.CommitConflictException;
+import io.sluice.core.store.StoreUnavailableException;
+import io.sluice.core.table.LakeFormatName;
+import io.sluice.core.table.TableDefinition;
+import io.sluice.core.table.TableDefinitionJson;
+import io.sluice.core.table.TableName;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The embedded {@link MetadataStore} for one machine: a SQLite file in WAL mode. Every method runs
+ * as one local transaction on one connection, so each is atomic and isolated.
+ */
+public final class SqliteMetadataStore implements MetadataStore {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String[] SCHEMA = {
+    "CREATE TABLE IF NOT EXISTS catalog (name TEXT PRIMARY KEY, table_id TEXT NOT NULL,"
+        + " definition TEXT NOT NULL, schema_id INTEGER NOT NULL, created_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS schemas (table_id TEXT NOT NULL, schema_id INTEGER NOT NULL,"
+        + " definition TEXT NOT NULL, PRIMARY KEY (table_id, schema_id))",
+    "CREATE TABLE IF NOT EXISTS heads (table_id TEXT NOT NULL, bucket INTEGER NOT NULL,"
+        + " next_offset INTEGER NOT NULL, log_start_offset INTEGER NOT NULL,"
+        + " indexed_up_to INTEGER NOT NULL, last_timestamp TEXT NOT NULL,"
+        + " PRIMARY KEY (table_id, bucket))",
+    "CREATE TABLE IF NOT EXISTS head_slices (table_id TEXT NOT NULL, bucket INTEGER NOT NULL,"
+        + " base_offset INTEGER NOT NULL, slice TEXT NOT NULL,"
+        + " PRIMARY KEY (table_id, bucket, base_offset))",
+    "CREATE TABLE IF NOT EXISTS index_pages (table_id TEXT NOT NULL, bucket INTEGER NOT NULL,"
+        + " first_offset INTEGER NOT NULL, end_offset INTEGER NOT NULL, slices TEXT NOT NULL,"
+        + " PRIMARY KEY (table_id, bucket, first_offset))",
+    "CREATE TABLE IF NOT EXISTS plans (table_id TEXT NOT NULL, plan_key TEXT NOT NULL,"
+        + " status TEXT NOT NULL, plan TEXT NOT NULL, PRIMARY KEY (table_id, plan_key))",
+    "CREATE TABLE IF NOT EXISTS leases (table_id TEXT PRIMARY KEY, owner TEXT NOT NULL,"
+        + " epoch INTEGER NOT NULL, expires_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS tiering_state (table_id TEXT NOT NULL, format TEXT NOT NULL,"
+        + " snapshot_id INTEGER NOT NULL, offsets TEXT NOT NULL, committed_at TEXT NOT NULL,"
+        + " PRIMARY KEY (table_id, format))"
+  };
+
+  private final Path file;
+  private final Connection connection;
+  private final ReentrantLock lock = new ReentrantLock();
+
+  private SqliteMetadataStore(Path file, Connection connection) {
+    this.file = file;
+    this.connection = connection;
+  }
+
+  /** Opens (creating when missing) the store in a SQLite file. */
+  public static SqliteMetadataStore open(Path file) {
+    try {
+      if (file.getParent() != null) {
+        Files.createDirectories(file.getParent());
+      }
+      Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("PRAGMA journal_mode=WAL");
+        statement.execute("PRAGMA synchronous=FULL");
+        statement.execute("PRAGMA busy_timeout=10000");
+        for (String ddl : SCHEMA) {
+          statement.execute(ddl);
+        }
+      }
+      connection.setAutoCommit(false);
+      connection.commit();
+      return new SqliteMetadataStore(file, connection);
+    } catch (SQLException | IOException e) {
+      throw new StoreUnavailableException("Cannot open metadata store " + file + ": " + e, e);
+    }
+  }
+
+  @FunctionalInterface
+  private interface Work<T> {
+    T run(Connection connection) throws SQLException, IOException;
+  }
+
+  /** Runs work as one transaction; a conflict it throws rolls back everything it did. */
+  private <T> T transaction(String what, Work<T> work) {
+    lock.lock();
+    try {
+      try {
+        T result = work.run(connection);
+        connection.commit();
+        return result;
+      } catch (RuntimeException | SQLException | IOException e) {
+        rollback();
+        throw e;
+      }
+    } catch (SQLException | IOException e) {
+      throw new StoreUnavailableException("Cannot " + what + " in " + file + ": " + e, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void rollback() {
+    try {
+      connection.rollback();
+    } catch (SQLException ignored) {
+      // The connection is broken; the failure that brought us here is reported.
+    }
+  }
+
+  private static int update(Connection c, String sql, Object... args) throws SQLException {
+    try (PreparedStatement statement = c.prepareStatement(sql)) {
+      bind(statement, args);
+      return statement.executeUpdate();
+    }
+  }
+
+  private static void bind(PreparedStatement statement, Object... args) throws SQLException {
+    for (int i = 0; i < args.length; i++) {
+      statement.setObject(i + 1, args[i]);
+    }
+  }
+
+  @FunctionalInterface
+  private interface Row<T> {
+    T map(ResultSet rs) throws SQLException, IOException;
+  }
+
+  private static <T> List<T> query(Connection c, String sql, Row<T> row, Object... args)
+      throws SQLException, IOException {
+    try (PreparedStatement statement = c.prepareStatement(sql)) {
+      bind(statement, args);
+      try (ResultSet rs = statement.executeQuery()) {
+        List<T> result = new ArrayList<>();
+        while (rs.next()) {
+          result.add(row.map(rs));
+        }
+        return result;
+      }
+    }
+  }
+
+  private static boolean isUniqueViolation(SQLException e) {
+    return e.getMessage() != null && e.getMessage().contains("UNIQUE constraint failed");
+  }
+
+  // ---- catalog ----
+
+  private static TableEntry tableEntry(ResultSet rs) throws SQLException {
+    TableName name = TableName.parse(rs.getString("name"));
+    return new TableEntry(
+        name,
+        rs.getString("table_id"),
+        TableDefinitionJson.parse("Stored table " + name, rs.getString("definition")),
+        rs.getInt("schema_id"),
+        Instant.parse(rs.getString("created_at")));
+  }
+
+  @Override
+  public Optional<TableEntry> table(TableName name) {
+    return transaction(
+        "read table " + name,
+        c ->
+            query(
+                    c,
+                    "SELECT * FROM catalog WHERE name = ?",
+                    SqliteMetadataStore::tableEntry,
+                    name.toString())
+                .stream()
+                .findFirst());
+  }
+
+  @Override
+  public List<TableEntry> tables() {
+    return transaction(
+        "list tables",
+        c -> query(c, "SELECT * FROM catalog ORDER BY name", SqliteMetadataStore::tableEntry));
+  }
+
+  @Override
+  public void createTable(TableEntry entry) {
+    transaction(
+        "create table " + entry.name(),
+        c -> {
+          try {
+            update(
+                c,
+                "INSERT INTO catalog (name, table_id, definition, schema_id, created_at) VALUES (?, ?, ?, ?, ?)",
+                entry.name().toString(),
+                entry.tableId(),
+                TableDefinitionJson.toJsonString(entry.definition()),
+                entry.schemaId(),
+                entry.createdAt().toString());
+          } catch (SQLException e) {
+            if (isUniqueViolation(e)) {
+              throw new CommitConflictException(
+                  "Cannot create table " + entry.name() + ": a table with this name exists");
+            }
+            throw e;
+          }
+          update(
+              c,
+              "INSERT OR REPLACE INTO schemas (table_id, schema_id, definition) VALUES (?, ?, ?)",
+              entry.tableId(),
+              entry.schemaId(),
+              TableDefinitionJson.toJsonString(entry.definition()));
+          return null;
+        });
+  }
+
+  @Override
+  public void evolveTable(TableEntry current, TableEntry next) {
+    transaction(
+        "evolve table " + current.name(),
+        c -> {
+          int updated =
+              update(
+                  c,
+                  "UPDATE catalog SET definition = ?, schema_id = ? WHERE name = ? AND table_id = ? AND schema_id = ?",
+                  TableDefinitionJson.toJsonString(next.definition()),
+                  next.schemaId(),
+                  current.name().toString(),
+                  current.tableId(),
+                  current.schemaId());
+          if (updated != 1) {
+            throw new CommitConflictException(
+                "Cannot evolve table "
+                    + current.name()
+                    + ": it is no longer at schema "
+                    + current.schemaId()
+                    + " of table id "
+                    + current.tableId());
+          }
+          update(
+              c,
+              "INSERT OR REPLACE INTO schemas (table_id, schema_id, definition) VALUES (?, ?, ?)",
+              next.tableId(),
+              next.schemaId(),
+              TableDefinitionJson.toJsonString(next.definition()));
+          return null;
+        });
+  }
+
+  @Override
+  public void dropTable(TableName name, String tableId) {
+    transaction(
+        "drop table " + name,
+        c -> {
+          if (update(
+                  c,
+                  "DELETE FROM catalog WHERE name = ? AND table_id = ?",
+                  name.toString(),
+                  tableId)
+              != 1) {
+            throw new CommitConflictException(
+                "Cannot drop table " + name + ": it is not table id " + tableId);
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<TableDefinition> schema(String tableId, int schemaId) {
+    return transaction(
+        "read schema " + schemaId + " of table " + tableId,
+        c ->
+            query(
+                    c,
+                    "SELECT definition FROM schemas WHERE table_id = ? AND schema_id = ?",
+                    rs -> TableDefinitionJson.parse("Stored schema", rs.getString(1)),
+                    tableId,
+                    schemaId)
+                .stream()
+                .findFirst());
+  }
+
+  // ---- bucket logs ----
+
+  @Override
+  public BucketHead head(String tableId, int bucket) {
+    return transaction(
+        "read bucket " + bucket + " of table " + tableId, c -> readHead(c, tableId, bucket));
+  }
+
+  private static BucketHead readHead(Connection c, String tableId, int bucket)
+      throws SQLException, IOException {
+    List<BucketHead> heads =
+        query(
+            c,
+            "SELECT next_offset, log_start_offset, indexed_up_to, last_timestamp FROM heads WHERE table_id = ? AND bucket = ?",
+            rs ->
+                new BucketHead(
+                    bucket,
+                    rs.getLong(1),
+                    rs.getLong(2),
+                    rs.getLong(3),
+                    Instant.parse(rs.getString(4)),
+                    new TreeMap<>()),
+            tableId,
+            bucket);
+    if (heads.isEmpty()) {
+      return BucketHead.empty(bucket);
+    }
+    TreeMap<Long, Slice> slices = new TreeMap<>();
+    for (Slice slice :
+        query(
+            c,
+            "SELECT slice FROM head_slices WHERE table_id = ? AND bucket = ? ORDER BY base_offset",
+            rs -> SqliteJson.slice(JSON.readTree(rs.getString(1))),
+            tableId,
+            bucket)) {
+      slices.put(slice.baseOffset(), slice);
+    }
+    BucketHead head = heads.get(0);
+    return new BucketHead(
+        bucket,
+        head.nextOffset(),
+        head.logStartOffset(),
+        head.indexedUpTo(),
+        head.lastTimestamp(),
+        slices);
+  }
+
+  @Override
+  public void appendSlice(String tableId, int bucket, long expectedNextOffset, Slice slice) {
+    if (slice.baseOffset() != expectedNextOffset) {
+      throw new IllegalArgumentException(
+          "Cannot append slice at "
+              + slice.baseOffset()
+              + " to bucket "
+              + bucket
+              + ": expected next offset is "
+              + expectedNextOffset);
+    }
+    transaction(
+        "append to bucket " + bucket + " of table " + tableId,
+        c -> {
+          BucketHead head = readHead(c, tableId, bucket);
+          if (head.nextOffset() != expectedNextOffset) {
+            throw new CommitConflictException(
+                "Cannot append to bucket "
+                    + bucket
+                    + " of table "
+                    + tableId
+                    + ": next offset is "
+                    + head.nextOffset()
+                    + ", not "
+                    + expectedNextOffset);
+          }
+          update(
+              c,
+              "INSERT INTO heads (table_id, bucket, next_offset, log_start_offset, indexed_up_to, last_timestamp)"
+                  + " VALUES (?, ?, ?, 0, 0, ?) ON CONFLICT (table_id, bucket) DO UPDATE SET"
+                  + " next_offset = excluded.next_offset, last_timestamp = excluded.last_timestamp",
+              tableId,
+              bucket,
+              slice.endOffset(),
+              slice.timestamp().toString());
+          update(
+              c,
+              "INSERT INTO head_slices (table_id, bucket, base_offset, slice) VALUES (?, ?, ?, ?)",
+              tableId,
+              bucket,
+              slice.baseOffset(),
+              SqliteJson.slice(slice).toString());
+          return null;
+        });
+  }
+
+  @Override
+  public void putIndexPage(String tableId, int bucket, IndexPage page) {
+    transaction(
+        "put index page " + page.firstOffset() + " of bucket " + bucket,
+        c -> {
+          ArrayNode slices = JSON.createArrayNode();
+          page.slices().forEach(s -> slices.add(SqliteJson.slice(s)));
+          update(
+              c,
+              "INSERT OR IGNORE INTO index_pages (table_id, bucket, first_offset, end_offset, slices) VALUES (?, ?, ?, ?, ?)",
+              tableId,
+              bucket,
+              page.firstOffset(),
+              page.endOffset(),
+              slices.toString());
+          return null;
+        });
+  }
+
+  @Override
+  public void trimHead(
+      String tableId,
+      int bucket,
+      long expectedIndexedUpTo,
+      long newIndexedUpTo,
+      Collection<Long> baseOffsets) {
+    transaction(
+        "trim bucket " + bucket + " of table " + tableId,
+        c -> {
+          int updated =
+              update(
+                  c,
+                  "UPDATE heads SET indexed_up_to = ? WHERE table_id = ? AND bucket = ? AND indexed_up_to = ?",
+                  newIndexedUpTo,
+                  tableId,
+                  bucket,
+                  expectedIndexedUpTo);
+          if (updated != 1) {
+            throw new CommitConflictException(
+                "Cannot trim bucket "
+                    + bucket
+                    + " of table "
+                    + tableId
+                    + ": it is no longer indexed up to "
+                    + expectedIndexedUpTo);
+          }
+          for (Long base : baseOffsets) {
+            update(
+                c,
+                "DELETE FROM head_slices WHERE table_id = ? AND bucket = ? AND base_offset = ?",
+                tableId,
+                bucket,
+                base);
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public List<IndexPage> indexPages(String tableId, int bucket, long fromOffset, long toOffset) {
+    return transaction(
+        "read index pages of bucket " + bucket,
+        c ->
+            query(
+                c,
+                "SELECT first_offset, end_offset, slices FROM index_pages WHERE table_id = ? AND bucket = ?"
+                    + " AND end_offset > ? AND first_offset < ? ORDER BY first_offset",
+                rs -> {
+                  List<Slice> slices = new ArrayList<>();
+                  for (JsonNode node : JSON.readTree(rs.getString(3))) {
+                    slices.add(SqliteJson.slice(node));
+                  }
+                  return new IndexPage(bucket, rs.getLong(1), rs.getLong(2), slices);
+                },
+                tableId,
+                bucket,
+                fromOffset,
+                toOffset));
+  }
+
+  // ---- write plans ----
+
+  @Override
+  public Optional<Plan> plan(String tableId, String planKey) {
+    return transaction(
+        "read plan " + planKey,
+        c ->
+            query(
+                    c,
+                    "SELECT plan FROM plans WHERE table_id = ? AND plan_key = ?",
+                    rs -> SqliteJson.plan(JSON.readTree(rs.getString(1))),
+                    tableId,
+                    planKey)
+                .stream()
+                .findFirst());
+  }
+
+  @Override
+  public void putPlan(Plan plan) {
+    transaction(
+        "put plan " + plan.planKey(),
+        c -> {
+          int inserted =
+              update(
+                  c,
+                  "INSERT OR IGNORE INTO plans (table_id, plan_key, status, plan) VALUES (?, ?, ?, ?)",
+                  plan.tableId(),
+                  plan.planKey(),
+                  plan.status().name(),
+                  SqliteJson.plan(plan).toString());
+          if (inserted != 1) {
+            throw new CommitConflictException(
+                "Cannot put plan "
+                    + plan.planKey()
+                    + " of table "
+                    + plan.tableId()
+                    + ": it exists");
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public void completePlan(Plan done) {
+    transaction(
+        "complete plan " + done.planKey(),
+        c -> {
+          int updated =
+              update(
+                  c,
+                  "UPDATE plans SET status = ?, plan = ? WHERE table_id = ? AND plan_key = ? AND status = ?",
+                  PlanStatus.DONE.name(),
+                  SqliteJson.plan(done).toString(),
+                  done.tableId(),
+                  done.planKey(),
+                  PlanStatus.PENDING.name());
+          if (updated != 1) {
+            throw new CommitConflictException(
+                "Cannot complete plan "
+                    + done.planKey()
+                    + " of table "
+                    + done.tableId()
+                    + ": it is not pending");
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public void removeLiveBucket(String tableId, String planKey, int bucket) {
+    transaction(
+        "update plan " + planKey,
+        c -> {
+          Optional<Plan> stored =
+              query(
+                      c,
+                      "SELECT plan FROM plans WHERE table_id = ? AND plan_key = ?",
+                      rs -> SqliteJson.plan(JSON.readTree(rs.getString(1))),
+                      tableId,
+                      planKey)
+                  .stream()
+                  .findFirst();
+          if (stored.isPresent()) {
+            Plan p = stored.get();
+            Set<Integer> live = new HashSet<>(p.liveBuckets());
+            live.remove(bucket);
+            Plan updated =
+                new Plan(
+                    p.tableId(),
+                    p.planKey(),
+                    p.requestId(),
+                    p.bodyHash(),
+                    p.segmentKey(),
+                    p.schemaId(),
+                    p.commitTimestamp(),
+                    p.parts(),
+                    live,
+                    p.status(),
+                    p.createdAt());
+            update(
+                c,
+                "UPDATE plans SET plan = ? WHERE table_id = ? AND plan_key = ?",
+                SqliteJson.plan(updated).toString(),
+                tableId,
+                planKey);
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public List<Plan> pendingPlans(String tableId) {
+    return transaction(
+        "list pending plans of table " + tableId,
+        c ->
+            query(
+                c,
+                "SELECT plan FROM plans WHERE table_id = ? AND status = ?",
+                rs -> SqliteJson.plan(JSON.readTree(rs.getString(1))),
+                tableId,
+                PlanStatus.PENDING.name()));
+  }
+
+  // ---- leases and tiering ----
+
+  @Override
+  public Optional<Lease> lease(String tableId) {
+    return transaction(
+        "read lease of table " + tableId,
+        c ->
+            query(
+                    c,
+                    "SELECT owner, epoch, expires_at FROM leases WHERE table_id = ?",
+                    rs ->
+                        new Lease(
+                            tableId,
+                            rs.getString(1),
+                            rs.getLong(2),
+                            Instant.parse(rs.getString(3))),
+                    tableId)
+                .stream()
+                .findFirst());
+  }
+
+  @Override
+  public void putLease(Optional<Lease> expected, Lease granted) {
+    transaction(
+        "grant lease of table " + granted.tableId(),
+        c -> {
+          int changed =
+              expected.isEmpty()
+                  ? update(
+                      c,
+                      "INSERT OR IGNORE INTO leases (table_id, owner, epoch, expires_at) VALUES (?, ?, ?, ?)",
+                      granted.tableId(),
+                      granted.owner(),
+                      granted.epoch(),
+                      granted.expiresAt().toString())
+                  : update(
+                      c,
+                      "UPDATE leases SET owner = ?, epoch = ?, expires_at = ? WHERE table_id = ? AND epoch = ?",
+                      granted.owner(),
+                      granted.epoch(),
+                      granted.expiresAt().toString(),
+                      granted.tableId(),
+                      expected.get().epoch());
+          if (changed != 1) {
+            throw new CommitConflictException(
+                "Cannot grant lease of table " + granted.tableId() + ": it changed");
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<TieringState> tieringState(String tableId, LakeFormatName format) {
+    return transaction(
+        "read tiering state of table " + tableId,
+        c ->
+            query(
+                    c,
+                    "SELECT snapshot_id, offsets, committed_at FROM tiering_state WHERE table_id = ? AND format = ?",
+                    rs -> {
+                      Map<Integer, Long> offsets = new HashMap<>();
+                      JSON.readTree(rs.getString(2))
+                          .fields()
+                          .forEachRemaining(
+                              e ->
+                                  offsets.put(
+                                      Integer.parseInt(e.getKey()), e.getValue().longValue()));
+                      return new TieringState(
+                          tableId, format, rs.getLong(1), offsets, Instant.parse(rs.getString(3)));
+                    },
+                    tableId,
+                    format.apiName())
+                .stream()
+                .findFirst());
+  }
+
+  @Override
+  public void putTieringState(TieringState state) {
+    transaction(
+        "record tiering state of table " + state.tableId(),
+        c -> {
+          var offsets = JSON.createObjectNode();
+          state.offsets().forEach((bucket, offset) -> offsets.put(bucket.toString(), offset));
+          update(
+              c,
+              "INSERT OR REPLACE INTO tiering_state (table_id, format, snapshot_id, offsets, committed_at) VALUES (?, ?, ?, ?, ?)",
+              state.tableId(),
+              state.format().apiName(),
+              state.snapshotId(),
+              offsets.toString(),
+              state.committedAt().toString());
+          return null;
+        });
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      throw new StoreUnavailableException("Cannot close metadata store " + file + ": " + e, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+}
