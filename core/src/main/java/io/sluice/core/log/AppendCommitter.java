@@ -4,6 +4,7 @@ import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.Plan;
 import io.sluice.core.metadata.PlanPart;
 import io.sluice.core.metadata.PlanStatus;
+import io.sluice.core.segment.BucketRange;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.store.CommitStateUnknownException;
 import io.sluice.core.store.ObjectStore;
@@ -81,11 +82,9 @@ public final class AppendCommitter {
   private Plan plan(CommitRequest request, String segmentKey) {
     List<PlanPart> parts = new ArrayList<>();
     Set<Integer> buckets = new HashSet<>();
-    for (SegmentPart part : request.parts()) {
+    for (BucketRange part : request.parts()) {
       long floor = metadata.head(request.tableId(), part.bucket()).nextOffset();
-      parts.add(
-          new PlanPart(
-              part.bucket(), part.rows(), part.byteOffset(), part.byteLength(), floor, -1));
+      parts.add(new PlanPart(part.bucket(), part.rows(), part.offset(), part.length(), floor, -1));
       buckets.add(part.bucket());
     }
     Instant now = clock.instant();

@@ -1,5 +1,6 @@
 package io.sluice.core.log;
 
+import io.sluice.core.segment.BucketRange;
 import java.util.List;
 
 /**
@@ -14,7 +15,7 @@ public record CommitRequest(
     String bodyHash,
     int schemaId,
     byte[] segment,
-    List<SegmentPart> parts) {
+    List<BucketRange> parts) {
   public CommitRequest {
     parts = List.copyOf(parts);
   }

@@ -13,7 +13,7 @@ import io.sluice.core.log.PlanApplier;
 import io.sluice.core.log.RecoveryService;
 import io.sluice.core.log.SegmentGc;
 import io.sluice.core.log.SegmentKeys;
-import io.sluice.core.log.SegmentPart;
+import io.sluice.core.segment.BucketRange;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.store.ObjectStore;
 import io.sluice.core.store.TestingObjectStore;
@@ -307,11 +307,11 @@ public abstract class MetadataStoreContract {
 
   private CommitRequest request(Optional<String> key, byte[] body, int... buckets) {
     String requestId = SegmentKeys.newRequestId();
-    List<SegmentPart> parts = new ArrayList<>();
+    List<BucketRange> parts = new ArrayList<>();
     long offset = 8;
     for (int bucket : buckets) {
       long rows = 1 + ThreadLocalRandom.current().nextInt(20);
-      parts.add(new SegmentPart(bucket, rows, offset, rows * 8));
+      parts.add(new BucketRange(bucket, offset, rows * 8, rows));
       offset += rows * 8;
     }
     return new CommitRequest(
@@ -347,7 +347,7 @@ public abstract class MetadataStoreContract {
     CommitRequest first = request(Optional.of("order-42"), body, 0, 2);
     CommitResult result = committer.commit(first);
 
-    assertThat(result.rows()).isEqualTo(first.parts().stream().mapToLong(SegmentPart::rows).sum());
+    assertThat(result.rows()).isEqualTo(first.parts().stream().mapToLong(BucketRange::rows).sum());
     assertThat(result.buckets())
         .extracting(CommitResult.BucketOffsets::bucket, CommitResult.BucketOffsets::baseOffset)
         .containsExactly(

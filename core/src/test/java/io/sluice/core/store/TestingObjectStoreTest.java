@@ -1,0 +1,8 @@
+package io.sluice.core.store;
+
+class TestingObjectStoreTest extends ObjectStoreContract {
+  @Override
+  protected ObjectStore newStore() {
+    return new TestingObjectStore();
+  }
+}
