@@ -1,0 +1,381 @@
+package io.sluice.core.arrow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.core.table.Column;
+import io.sluice.core.table.DataType;
+import io.sluice.core.table.TableDefinition;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.SmallIntVector;
+import org.apache.arrow.vector.TimeStampMicroTZVector;
+import org.apache.arrow.vector.TimeStampMicroVector;
+import org.apache.arrow.vector.TinyIntVector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Converts JSON rows (objects keyed by column name) into an Arrow batch of a table's schema,
+ * checking every value against its column's type.
+ *
+ * <p>Values take the forms of the HTTP API: numbers for numeric types (whole and in range for the
+ * integer types), strings or numbers for decimals (exact: more fraction digits than the scale or
+ * more integer digits than the precision allows are refused, never rounded), {@code "YYYY-MM-DD"}
+ * for dates, ISO-8601 with at most microsecond precision for timestamps ({@code timestamp} takes a
+ * local date-time, or one with {@code Z} or an offset that is converted to UTC; {@code
+ * timestamp_ltz} takes an instant with {@code Z} or an offset), JSON booleans, JSON strings, and
+ * base64 strings for binary. A column left out of a row, or given as {@code null}, is null.
+ *
+ * <p>For decimals given as JSON numbers to be exact, parse the body with Jackson's {@code
+ * USE_BIG_DECIMAL_FOR_FLOATS}; a number parsed as a double is taken by its shortest decimal form.
+ */
+public final class JsonRowDecoder {
+  private static final int MAX_SHOWN_CHARS = 100;
+
+  private final List<Column> columns;
+  private final Schema schema;
+  private final Map<String, Integer> indexByName = new HashMap<>();
+  private final Set<String> reservedFields;
+
+  /** A decoder for a table's rows that refuses every field that is not a column. */
+  public JsonRowDecoder(TableDefinition table) {
+    this(table, Set.of());
+  }
+
+  /**
+   * A decoder for a table's rows that ignores {@code reservedFields} (such as {@code _op}), which
+   * the caller reads itself; each must start with {@code _}, so it can never name a column.
+   */
+  public JsonRowDecoder(TableDefinition table, Set<String> reservedFields) {
+    for (String field : reservedFields) {
+      if (!field.startsWith("_")) {
+        throw new IllegalArgumentException(
+            "Cannot reserve field " + field + ": reserved fields start with _");
+      }
+    }
+    this.columns = table.columns();
+    this.schema = ArrowSchemas.schema(columns);
+    this.reservedFields = Set.copyOf(reservedFields);
+    for (int i = 0; i < columns.size(); i++) {
+      indexByName.put(columns.get(i).name(), i);
+    }
+  }
+
+  /** The Arrow schema of the batches this decoder returns. */
+  public Schema schema() {
+    return schema;
+  }
+
+  /**
+   * Converts rows into a batch allocated from {@code allocator}; the caller closes it.
+   *
+   * @throws SchemaMismatchException for the first row that does not fit, with nothing left
+   *     allocated
+   */
+  public VectorSchemaRoot decode(List<JsonNode> rows, BufferAllocator allocator) {
+    return decode(rows.iterator(), rows.size(), allocator);
+  }
+
+  /**
+   * Converts rows, such as the lines of an NDJSON body, into a batch allocated from {@code
+   * allocator}; the caller closes it.
+   *
+   * @throws SchemaMismatchException for the first row that does not fit, with nothing left
+   *     allocated
+   */
+  public VectorSchemaRoot decode(Iterator<JsonNode> rows, BufferAllocator allocator) {
+    return decode(rows, 0, allocator);
+  }
+
+  private VectorSchemaRoot decode(
+      Iterator<JsonNode> rows, int sizeHint, BufferAllocator allocator) {
+    VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
+    try {
+      for (FieldVector vector : root.getFieldVectors()) {
+        if (sizeHint > 0) {
+          vector.setInitialCapacity(sizeHint);
+        }
+        vector.allocateNew();
+      }
+      int[] setInRow = new int[columns.size()];
+      int index = 0;
+      while (rows.hasNext()) {
+        JsonNode row = rows.next();
+        int rowNumber = index + 1;
+        if (row == null || !row.isObject()) {
+          throw new SchemaMismatchException(
+              rowNumber,
+              null,
+              "row %d: expected a JSON object, got %s".formatted(rowNumber, shown(row)));
+        }
+        Iterator<Map.Entry<String, JsonNode>> fields = row.fields();
+        while (fields.hasNext()) {
+          Map.Entry<String, JsonNode> field = fields.next();
+          Integer column = indexByName.get(field.getKey());
+          if (column == null) {
+            if (reservedFields.contains(field.getKey())) {
+              continue;
+            }
+            throw new SchemaMismatchException(
+                rowNumber,
+                field.getKey(),
+                "row %d: column %s: not a column of the table"
+                    .formatted(rowNumber, field.getKey()));
+          }
+          setInRow[column] = rowNumber;
+          write(root.getVector(column), index, rowNumber, columns.get(column), field.getValue());
+        }
+        for (int c = 0; c < setInRow.length; c++) {
+          if (setInRow[c] != rowNumber && !columns.get(c).nullable()) {
+            throw mismatch(rowNumber, columns.get(c), "no value", "the column is not nullable");
+          }
+        }
+        index++;
+      }
+      root.setRowCount(index);
+      return root;
+    } catch (RuntimeException e) {
+      root.close();
+      throw e;
+    }
+  }
+
+  private static void write(
+      FieldVector vector, int index, int rowNumber, Column column, JsonNode value) {
+    if (value.isNull()) {
+      if (!column.nullable()) {
+        throw mismatch(rowNumber, column, "null", "the column is not nullable");
+      }
+      return; // vectors start out all null
+    }
+    try {
+      set(vector, index, column.type(), value);
+    } catch (BadValue e) {
+      throw mismatch(rowNumber, column, shown(value), e.getMessage());
+    }
+  }
+
+  private static void set(FieldVector vector, int index, DataType type, JsonNode value) {
+    switch (type.kind()) {
+      case BOOLEAN -> {
+        if (!value.isBoolean()) {
+          throw new BadValue(null);
+        }
+        ((BitVector) vector).setSafe(index, value.booleanValue() ? 1 : 0);
+      }
+      case TINYINT ->
+          ((TinyIntVector) vector)
+              .setSafe(index, (byte) integer(value, Byte.MIN_VALUE, Byte.MAX_VALUE));
+      case SMALLINT ->
+          ((SmallIntVector) vector)
+              .setSafe(index, (short) integer(value, Short.MIN_VALUE, Short.MAX_VALUE));
+      case INT ->
+          ((IntVector) vector)
+              .setSafe(index, (int) integer(value, Integer.MIN_VALUE, Integer.MAX_VALUE));
+      case BIGINT ->
+          ((BigIntVector) vector).setSafe(index, integer(value, Long.MIN_VALUE, Long.MAX_VALUE));
+      case FLOAT -> {
+        double number = number(value);
+        float single = (float) number;
+        if (Float.isInfinite(single) && !Double.isInfinite(number)) {
+          throw new BadValue("out of range");
+        }
+        ((Float4Vector) vector).setSafe(index, single);
+      }
+      case DOUBLE -> ((Float8Vector) vector).setSafe(index, number(value));
+      case DECIMAL -> ((DecimalVector) vector).setSafe(index, decimal(value, type));
+      case STRING ->
+          ((VarCharVector) vector).setSafe(index, text(value).getBytes(StandardCharsets.UTF_8));
+      case BINARY -> {
+        byte[] bytes;
+        try {
+          bytes = Base64.getDecoder().decode(text(value));
+        } catch (IllegalArgumentException e) {
+          throw new BadValue("not base64");
+        }
+        ((VarBinaryVector) vector).setSafe(index, bytes);
+      }
+      case DATE -> {
+        try {
+          long day = LocalDate.parse(text(value), DateTimeFormatter.ISO_LOCAL_DATE).toEpochDay();
+          ((DateDayVector) vector).setSafe(index, Math.toIntExact(day));
+        } catch (DateTimeParseException | ArithmeticException e) {
+          throw new BadValue(null);
+        }
+      }
+      case TIMESTAMP -> ((TimeStampMicroVector) vector).setSafe(index, timestamp(text(value)));
+      case TIMESTAMP_LTZ -> ((TimeStampMicroTZVector) vector).setSafe(index, instant(text(value)));
+    }
+  }
+
+  private static long integer(JsonNode value, long min, long max) {
+    if (!value.isNumber()) {
+      throw new BadValue(null);
+    }
+    BigInteger whole;
+    if (value.isIntegralNumber()) {
+      whole = value.bigIntegerValue();
+    } else {
+      BigDecimal decimal = decimalValue(value).stripTrailingZeros();
+      if (decimal.scale() > 0) {
+        throw new BadValue("not a whole number");
+      }
+      if (decimal.precision() - decimal.scale() > 19) {
+        throw new BadValue("out of range " + min + " to " + max);
+      }
+      whole = decimal.toBigInteger();
+    }
+    if (whole.compareTo(BigInteger.valueOf(min)) < 0
+        || whole.compareTo(BigInteger.valueOf(max)) > 0) {
+      throw new BadValue("out of range " + min + " to " + max);
+    }
+    return whole.longValue();
+  }
+
+  private static double number(JsonNode value) {
+    if (!value.isNumber()) {
+      throw new BadValue(null);
+    }
+    return value.doubleValue();
+  }
+
+  private static BigDecimal decimal(JsonNode value, DataType type) {
+    BigDecimal decimal;
+    if (value.isTextual()) {
+      try {
+        decimal = new BigDecimal(value.textValue().trim());
+      } catch (NumberFormatException e) {
+        throw new BadValue(null);
+      }
+    } else if (value.isNumber()) {
+      decimal = decimalValue(value);
+    } else {
+      throw new BadValue(null);
+    }
+    if (decimal.signum() == 0) {
+      return BigDecimal.ZERO.setScale(type.scale());
+    }
+    // Checked on the stripped form, so that an exponent like 1e999999999 costs nothing.
+    BigDecimal stripped = decimal.stripTrailingZeros();
+    if (stripped.scale() > type.scale()) {
+      throw new BadValue("more than " + type.scale() + " digits after the point");
+    }
+    if (stripped.precision() - stripped.scale() > type.precision() - type.scale()) {
+      throw new BadValue(
+          "more than " + (type.precision() - type.scale()) + " digits before the point");
+    }
+    return stripped.setScale(type.scale());
+  }
+
+  private static BigDecimal decimalValue(JsonNode value) {
+    if (value.isFloatingPointNumber() && !value.isBigDecimal()) {
+      double number = value.doubleValue();
+      if (!Double.isFinite(number)) {
+        throw new BadValue("not a finite number");
+      }
+      // The shortest decimal form: what the client most likely wrote.
+      return new BigDecimal(Double.toString(number));
+    }
+    return value.decimalValue();
+  }
+
+  private static String text(JsonNode value) {
+    if (!value.isTextual()) {
+      throw new BadValue(null);
+    }
+    return value.textValue();
+  }
+
+  private static long timestamp(String text) {
+    LocalDateTime local;
+    try {
+      local = LocalDateTime.parse(text, DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+    } catch (DateTimeParseException e) {
+      try {
+        local =
+            OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+                .withOffsetSameInstant(ZoneOffset.UTC)
+                .toLocalDateTime();
+      } catch (DateTimeParseException again) {
+        throw new BadValue(null);
+      }
+    }
+    return micros(local.toEpochSecond(ZoneOffset.UTC), local.getNano());
+  }
+
+  private static long instant(String text) {
+    Instant instant;
+    try {
+      instant = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+    } catch (DateTimeParseException e) {
+      try {
+        LocalDateTime.parse(text, DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+      } catch (DateTimeParseException notLocal) {
+        throw new BadValue(null);
+      }
+      throw new BadValue("an instant needs Z or an offset");
+    }
+    return micros(instant.getEpochSecond(), instant.getNano());
+  }
+
+  private static long micros(long seconds, int nanos) {
+    if (nanos % 1000 != 0) {
+      throw new BadValue("more precise than microseconds");
+    }
+    try {
+      return Math.addExact(Math.multiplyExact(seconds, 1_000_000L), nanos / 1000);
+    } catch (ArithmeticException e) {
+      throw new BadValue("out of range");
+    }
+  }
+
+  private static SchemaMismatchException mismatch(
+      int rowNumber, Column column, String got, String reason) {
+    return new SchemaMismatchException(
+        rowNumber,
+        column.name(),
+        "row %d: column %s: expected %s, got %s%s"
+            .formatted(
+                rowNumber,
+                column.name(),
+                column.type(),
+                got,
+                reason == null ? "" : " (" + reason + ")"));
+  }
+
+  private static String shown(JsonNode value) {
+    String text = value == null ? "nothing" : value.toString();
+    return text.length() <= MAX_SHOWN_CHARS ? text : text.substring(0, MAX_SHOWN_CHARS) + "...";
+  }
+
+  /** A value that does not fit its column; the message, if any, says why. */
+  private static final class BadValue extends RuntimeException {
+    BadValue(String reason) {
+      super(reason, null, false, false);
+    }
+  }
+}
