@@ -33,16 +33,13 @@ public final class Durations {
     };
   }
 
-  /** Prints a duration in the largest unit that divides it, e.g. {@code 24h}. */
+  /** Prints a duration in the largest unit up to hours that divides it, e.g. {@code 24h}. */
   public static String format(Duration duration) {
     long millis = duration.toMillis();
     if (millis % 1000 != 0) {
       return millis + "ms";
     }
     long seconds = millis / 1000;
-    if (seconds != 0 && seconds % 86400 == 0) {
-      return seconds / 86400 + "d";
-    }
     if (seconds != 0 && seconds % 3600 == 0) {
       return seconds / 3600 + "h";
     }

@@ -1,0 +1,442 @@
+package io.sluice.metadata.dynamodb;
+
+import io.sluice.core.metadata.BucketHead;
+import io.sluice.core.metadata.IndexPage;
+import io.sluice.core.metadata.Lease;
+import io.sluice.core.metadata.Plan;
+import io.sluice.core.metadata.PlanPart;
+import io.sluice.core.metadata.PlanStatus;
+import io.sluice.core.metadata.Slice;
+import io.sluice.core.metadata.TableEntry;
+import io.sluice.core.metadata.TieringState;
+import io.sluice.core.table.LakeFormatName;
+import io.sluice.core.table.TableDefinition;
+import io.sluice.core.table.TableDefinitionJson;
+import io.sluice.core.table.TableName;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The item layout of the DynamoDB metadata store: keys, attribute names and the mapping between
+ * items and Sluice's metadata records (docs/metadata-schema.md describes it).
+ */
+final class DynamoDbItems {
+  static final String PK = "pk";
+  static final String SK = "sk";
+
+  static final String CATALOG_PREFIX = "T#";
+  static final String CATALOG_SK = "T";
+  static final String HEAD_SK = "H";
+  static final String PAGE_PREFIX = "P#";
+  static final String LEASE_SK = "L";
+
+  static final String NAME = "name";
+  static final String TABLE_ID = "tableId";
+  static final String DEFINITION = "definition";
+  static final String SCHEMA_ID = "schemaId";
+  static final String CREATED_AT = "createdAt";
+
+  static final String BUCKET = "bucket";
+  static final String NEXT_OFFSET = "nextOffset";
+  static final String LOG_START_OFFSET = "logStartOffset";
+  static final String INDEXED_UP_TO = "indexedUpTo";
+  static final String LAST_TIMESTAMP = "lastTimestamp";
+  static final String SLICES = "slices";
+  static final String FIRST_OFFSET = "firstOffset";
+  static final String END_OFFSET = "endOffset";
+
+  // Slice fields: short names keep a head of ~16 slices well under 4 KB.
+  static final String SLICE_BASE_OFFSET = "b";
+  static final String SLICE_COUNT = "c";
+  static final String SLICE_SEGMENT_KEY = "k";
+  static final String SLICE_BYTE_OFFSET = "o";
+  static final String SLICE_BYTE_LENGTH = "l";
+  static final String SLICE_SCHEMA_ID = "s";
+  static final String SLICE_TIMESTAMP = "t";
+  static final String SLICE_REQUEST_ID = "r";
+
+  static final String PLAN_KEY = "planKey";
+  static final String REQUEST_ID = "requestId";
+  static final String BODY_HASH = "bodyHash";
+  static final String SEGMENT_KEY = "segmentKey";
+  static final String COMMIT_TIMESTAMP = "commitTimestamp";
+  static final String PARTS = "parts";
+  static final String LIVE_BUCKETS = "liveBuckets";
+  static final String STATUS = "status";
+
+  static final String OWNER = "owner";
+  static final String EPOCH = "epoch";
+  static final String EXPIRES_AT = "expiresAt";
+
+  static final String FORMAT = "format";
+  static final String SNAPSHOT_ID = "snapshotId";
+  static final String OFFSETS = "offsets";
+  static final String COMMITTED_AT = "committedAt";
+
+  private DynamoDbItems() {}
+
+  // ---- keys ----
+
+  static Map<String, AttributeValue> catalogKey(TableName name) {
+    return key(CATALOG_PREFIX + name, CATALOG_SK);
+  }
+
+  static Map<String, AttributeValue> schemaKey(String tableId, int schemaId) {
+    return key("S#" + tableId, "%010d".formatted(schemaId));
+  }
+
+  static String bucketPartition(String tableId, int bucket) {
+    return "B#" + tableId + "#" + bucket;
+  }
+
+  static Map<String, AttributeValue> headKey(String tableId, int bucket) {
+    return key(bucketPartition(tableId, bucket), HEAD_SK);
+  }
+
+  static String pageSortKey(long firstOffset) {
+    return PAGE_PREFIX + "%020d".formatted(firstOffset);
+  }
+
+  static Map<String, AttributeValue> pageKey(String tableId, int bucket, long firstOffset) {
+    return key(bucketPartition(tableId, bucket), pageSortKey(firstOffset));
+  }
+
+  static String planPartition(String tableId) {
+    return "P#" + tableId;
+  }
+
+  static Map<String, AttributeValue> planKey(String tableId, String planKey) {
+    return key(planPartition(tableId), planKey);
+  }
+
+  static Map<String, AttributeValue> leaseKey(String tableId) {
+    return key("L#" + tableId, LEASE_SK);
+  }
+
+  static Map<String, AttributeValue> tieringKey(String tableId, LakeFormatName format) {
+    return key("TS#" + tableId, format.apiName());
+  }
+
+  private static Map<String, AttributeValue> key(String pk, String sk) {
+    return Map.of(PK, s(pk), SK, s(sk));
+  }
+
+  private static Map<String, AttributeValue> item(Map<String, AttributeValue> key) {
+    return new HashMap<>(key);
+  }
+
+  // ---- catalog and schema versions ----
+
+  static Map<String, AttributeValue> catalogItem(TableEntry entry) {
+    Map<String, AttributeValue> item = item(catalogKey(entry.name()));
+    item.put(NAME, s(entry.name().toString()));
+    item.put(TABLE_ID, s(entry.tableId()));
+    item.put(DEFINITION, s(TableDefinitionJson.toJsonString(entry.definition())));
+    item.put(SCHEMA_ID, n(entry.schemaId()));
+    item.put(CREATED_AT, instant(entry.createdAt()));
+    return item;
+  }
+
+  static TableEntry tableEntry(Map<String, AttributeValue> item) {
+    TableName name = TableName.parse(string(item, NAME));
+    return new TableEntry(
+        name,
+        string(item, TABLE_ID),
+        TableDefinitionJson.parse("Cannot read table " + name, string(item, DEFINITION)),
+        (int) number(item, SCHEMA_ID),
+        instant(item, CREATED_AT));
+  }
+
+  static Map<String, AttributeValue> schemaItem(
+      String tableId, int schemaId, TableDefinition definition) {
+    Map<String, AttributeValue> item = item(schemaKey(tableId, schemaId));
+    item.put(TABLE_ID, s(tableId));
+    item.put(SCHEMA_ID, n(schemaId));
+    item.put(DEFINITION, s(TableDefinitionJson.toJsonString(definition)));
+    return item;
+  }
+
+  static TableDefinition schemaDefinition(Map<String, AttributeValue> item) {
+    return TableDefinitionJson.parse(
+        "Cannot read schema " + number(item, SCHEMA_ID) + " of table " + string(item, TABLE_ID),
+        string(item, DEFINITION));
+  }
+
+  // ---- bucket heads and index pages ----
+
+  /** A head item holding its first slice (or none), every attribute present. */
+  static Map<String, AttributeValue> headItem(
+      String tableId, int bucket, long nextOffset, long indexedUpTo, List<Slice> slices) {
+    Map<String, AttributeValue> item = item(headKey(tableId, bucket));
+    item.put(BUCKET, n(bucket));
+    item.put(NEXT_OFFSET, n(nextOffset));
+    item.put(LOG_START_OFFSET, n(0));
+    item.put(INDEXED_UP_TO, n(indexedUpTo));
+    Instant last = Instant.EPOCH;
+    Map<String, AttributeValue> sliceMap = new HashMap<>();
+    for (Slice slice : slices) {
+      sliceMap.put(Long.toString(slice.baseOffset()), headSlice(slice));
+      last = slice.timestamp();
+    }
+    item.put(LAST_TIMESTAMP, instant(last));
+    item.put(SLICES, AttributeValue.fromM(sliceMap));
+    return item;
+  }
+
+  static BucketHead bucketHead(int bucket, Map<String, AttributeValue> item) {
+    TreeMap<Long, Slice> slices = new TreeMap<>();
+    AttributeValue sliceMap = item.get(SLICES);
+    if (sliceMap != null && sliceMap.hasM()) {
+      sliceMap
+          .m()
+          .forEach(
+              (base, value) -> {
+                long baseOffset = Long.parseLong(base);
+                slices.put(baseOffset, slice(baseOffset, value.m()));
+              });
+    }
+    return new BucketHead(
+        bucket,
+        number(item, NEXT_OFFSET),
+        numberOr(item, LOG_START_OFFSET, 0),
+        numberOr(item, INDEXED_UP_TO, 0),
+        item.containsKey(LAST_TIMESTAMP) ? instant(item, LAST_TIMESTAMP) : Instant.EPOCH,
+        slices);
+  }
+
+  /** A slice as a value of the head's {@code slices} map, keyed there by its base offset. */
+  static AttributeValue headSlice(Slice slice) {
+    Map<String, AttributeValue> m = new HashMap<>();
+    m.put(SLICE_COUNT, n(slice.count()));
+    m.put(SLICE_SEGMENT_KEY, s(slice.segmentKey()));
+    m.put(SLICE_BYTE_OFFSET, n(slice.byteOffset()));
+    m.put(SLICE_BYTE_LENGTH, n(slice.byteLength()));
+    m.put(SLICE_SCHEMA_ID, n(slice.schemaId()));
+    m.put(SLICE_TIMESTAMP, instant(slice.timestamp()));
+    m.put(SLICE_REQUEST_ID, s(slice.requestId()));
+    return AttributeValue.fromM(m);
+  }
+
+  private static Slice slice(long baseOffset, Map<String, AttributeValue> m) {
+    return new Slice(
+        baseOffset,
+        number(m, SLICE_COUNT),
+        string(m, SLICE_SEGMENT_KEY),
+        number(m, SLICE_BYTE_OFFSET),
+        number(m, SLICE_BYTE_LENGTH),
+        (int) number(m, SLICE_SCHEMA_ID),
+        instant(m, SLICE_TIMESTAMP),
+        string(m, SLICE_REQUEST_ID));
+  }
+
+  static Map<String, AttributeValue> pageItem(String tableId, int bucket, IndexPage page) {
+    Map<String, AttributeValue> item = item(pageKey(tableId, bucket, page.firstOffset()));
+    item.put(BUCKET, n(bucket));
+    item.put(FIRST_OFFSET, n(page.firstOffset()));
+    item.put(END_OFFSET, n(page.endOffset()));
+    List<AttributeValue> slices = new ArrayList<>();
+    for (Slice slice : page.slices()) {
+      Map<String, AttributeValue> m = new HashMap<>(headSlice(slice).m());
+      m.put(SLICE_BASE_OFFSET, n(slice.baseOffset()));
+      slices.add(AttributeValue.fromM(m));
+    }
+    item.put(SLICES, AttributeValue.fromL(slices));
+    return item;
+  }
+
+  static IndexPage indexPage(int bucket, Map<String, AttributeValue> item) {
+    List<Slice> slices = new ArrayList<>();
+    for (AttributeValue value : item.get(SLICES).l()) {
+      slices.add(slice(number(value.m(), SLICE_BASE_OFFSET), value.m()));
+    }
+    return new IndexPage(bucket, number(item, FIRST_OFFSET), number(item, END_OFFSET), slices);
+  }
+
+  // ---- plans ----
+
+  static Map<String, AttributeValue> planItem(Plan plan) {
+    Map<String, AttributeValue> item = item(planKey(plan.tableId(), plan.planKey()));
+    item.put(TABLE_ID, s(plan.tableId()));
+    item.put(PLAN_KEY, s(plan.planKey()));
+    item.put(REQUEST_ID, s(plan.requestId()));
+    item.put(BODY_HASH, s(plan.bodyHash()));
+    item.put(SEGMENT_KEY, s(plan.segmentKey()));
+    item.put(SCHEMA_ID, n(plan.schemaId()));
+    item.put(COMMIT_TIMESTAMP, instant(plan.commitTimestamp()));
+    item.put(PARTS, parts(plan.parts()));
+    if (!plan.liveBuckets().isEmpty()) {
+      // DynamoDB has no empty sets: an absent attribute is the empty set.
+      item.put(LIVE_BUCKETS, AttributeValue.fromNs(numbers(plan.liveBuckets())));
+    }
+    item.put(STATUS, s(plan.status().name()));
+    item.put(CREATED_AT, instant(plan.createdAt()));
+    return item;
+  }
+
+  static AttributeValue parts(List<PlanPart> parts) {
+    List<AttributeValue> values = new ArrayList<>();
+    for (PlanPart part : parts) {
+      values.add(
+          AttributeValue.fromM(
+              Map.of(
+                  BUCKET,
+                  n(part.bucket()),
+                  "rows",
+                  n(part.rows()),
+                  "byteOffset",
+                  n(part.byteOffset()),
+                  "byteLength",
+                  n(part.byteLength()),
+                  "floorOffset",
+                  n(part.floorOffset()),
+                  "baseOffset",
+                  n(part.baseOffset()))));
+    }
+    return AttributeValue.fromL(values);
+  }
+
+  static Plan plan(Map<String, AttributeValue> item) {
+    List<PlanPart> parts = new ArrayList<>();
+    for (AttributeValue value : item.get(PARTS).l()) {
+      Map<String, AttributeValue> m = value.m();
+      parts.add(
+          new PlanPart(
+              (int) number(m, BUCKET),
+              number(m, "rows"),
+              number(m, "byteOffset"),
+              number(m, "byteLength"),
+              number(m, "floorOffset"),
+              number(m, "baseOffset")));
+    }
+    Set<Integer> liveBuckets = new LinkedHashSet<>();
+    AttributeValue live = item.get(LIVE_BUCKETS);
+    if (live != null && live.hasNs()) {
+      live.ns().forEach(b -> liveBuckets.add(Integer.parseInt(b)));
+    }
+    return new Plan(
+        string(item, TABLE_ID),
+        string(item, PLAN_KEY),
+        string(item, REQUEST_ID),
+        string(item, BODY_HASH),
+        string(item, SEGMENT_KEY),
+        (int) number(item, SCHEMA_ID),
+        instant(item, COMMIT_TIMESTAMP),
+        parts,
+        liveBuckets,
+        PlanStatus.valueOf(string(item, STATUS)),
+        instant(item, CREATED_AT));
+  }
+
+  // ---- leases and tiering state ----
+
+  static Map<String, AttributeValue> leaseItem(Lease lease) {
+    Map<String, AttributeValue> item = item(leaseKey(lease.tableId()));
+    item.put(TABLE_ID, s(lease.tableId()));
+    item.put(OWNER, s(lease.owner()));
+    item.put(EPOCH, n(lease.epoch()));
+    item.put(EXPIRES_AT, instant(lease.expiresAt()));
+    return item;
+  }
+
+  static Lease lease(Map<String, AttributeValue> item) {
+    return new Lease(
+        string(item, TABLE_ID),
+        string(item, OWNER),
+        number(item, EPOCH),
+        instant(item, EXPIRES_AT));
+  }
+
+  static Map<String, AttributeValue> tieringItem(TieringState state) {
+    Map<String, AttributeValue> item = item(tieringKey(state.tableId(), state.format()));
+    item.put(TABLE_ID, s(state.tableId()));
+    item.put(FORMAT, s(state.format().apiName()));
+    item.put(SNAPSHOT_ID, n(state.snapshotId()));
+    Map<String, AttributeValue> offsets = new HashMap<>();
+    state.offsets().forEach((bucket, offset) -> offsets.put(bucket.toString(), n(offset)));
+    item.put(OFFSETS, AttributeValue.fromM(offsets));
+    item.put(COMMITTED_AT, instant(state.committedAt()));
+    return item;
+  }
+
+  static TieringState tieringState(Map<String, AttributeValue> item) {
+    Map<Integer, Long> offsets = new HashMap<>();
+    item.get(OFFSETS)
+        .m()
+        .forEach(
+            (bucket, offset) -> offsets.put(Integer.parseInt(bucket), Long.parseLong(offset.n())));
+    return new TieringState(
+        string(item, TABLE_ID),
+        LakeFormatName.parse(string(item, FORMAT)),
+        number(item, SNAPSHOT_ID),
+        offsets,
+        instant(item, COMMITTED_AT));
+  }
+
+  // ---- values ----
+
+  static AttributeValue s(String value) {
+    return AttributeValue.fromS(value);
+  }
+
+  static AttributeValue n(long value) {
+    return AttributeValue.fromN(Long.toString(value));
+  }
+
+  /**
+   * An instant as a DynamoDB number of epoch seconds with up to nine decimals: exact to the
+   * nanosecond and still ordered and readable.
+   */
+  static AttributeValue instant(Instant value) {
+    BigDecimal seconds =
+        BigDecimal.valueOf(value.getEpochSecond()).add(BigDecimal.valueOf(value.getNano(), 9));
+    return AttributeValue.fromN(seconds.stripTrailingZeros().toPlainString());
+  }
+
+  static List<String> numbers(Set<Integer> values) {
+    return values.stream().sorted().map(Object::toString).toList();
+  }
+
+  private static Instant instant(Map<String, AttributeValue> item, String name) {
+    BigDecimal value = new BigDecimal(attribute(item, name).n());
+    BigDecimal seconds = value.setScale(0, RoundingMode.FLOOR);
+    int nanos = value.subtract(seconds).movePointRight(9).intValueExact();
+    return Instant.ofEpochSecond(seconds.longValueExact(), nanos);
+  }
+
+  private static String string(Map<String, AttributeValue> item, String name) {
+    return attribute(item, name).s();
+  }
+
+  private static long number(Map<String, AttributeValue> item, String name) {
+    return Long.parseLong(attribute(item, name).n());
+  }
+
+  private static long numberOr(Map<String, AttributeValue> item, String name, long fallback) {
+    AttributeValue value = item.get(name);
+    return value == null ? fallback : Long.parseLong(value.n());
+  }
+
+  private static AttributeValue attribute(Map<String, AttributeValue> item, String name) {
+    AttributeValue value = item.get(name);
+    if (value == null) {
+      throw new IllegalStateException(
+          "Cannot read item "
+              + item.get(PK)
+              + "/"
+              + item.get(SK)
+              + ": attribute '"
+              + name
+              + "' is missing");
+    }
+    return value;
+  }
+}

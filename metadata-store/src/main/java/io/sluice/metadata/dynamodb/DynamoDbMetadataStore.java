@@ -1,0 +1,761 @@
+package io.sluice.metadata.dynamodb;
+
+import static io.sluice.metadata.dynamodb.DynamoDbItems.CATALOG_PREFIX;
+import static io.sluice.metadata.dynamodb.DynamoDbItems.CATALOG_SK;
+import static io.sluice.metadata.dynamodb.DynamoDbItems.PK;
+import static io.sluice.metadata.dynamodb.DynamoDbItems.SK;
+import static io.sluice.metadata.dynamodb.DynamoDbItems.n;
+import static io.sluice.metadata.dynamodb.DynamoDbItems.s;
+
+import io.sluice.core.metadata.BucketHead;
+import io.sluice.core.metadata.IndexPage;
+import io.sluice.core.metadata.Lease;
+import io.sluice.core.metadata.MetadataStore;
+import io.sluice.core.metadata.Plan;
+import io.sluice.core.metadata.PlanStatus;
+import io.sluice.core.metadata.Slice;
+import io.sluice.core.metadata.TableEntry;
+import io.sluice.core.metadata.TieringState;
+import io.sluice.core.store.CommitConflictException;
+import io.sluice.core.store.CommitStateUnknownException;
+import io.sluice.core.store.StoreUnavailableException;
+import io.sluice.core.table.LakeFormatName;
+import io.sluice.core.table.TableDefinition;
+import io.sluice.core.table.TableDefinitionJson;
+import io.sluice.core.table.TableName;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
+
+/** The {@link MetadataStore} on one DynamoDB table (layout: docs/metadata-schema.md). */
+public final class DynamoDbMetadataStore implements MetadataStore {
+  private final DynamoDbClient client;
+  private final String tableName;
+  private final AutoCloseable onClose;
+
+  /** A store on {@code tableName}; the caller owns {@code client} and closes it. */
+  public DynamoDbMetadataStore(DynamoDbClient client, String tableName) {
+    this(client, tableName, () -> {});
+  }
+
+  DynamoDbMetadataStore(DynamoDbClient client, String tableName, AutoCloseable onClose) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.tableName = Objects.requireNonNull(tableName, "tableName");
+    this.onClose = onClose;
+  }
+
+  /** The name of the DynamoDB table this store keeps its items in. */
+  public String tableName() {
+    return tableName;
+  }
+
+  /** Creates this store's DynamoDB table unless it exists, and waits until it is active. */
+  public void ensureTable() {
+    ensureTable(client, tableName);
+  }
+
+  /**
+   * Creates a DynamoDB table for the metadata store (on-demand billing, string keys {@code pk} and
+   * {@code sk}) unless it exists, and waits until it is active.
+   *
+   * @throws StoreUnavailableException if DynamoDB cannot be reached or refuses
+   */
+  public static void ensureTable(DynamoDbClient client, String tableName) {
+    try {
+      try {
+        client.describeTable(r -> r.tableName(tableName));
+      } catch (ResourceNotFoundException missing) {
+        try {
+          client.createTable(
+              r ->
+                  r.tableName(tableName)
+                      .billingMode(BillingMode.PAY_PER_REQUEST)
+                      .attributeDefinitions(
+                          AttributeDefinition.builder()
+                              .attributeName(PK)
+                              .attributeType(ScalarAttributeType.S)
+                              .build(),
+                          AttributeDefinition.builder()
+                              .attributeName(SK)
+                              .attributeType(ScalarAttributeType.S)
+                              .build())
+                      .keySchema(
+                          KeySchemaElement.builder()
+                              .attributeName(PK)
+                              .keyType(KeyType.HASH)
+                              .build(),
+                          KeySchemaElement.builder()
+                              .attributeName(SK)
+                              .keyType(KeyType.RANGE)
+                              .build()));
+        } catch (ResourceInUseException createdMeanwhile) {
+          // someone else created it: wait for it below
+        }
+      }
+      try (DynamoDbWaiter waiter =
+          DynamoDbWaiter.builder()
+              .client(client)
+              .overrideConfiguration(
+                  w ->
+                      w.backoffStrategyV2(
+                              BackoffStrategy.exponentialDelayWithoutJitter(
+                                  Duration.ofMillis(50), Duration.ofSeconds(5)))
+                          .maxAttempts(60))
+              .build()) {
+        waiter
+            .waitUntilTableExists(r -> r.tableName(tableName))
+            .matched()
+            .exception()
+            .ifPresent(
+                e -> {
+                  throw new StoreUnavailableException(
+                      "Cannot create DynamoDB table '" + tableName + "': " + e.getMessage(), e);
+                });
+      }
+    } catch (SdkException e) {
+      throw new StoreUnavailableException(
+          "Cannot create DynamoDB table '" + tableName + "': " + describe(e), e);
+    }
+  }
+
+  // ---- catalog ----
+
+  @Override
+  public Optional<TableEntry> table(TableName name) {
+    return read("Cannot read table " + name, () -> item(DynamoDbItems.catalogKey(name)))
+        .map(DynamoDbItems::tableEntry);
+  }
+
+  @Override
+  public List<TableEntry> tables() {
+    List<Map<String, AttributeValue>> items =
+        read(
+            "Cannot list tables",
+            () -> {
+              List<Map<String, AttributeValue>> all = new ArrayList<>();
+              client
+                  .scanPaginator(
+                      ScanRequest.builder()
+                          .tableName(tableName)
+                          .consistentRead(true)
+                          .filterExpression("begins_with(pk, :prefix) AND sk = :sk")
+                          .expressionAttributeValues(
+                              Map.of(":prefix", s(CATALOG_PREFIX), ":sk", s(CATALOG_SK)))
+                          .build())
+                  .items()
+                  .forEach(all::add);
+              return all;
+            });
+    return items.stream()
+        .map(DynamoDbItems::tableEntry)
+        .sorted(
+            Comparator.comparing((TableEntry e) -> e.name().database())
+                .thenComparing(e -> e.name().table()))
+        .toList();
+  }
+
+  @Override
+  public void createTable(TableEntry entry) {
+    String what = "Cannot create table " + entry.name();
+    putSchemaVersion(what, entry.tableId(), entry.schemaId(), entry.definition());
+    conditionalWrite(
+        what,
+        "a table with this name exists",
+        () ->
+            client.putItem(
+                put(DynamoDbItems.catalogItem(entry))
+                    .conditionExpression("attribute_not_exists(pk)")
+                    .build()),
+        DynamoDbItems.catalogKey(entry.name()),
+        stored -> sameEntry(stored, entry));
+  }
+
+  @Override
+  public void evolveTable(TableEntry current, TableEntry next) {
+    String what = "Cannot evolve table " + current.name() + " to schema " + next.schemaId();
+    if (!current.name().equals(next.name()) || !current.tableId().equals(next.tableId())) {
+      throw new IllegalArgumentException(
+          what + ": the next entry must have the same name and table id as the current one");
+    }
+    putSchemaVersion(what, next.tableId(), next.schemaId(), next.definition());
+    conditionalWrite(
+        what,
+        "the stored table is not table id "
+            + current.tableId()
+            + " at schema "
+            + current.schemaId(),
+        () ->
+            client.putItem(
+                put(DynamoDbItems.catalogItem(next))
+                    .conditionExpression("tableId = :id AND schemaId = :old")
+                    .expressionAttributeValues(
+                        Map.of(":id", s(current.tableId()), ":old", n(current.schemaId())))
+                    .build()),
+        DynamoDbItems.catalogKey(next.name()),
+        stored -> sameEntry(stored, next));
+  }
+
+  private static boolean sameEntry(Map<String, AttributeValue> stored, TableEntry entry) {
+    TableEntry found = DynamoDbItems.tableEntry(stored);
+    return found.tableId().equals(entry.tableId())
+        && found.schemaId() == entry.schemaId()
+        && found.definition().equals(entry.definition());
+  }
+
+  /** Writes a schema version unless it exists with the same definition. */
+  private void putSchemaVersion(
+      String what, String tableId, int schemaId, TableDefinition definition) {
+    Map<String, AttributeValue> item = DynamoDbItems.schemaItem(tableId, schemaId, definition);
+    conditionalWrite(
+        what,
+        "schema version " + schemaId + " of table " + tableId + " exists with another definition",
+        () ->
+            client.putItem(
+                put(item)
+                    .conditionExpression("attribute_not_exists(pk) OR #definition = :definition")
+                    .expressionAttributeNames(Map.of("#definition", DynamoDbItems.DEFINITION))
+                    .expressionAttributeValues(
+                        Map.of(":definition", s(TableDefinitionJson.toJsonString(definition))))
+                    .build()),
+        DynamoDbItems.schemaKey(tableId, schemaId),
+        stored -> DynamoDbItems.schemaDefinition(stored).equals(definition));
+  }
+
+  @Override
+  public void dropTable(TableName name, String tableId) {
+    conditionalWrite(
+        "Cannot drop table " + name,
+        "it does not exist with table id " + tableId,
+        () ->
+            client.deleteItem(
+                DeleteItemRequest.builder()
+                    .tableName(tableName)
+                    .key(DynamoDbItems.catalogKey(name))
+                    .conditionExpression("tableId = :id")
+                    .expressionAttributeValues(Map.of(":id", s(tableId)))
+                    .returnValuesOnConditionCheckFailure(
+                        ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                    .build()),
+        DynamoDbItems.catalogKey(name),
+        stored -> false);
+  }
+
+  @Override
+  public Optional<TableDefinition> schema(String tableId, int schemaId) {
+    return read(
+            "Cannot read schema " + schemaId + " of table " + tableId,
+            () -> item(DynamoDbItems.schemaKey(tableId, schemaId)))
+        .map(DynamoDbItems::schemaDefinition);
+  }
+
+  // ---- bucket logs ----
+
+  @Override
+  public BucketHead head(String tableId, int bucket) {
+    return read(
+            "Cannot read the head of bucket " + bucket + " of table " + tableId,
+            () -> item(DynamoDbItems.headKey(tableId, bucket)))
+        .map(item -> DynamoDbItems.bucketHead(bucket, item))
+        .orElseGet(() -> BucketHead.empty(bucket));
+  }
+
+  @Override
+  public void appendSlice(String tableId, int bucket, long expectedNextOffset, Slice slice) {
+    String what = "Cannot append to bucket " + bucket + " of table " + tableId;
+    if (slice.baseOffset() != expectedNextOffset) {
+      throw new IllegalArgumentException(
+          what
+              + ": the slice's base offset "
+              + slice.baseOffset()
+              + " is not the expected next offset "
+              + expectedNextOffset);
+    }
+    Map<String, AttributeValue> key = DynamoDbItems.headKey(tableId, bucket);
+    String conflict = "its next offset is not " + expectedNextOffset;
+    Predicate<Map<String, AttributeValue>> applied = stored -> holdsSlice(stored, slice);
+    if (expectedNextOffset == 0) {
+      // The first append creates the head. A head without slices can exist (see trimHead):
+      // then the update below applies, conditioned on nextOffset = 0 like every other append.
+      Optional<Refusal> refused =
+          tryConditionalWrite(
+              what,
+              () ->
+                  client.putItem(
+                      put(DynamoDbItems.headItem(
+                              tableId, bucket, slice.endOffset(), 0, List.of(slice)))
+                          .conditionExpression("attribute_not_exists(pk)")
+                          .build()),
+              key);
+      if (refused.isEmpty() || refused.get().showsApplied(applied)) {
+        return;
+      }
+      Map<String, AttributeValue> stored = refused.get().stored();
+      if (!stored.containsKey(PK) || DynamoDbItems.bucketHead(bucket, stored).nextOffset() != 0) {
+        throw new CommitConflictException(what + ": " + conflict);
+      }
+    }
+    conditionalWrite(
+        what,
+        conflict,
+        () ->
+            client.updateItem(
+                update(key)
+                    .updateExpression(
+                        "SET nextOffset = :next, lastTimestamp = :timestamp, slices.#base = :slice")
+                    .conditionExpression("nextOffset = :expected")
+                    .expressionAttributeNames(Map.of("#base", Long.toString(slice.baseOffset())))
+                    .expressionAttributeValues(
+                        Map.of(
+                            ":next", n(slice.endOffset()),
+                            ":timestamp", DynamoDbItems.instant(slice.timestamp()),
+                            ":slice", DynamoDbItems.headSlice(slice),
+                            ":expected", n(expectedNextOffset)))
+                    .build()),
+        key,
+        applied);
+  }
+
+  private static boolean holdsSlice(Map<String, AttributeValue> stored, Slice slice) {
+    if (!stored.containsKey(PK)) {
+      return false;
+    }
+    Slice found = DynamoDbItems.bucketHead(0, stored).recentSlices().get(slice.baseOffset());
+    return found != null && found.requestId().equals(slice.requestId());
+  }
+
+  @Override
+  public void putIndexPage(String tableId, int bucket, IndexPage page) {
+    String what =
+        "Cannot put the index page at offset "
+            + page.firstOffset()
+            + " of bucket "
+            + bucket
+            + " of table "
+            + tableId;
+    // A refused put found the page already stored: pages are immutable and equal by construction.
+    tryConditionalWrite(
+        what,
+        () ->
+            client.putItem(
+                put(DynamoDbItems.pageItem(tableId, bucket, page))
+                    .conditionExpression("attribute_not_exists(pk)")
+                    .build()),
+        DynamoDbItems.pageKey(tableId, bucket, page.firstOffset()));
+  }
+
+  @Override
+  public void trimHead(
+      String tableId,
+      int bucket,
+      long expectedIndexedUpTo,
+      long newIndexedUpTo,
+      Collection<Long> baseOffsets) {
+    String what = "Cannot trim the head of bucket " + bucket + " of table " + tableId;
+    Map<String, AttributeValue> key = DynamoDbItems.headKey(tableId, bucket);
+    Map<String, String> names = new HashMap<>();
+    StringBuilder remove = new StringBuilder();
+    int i = 0;
+    for (Long base : baseOffsets) {
+      String name = "#b" + i++;
+      names.put(name, Long.toString(base));
+      remove.append(remove.isEmpty() ? "REMOVE " : ", ").append("slices.").append(name);
+    }
+    String expression = "SET indexedUpTo = :new" + (remove.isEmpty() ? "" : " " + remove);
+    Predicate<Map<String, AttributeValue>> applied =
+        stored -> {
+          if (!stored.containsKey(PK)) {
+            return false;
+          }
+          BucketHead head = DynamoDbItems.bucketHead(bucket, stored);
+          return head.indexedUpTo() == newIndexedUpTo
+              && baseOffsets.stream().noneMatch(head.recentSlices()::containsKey);
+        };
+    String conflict = "its indexedUpTo is not " + expectedIndexedUpTo;
+    Optional<Refusal> refused =
+        tryConditionalWrite(
+            what,
+            () -> {
+              UpdateItemRequest.Builder request =
+                  update(key)
+                      .updateExpression(expression)
+                      .conditionExpression("attribute_exists(pk) AND indexedUpTo = :expected")
+                      .expressionAttributeValues(
+                          Map.of(":new", n(newIndexedUpTo), ":expected", n(expectedIndexedUpTo)));
+              if (!names.isEmpty()) {
+                request.expressionAttributeNames(names);
+              }
+              client.updateItem(request.build());
+            },
+            key);
+    if (refused.isEmpty() || refused.get().showsApplied(applied)) {
+      return;
+    }
+    if (refused.get().stored().containsKey(PK) || expectedIndexedUpTo != 0) {
+      throw new CommitConflictException(what + ": " + conflict);
+    }
+    // No head yet: its indexedUpTo is 0, as expected. Create it without slices.
+    conditionalWrite(
+        what,
+        conflict,
+        () ->
+            client.putItem(
+                put(DynamoDbItems.headItem(tableId, bucket, 0, newIndexedUpTo, List.of()))
+                    .conditionExpression("attribute_not_exists(pk)")
+                    .build()),
+        key,
+        applied);
+  }
+
+  @Override
+  public List<IndexPage> indexPages(String tableId, int bucket, long fromOffset, long toOffset) {
+    long from = Math.max(0, fromOffset);
+    if (toOffset <= from) {
+      return List.of();
+    }
+    String partition = DynamoDbItems.bucketPartition(tableId, bucket);
+    return read(
+        "Cannot read the index pages of bucket " + bucket + " of table " + tableId,
+        () -> {
+          List<IndexPage> pages = new ArrayList<>();
+          // The page holding fromOffset is the last one starting at or below it.
+          client
+              .query(
+                  pageQuery(
+                          partition, DynamoDbItems.pageSortKey(0), DynamoDbItems.pageSortKey(from))
+                      .scanIndexForward(false)
+                      .limit(1)
+                      .build())
+              .items()
+              .forEach(item -> pages.add(DynamoDbItems.indexPage(bucket, item)));
+          pages.removeIf(page -> page.endOffset() <= from);
+          if (from + 1 <= toOffset - 1) {
+            client
+                .queryPaginator(
+                    pageQuery(
+                            partition,
+                            DynamoDbItems.pageSortKey(from + 1),
+                            DynamoDbItems.pageSortKey(toOffset - 1))
+                        .build())
+                .items()
+                .forEach(item -> pages.add(DynamoDbItems.indexPage(bucket, item)));
+          }
+          return List.copyOf(pages);
+        });
+  }
+
+  private QueryRequest.Builder pageQuery(String partition, String low, String high) {
+    return QueryRequest.builder()
+        .tableName(tableName)
+        .consistentRead(true)
+        .keyConditionExpression("pk = :pk AND sk BETWEEN :low AND :high")
+        .expressionAttributeValues(Map.of(":pk", s(partition), ":low", s(low), ":high", s(high)));
+  }
+
+  // ---- write plans ----
+
+  @Override
+  public Optional<Plan> plan(String tableId, String planKey) {
+    return read(
+            "Cannot read plan " + planKey + " of table " + tableId,
+            () -> item(DynamoDbItems.planKey(tableId, planKey)))
+        .map(DynamoDbItems::plan);
+  }
+
+  @Override
+  public void putPlan(Plan plan) {
+    conditionalWrite(
+        "Cannot put plan " + plan.planKey() + " of table " + plan.tableId(),
+        "an item exists at this plan key",
+        () ->
+            client.putItem(
+                put(DynamoDbItems.planItem(plan))
+                    .conditionExpression("attribute_not_exists(pk)")
+                    .build()),
+        DynamoDbItems.planKey(plan.tableId(), plan.planKey()),
+        stored -> {
+          Plan found = DynamoDbItems.plan(stored);
+          return found.requestId().equals(plan.requestId())
+              && found.bodyHash().equals(plan.bodyHash())
+              && found.status() == plan.status()
+              && found.parts().equals(plan.parts());
+        });
+  }
+
+  @Override
+  public void completePlan(Plan done) {
+    conditionalWrite(
+        "Cannot complete plan " + done.planKey() + " of table " + done.tableId(),
+        "it is not pending",
+        () ->
+            client.updateItem(
+                update(DynamoDbItems.planKey(done.tableId(), done.planKey()))
+                    .updateExpression("SET #status = :done, #parts = :parts")
+                    .conditionExpression("#status = :pending")
+                    .expressionAttributeNames(
+                        Map.of("#status", DynamoDbItems.STATUS, "#parts", DynamoDbItems.PARTS))
+                    .expressionAttributeValues(
+                        Map.of(
+                            ":done", s(PlanStatus.DONE.name()),
+                            ":pending", s(PlanStatus.PENDING.name()),
+                            ":parts", DynamoDbItems.parts(done.parts())))
+                    .build()),
+        DynamoDbItems.planKey(done.tableId(), done.planKey()),
+        stored -> {
+          Plan found = DynamoDbItems.plan(stored);
+          return found.status() == PlanStatus.DONE && found.parts().equals(done.parts());
+        });
+  }
+
+  @Override
+  public void removeLiveBucket(String tableId, String planKey, int bucket) {
+    String what =
+        "Cannot remove bucket " + bucket + " from plan " + planKey + " of table " + tableId;
+    try {
+      client.updateItem(
+          UpdateItemRequest.builder()
+              .tableName(tableName)
+              .key(DynamoDbItems.planKey(tableId, planKey))
+              .updateExpression("DELETE liveBuckets :bucket")
+              .conditionExpression("attribute_exists(pk)")
+              .expressionAttributeValues(
+                  Map.of(":bucket", AttributeValue.fromNs(List.of(Integer.toString(bucket)))))
+              .build());
+    } catch (ConditionalCheckFailedException missingPlan) {
+      // nothing to remove from
+    } catch (ResourceNotFoundException e) {
+      throw missingTable(what, e);
+    } catch (SdkException e) {
+      throw new StoreUnavailableException(what + ": " + describe(e), e);
+    }
+  }
+
+  @Override
+  public List<Plan> pendingPlans(String tableId) {
+    return read(
+        "Cannot list the pending plans of table " + tableId,
+        () -> {
+          List<Plan> plans = new ArrayList<>();
+          client
+              .queryPaginator(
+                  QueryRequest.builder()
+                      .tableName(tableName)
+                      .consistentRead(true)
+                      .keyConditionExpression("pk = :pk")
+                      .filterExpression("#status = :pending")
+                      .expressionAttributeNames(Map.of("#status", DynamoDbItems.STATUS))
+                      .expressionAttributeValues(
+                          Map.of(
+                              ":pk", s(DynamoDbItems.planPartition(tableId)),
+                              ":pending", s(PlanStatus.PENDING.name())))
+                      .build())
+              .items()
+              .forEach(item -> plans.add(DynamoDbItems.plan(item)));
+          return List.copyOf(plans);
+        });
+  }
+
+  // ---- leases and tiering ----
+
+  @Override
+  public Optional<Lease> lease(String tableId) {
+    return read(
+            "Cannot read the lease of table " + tableId,
+            () -> item(DynamoDbItems.leaseKey(tableId)))
+        .map(DynamoDbItems::lease);
+  }
+
+  @Override
+  public void putLease(Optional<Lease> expected, Lease granted) {
+    PutItemRequest.Builder request = put(DynamoDbItems.leaseItem(granted));
+    String conflict;
+    if (expected.isEmpty()) {
+      request.conditionExpression("attribute_not_exists(pk)");
+      conflict = "a lease exists";
+    } else {
+      request
+          .conditionExpression("#epoch = :expected")
+          .expressionAttributeNames(Map.of("#epoch", DynamoDbItems.EPOCH))
+          .expressionAttributeValues(Map.of(":expected", n(expected.get().epoch())));
+      conflict = "the stored lease is not at epoch " + expected.get().epoch();
+    }
+    conditionalWrite(
+        "Cannot grant the lease of table " + granted.tableId() + " at epoch " + granted.epoch(),
+        conflict,
+        () -> client.putItem(request.build()),
+        DynamoDbItems.leaseKey(granted.tableId()),
+        stored -> DynamoDbItems.lease(stored).equals(granted));
+  }
+
+  @Override
+  public Optional<TieringState> tieringState(String tableId, LakeFormatName format) {
+    return read(
+            "Cannot read the " + format.apiName() + " tiering state of table " + tableId,
+            () -> item(DynamoDbItems.tieringKey(tableId, format)))
+        .map(DynamoDbItems::tieringState);
+  }
+
+  @Override
+  public void putTieringState(TieringState state) {
+    String what =
+        "Cannot record the "
+            + state.format().apiName()
+            + " tiering state of table "
+            + state.tableId();
+    try {
+      client.putItem(put(DynamoDbItems.tieringItem(state)).build());
+    } catch (ResourceNotFoundException e) {
+      throw missingTable(what, e);
+    } catch (SdkException e) {
+      throw new StoreUnavailableException(what + ": " + describe(e), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      onClose.close();
+    } catch (Exception e) {
+      throw new StoreUnavailableException("Cannot close the DynamoDB client: " + e.getMessage(), e);
+    }
+  }
+
+  // ---- requests and error translation ----
+
+  private PutItemRequest.Builder put(Map<String, AttributeValue> item) {
+    return PutItemRequest.builder()
+        .tableName(tableName)
+        .item(item)
+        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
+  }
+
+  private UpdateItemRequest.Builder update(Map<String, AttributeValue> key) {
+    return UpdateItemRequest.builder()
+        .tableName(tableName)
+        .key(key)
+        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
+  }
+
+  private Optional<Map<String, AttributeValue>> item(Map<String, AttributeValue> key) {
+    GetItemResponse response =
+        client.getItem(r -> r.tableName(tableName).key(key).consistentRead(true));
+    return response.hasItem() && !response.item().isEmpty()
+        ? Optional.of(response.item())
+        : Optional.empty();
+  }
+
+  private <T> T read(String what, Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (ResourceNotFoundException e) {
+      throw missingTable(what, e);
+    } catch (SdkException e) {
+      throw new StoreUnavailableException(what + ": " + describe(e), e);
+    }
+  }
+
+  /**
+   * A conditional write that returns when it took effect, also when DynamoDB refused a retry of it
+   * but the stored item shows that an earlier attempt took effect ({@code applied}).
+   */
+  private void conditionalWrite(
+      String what,
+      String conflict,
+      Runnable call,
+      Map<String, AttributeValue> key,
+      Predicate<Map<String, AttributeValue>> applied) {
+    Optional<Refusal> refused = tryConditionalWrite(what, call, key);
+    if (refused.isPresent() && !refused.get().showsApplied(applied)) {
+      throw new CommitConflictException(what + ": " + conflict);
+    }
+  }
+
+  /**
+   * A failed condition: the item as stored (empty when there is none), and whether the SDK had sent
+   * the request more than once, so that an earlier attempt may have been written and its answer
+   * lost.
+   */
+  private record Refusal(Map<String, AttributeValue> stored, boolean retried) {
+    boolean showsApplied(Predicate<Map<String, AttributeValue>> applied) {
+      return retried && applied.test(stored);
+    }
+  }
+
+  /** Runs a conditional write: empty when it was written, else what refused it. */
+  private Optional<Refusal> tryConditionalWrite(
+      String what, Runnable call, Map<String, AttributeValue> key) {
+    try {
+      call.run();
+      return Optional.empty();
+    } catch (ConditionalCheckFailedException e) {
+      boolean retried = e.numAttempts() == null || e.numAttempts() > 1;
+      if (e.hasItem() && !e.item().isEmpty()) {
+        return Optional.of(new Refusal(e.item(), retried));
+      }
+      // DynamoDB returns the old item (ReturnValuesOnConditionCheckFailure), not every stand-in.
+      try {
+        return Optional.of(new Refusal(item(key).orElse(Map.of()), retried));
+      } catch (SdkException readBack) {
+        readBack.addSuppressed(e);
+        throw new CommitStateUnknownException(
+            what
+                + ": the condition failed and the item could not be read back to tell whether an"
+                + " earlier attempt was written: "
+                + describe(readBack),
+            readBack);
+      }
+    } catch (ResourceNotFoundException e) {
+      throw missingTable(what, e);
+    } catch (SdkException e) {
+      throw new CommitStateUnknownException(
+          what + ": the write may or may not have taken effect: " + describe(e), e);
+    }
+  }
+
+  private StoreUnavailableException missingTable(String what, ResourceNotFoundException e) {
+    return new StoreUnavailableException(
+        what
+            + ": DynamoDB table '"
+            + tableName
+            + "' does not exist (create it with DynamoDbMetadataStore.ensureTable or the infra "
+            + "Terraform)",
+        e);
+  }
+
+  private static String describe(SdkException e) {
+    if (e instanceof AwsServiceException service && service.awsErrorDetails() != null) {
+      return service.awsErrorDetails().errorCode()
+          + ": "
+          + service.awsErrorDetails().errorMessage();
+    }
+    return e.getMessage();
+  }
+}

@@ -1,0 +1,303 @@
+package io.sluice.metadata.dynamodb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sluice.core.metadata.BucketHead;
+import io.sluice.core.metadata.IndexPage;
+import io.sluice.core.metadata.Lease;
+import io.sluice.core.metadata.MetadataStore;
+import io.sluice.core.metadata.MetadataStoreContract;
+import io.sluice.core.metadata.Plan;
+import io.sluice.core.metadata.PlanPart;
+import io.sluice.core.metadata.PlanStatus;
+import io.sluice.core.metadata.Slice;
+import io.sluice.core.store.CommitConflictException;
+import io.sluice.core.store.CommitStateUnknownException;
+import io.sluice.core.store.StoreUnavailableException;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.SdkHttpResponse;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** The metadata-store contract, and what only DynamoDB has, against dynalite on loopback. */
+class DynamoDbMetadataStoreTest extends MetadataStoreContract {
+  @RegisterExtension static final DynaliteExtension DYNALITE = new DynaliteExtension();
+
+  private static final Instant T0 = Instant.parse("2026-01-02T03:04:05.123456789Z");
+
+  private String dynamoTable;
+  private final LoseAnswers loseAnswers = new LoseAnswers();
+  private DynamoDbClient lossyClient;
+
+  @Override
+  protected MetadataStore newStore() {
+    dynamoTable = "sluice_" + UUID.randomUUID();
+    DynamoDbMetadataStore created = new DynamoDbMetadataStore(DYNALITE.client(), dynamoTable);
+    created.ensureTable();
+    return created;
+  }
+
+  @AfterEach
+  void closeLossyClient() {
+    if (lossyClient != null) {
+      lossyClient.close();
+    }
+  }
+
+  /**
+   * A store on the same table whose client loses the next answers: DynamoDB did the write, the
+   * caller sees a 500 and the SDK retries it.
+   */
+  private DynamoDbMetadataStore lossyStore() {
+    lossyClient =
+        DynamoDbClient.builder()
+            .endpointOverride(DYNALITE.endpoint())
+            .region(Region.US_EAST_1)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("sluice", "sluice")))
+            .httpClientBuilder(ApacheHttpClient.builder())
+            .overrideConfiguration(
+                c -> c.retryStrategy(RetryMode.STANDARD).addExecutionInterceptor(loseAnswers))
+            .build();
+    return new DynamoDbMetadataStore(lossyClient, dynamoTable);
+  }
+
+  /** Turns the next answers into internal server errors after DynamoDB has acted on them. */
+  private static final class LoseAnswers implements ExecutionInterceptor {
+    private final AtomicInteger toLose = new AtomicInteger();
+    private final AtomicInteger lost = new AtomicInteger();
+
+    void next(int answers) {
+      toLose.set(answers);
+    }
+
+    @Override
+    public SdkHttpResponse modifyHttpResponse(
+        Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
+      if (toLose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        lost.incrementAndGet();
+        return context.httpResponse().toBuilder().statusCode(500).build();
+      }
+      return context.httpResponse();
+    }
+  }
+
+  private static Slice slice(long base, long count, String requestId) {
+    return new Slice(base, count, "seg/" + requestId, 10, 200, 1, T0.plusMillis(base), requestId);
+  }
+
+  private Plan plan(String planKey, String requestId) {
+    return new Plan(
+        tableId,
+        planKey,
+        requestId,
+        "hash-" + requestId,
+        "seg/" + requestId,
+        1,
+        T0,
+        List.of(new PlanPart(0, 5, 0, 100, 0, -1), new PlanPart(2, 3, 100, 50, 7, -1)),
+        Set.of(0, 2),
+        PlanStatus.PENDING,
+        T0);
+  }
+
+  // ---- lost answers ----
+
+  @Test
+  void anAppendWhoseAnswerWasLostSucceedsOnTheRetryThatFindsIt() {
+    DynamoDbMetadataStore lossy = lossyStore();
+    loseAnswers.next(1);
+    lossy.appendSlice(tableId, 0, 0, slice(0, 5, "r1"));
+    loseAnswers.next(1);
+    lossy.appendSlice(tableId, 0, 5, slice(5, 2, "r2"));
+
+    assertThat(loseAnswers.lost).hasValue(2);
+    BucketHead head = store.head(tableId, 0);
+    assertThat(head.nextOffset()).isEqualTo(7);
+    assertThat(head.recentSlices().values()).containsExactly(slice(0, 5, "r1"), slice(5, 2, "r2"));
+  }
+
+  @Test
+  void aRetriedAppendThatFindsAnotherRequestsSliceConflicts() {
+    store.appendSlice(tableId, 0, 0, slice(0, 5, "other"));
+    DynamoDbMetadataStore lossy = lossyStore();
+    loseAnswers.next(1);
+
+    assertThatThrownBy(() -> lossy.appendSlice(tableId, 0, 0, slice(0, 3, "mine")))
+        .isInstanceOf(CommitConflictException.class)
+        .hasMessageContaining("Cannot append to bucket 0 of table " + tableId)
+        .hasMessageContaining("next offset is not 0");
+    assertThat(store.head(tableId, 0).recentSlices().get(0L).requestId()).isEqualTo("other");
+  }
+
+  @Test
+  void aSecondAttemptAtTheSameAppendIsAConflictWhenNoAnswerWasLost() {
+    store.appendSlice(tableId, 0, 0, slice(0, 5, "r1"));
+
+    assertThatThrownBy(() -> store.appendSlice(tableId, 0, 0, slice(0, 5, "r1")))
+        .isInstanceOf(CommitConflictException.class)
+        .hasMessageContaining("next offset is not 0");
+  }
+
+  @Test
+  void planAndLeaseWritesWhoseAnswersWereLostSucceedOnTheirRetries() {
+    DynamoDbMetadataStore lossy = lossyStore();
+    Plan pending = plan("key-1", "req-1");
+    loseAnswers.next(1);
+    lossy.putPlan(pending);
+    assertThat(store.plan(tableId, "key-1")).contains(pending);
+
+    loseAnswers.next(1);
+    assertThatThrownBy(() -> lossy.putPlan(plan("key-1", "req-2")))
+        .isInstanceOf(CommitConflictException.class)
+        .hasMessageContaining("Cannot put plan key-1 of table " + tableId);
+
+    Plan done =
+        new Plan(
+            tableId,
+            "key-1",
+            "req-1",
+            pending.bodyHash(),
+            pending.segmentKey(),
+            1,
+            T0,
+            List.of(pending.parts().get(0).appliedAt(0), pending.parts().get(1).appliedAt(7)),
+            pending.liveBuckets(),
+            PlanStatus.DONE,
+            T0);
+    loseAnswers.next(1);
+    lossy.completePlan(done);
+    assertThat(store.plan(tableId, "key-1")).contains(done);
+
+    Lease lease = new Lease(tableId, "tierer", 1, T0);
+    loseAnswers.next(1);
+    lossy.putLease(Optional.empty(), lease);
+    Lease next = new Lease(tableId, "tierer", 2, T0.plusSeconds(30));
+    loseAnswers.next(1);
+    lossy.putLease(Optional.of(lease), next);
+    assertThat(store.lease(tableId)).contains(next);
+    assertThat(loseAnswers.lost).hasValue(5);
+  }
+
+  // ---- item layout ----
+
+  @Test
+  void findsThePagesOverlappingARangeWithoutReadingEveryPage() {
+    for (long base = 0; base < 40; base += 4) {
+      store.appendSlice(tableId, 1, base, slice(base, 4, "r" + base));
+    }
+    IndexPage first = new IndexPage(1, 0, 16, slices(0, 16));
+    IndexPage second = new IndexPage(1, 16, 32, slices(16, 32));
+    store.putIndexPage(tableId, 1, first);
+    store.trimHead(tableId, 1, 0, 16, List.of(0L, 4L, 8L, 12L));
+    store.putIndexPage(tableId, 1, second);
+    store.trimHead(tableId, 1, 16, 32, List.of(16L, 20L, 24L, 28L));
+
+    assertThat(store.head(tableId, 1).recentSlices()).containsOnlyKeys(32L, 36L);
+    assertThat(store.indexPages(tableId, 1, 0, 40)).containsExactly(first, second);
+    assertThat(store.indexPages(tableId, 1, 15, 16)).containsExactly(first);
+    assertThat(store.indexPages(tableId, 1, 16, 17)).containsExactly(second);
+    assertThat(store.indexPages(tableId, 1, 5, 20)).containsExactly(first, second);
+    assertThat(store.indexPages(tableId, 1, 31, 1000)).containsExactly(second);
+    assertThat(store.indexPages(tableId, 1, 32, 40)).isEmpty();
+    assertThat(store.indexPages(tableId, 1, 10, 10)).isEmpty();
+  }
+
+  private static List<Slice> slices(long from, long to) {
+    return LongStream.iterate(from, b -> b < to, b -> b + 4)
+        .mapToObj(b -> slice(b, 4, "r" + b))
+        .toList();
+  }
+
+  @Test
+  void aTrimOfABucketNeverAppendedToLetsTheFirstAppendThrough() {
+    store.trimHead(tableId, 4, 0, 0, List.of());
+    store.appendSlice(tableId, 4, 0, slice(0, 3, "r1"));
+
+    assertThat(store.head(tableId, 4).nextOffset()).isEqualTo(3);
+    assertThat(store.head(tableId, 4).recentSlices()).containsOnlyKeys(0L);
+  }
+
+  @Test
+  void keepsTimestampsToTheNanosecond() {
+    store.appendSlice(tableId, 0, 0, slice(0, 1, "r1"));
+
+    assertThat(store.head(tableId, 0).lastTimestamp()).isEqualTo(T0);
+    assertThat(store.head(tableId, 0).recentSlices().get(0L).timestamp()).isEqualTo(T0);
+  }
+
+  // ---- wiring and failures ----
+
+  @Test
+  void aMissingDynamoDbTableIsReportedByName() {
+    DynamoDbMetadataStore missing = new DynamoDbMetadataStore(DYNALITE.client(), "no_such_table");
+
+    assertThatThrownBy(() -> missing.head(tableId, 0))
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasMessageContaining("Cannot read the head of bucket 0 of table " + tableId)
+        .hasMessageContaining("DynamoDB table 'no_such_table' does not exist");
+    assertThatThrownBy(() -> missing.appendSlice(tableId, 0, 0, slice(0, 1, "r1")))
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasMessageContaining("DynamoDB table 'no_such_table' does not exist");
+    assertThatThrownBy(missing::tables)
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasMessageContaining("Cannot list tables")
+        .hasMessageContaining("no_such_table");
+  }
+
+  @Test
+  void opensFromSettingsAndCreatesItsTable() {
+    String name = "sluice_" + UUID.randomUUID();
+    try (DynamoDbMetadataStore opened =
+        DynamoDbMetadataStores.open(
+            DynamoDbSettings.builder(name)
+                .endpoint(DYNALITE.endpoint())
+                .credentials("any", "any")
+                .createTableIfMissing()
+                .build())) {
+      opened.appendSlice(tableId, 0, 0, slice(0, 1, "r1"));
+
+      assertThat(opened.tableName()).isEqualTo(name);
+      assertThat(new DynamoDbMetadataStore(DYNALITE.client(), name).head(tableId, 0).nextOffset())
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anUnreachableDynamoDbIsUnavailableForReadsAndUnknownForWrites() {
+    try (DynamoDbMetadataStore unreachable =
+        DynamoDbMetadataStores.open(
+            DynamoDbSettings.builder("sluice")
+                .endpoint(URI.create("http://127.0.0.1:1"))
+                .credentials("any", "any")
+                .callTimeout(Duration.ofSeconds(5))
+                .build())) {
+      assertThatThrownBy(() -> unreachable.head(tableId, 0))
+          .isInstanceOf(StoreUnavailableException.class)
+          .hasMessageContaining("Cannot read the head of bucket 0 of table " + tableId);
+      assertThatThrownBy(() -> unreachable.appendSlice(tableId, 0, 0, slice(0, 1, "r1")))
+          .isInstanceOf(CommitStateUnknownException.class)
+          .hasMessageContaining("Cannot append to bucket 0 of table " + tableId)
+          .hasMessageContaining("may or may not have taken effect");
+    }
+  }
+}
