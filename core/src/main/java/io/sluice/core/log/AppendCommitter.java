@@ -10,6 +10,7 @@ import io.sluice.core.store.CommitStateUnknownException;
 import io.sluice.core.store.ObjectStore;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -87,7 +88,8 @@ public final class AppendCommitter {
       parts.add(new PlanPart(part.bucket(), part.rows(), part.offset(), part.length(), floor, -1));
       buckets.add(part.bucket());
     }
-    Instant now = clock.instant();
+    // Offsets and timestamps are microseconds throughout (Arrow, Paimon, Iceberg).
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     return new Plan(
         request.tableId(),
         request.planKey(),

@@ -1,0 +1,253 @@
+package io.sluice.core.service;
+
+import io.sluice.core.arrow.ArrowSchemas;
+import io.sluice.core.log.LogIndex;
+import io.sluice.core.metadata.BucketHead;
+import io.sluice.core.metadata.MetadataStore;
+import io.sluice.core.metadata.Slice;
+import io.sluice.core.metadata.TableEntry;
+import io.sluice.core.segment.SegmentFooter;
+import io.sluice.core.segment.SegmentReader;
+import io.sluice.core.store.ObjectStore;
+import io.sluice.core.table.Column;
+import io.sluice.core.table.DataType;
+import io.sluice.core.table.TableName;
+import io.sluice.core.table.TypeKind;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.TimeStampMicroTZVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Reads a bucket's log from an offset: finds the slices, fetches each by byte range (only the
+ * projected columns' ranges when a projection is asked for), and adds each row's offset and commit
+ * timestamp.
+ */
+public final class LogReadService {
+  public static final int MAX_LIMIT = 10_000;
+  public static final long MAX_WAIT_MILLIS = 20_000;
+  public static final String OFFSET = "_offset";
+  public static final String TIMESTAMP = "_timestamp";
+
+  private static final int FOOTER_CACHE_SIZE = 256;
+
+  private final TableService tables;
+  private final MetadataStore metadata;
+  private final ObjectStore objects;
+  private final LogWaiter waiter;
+  private final BufferAllocator allocator;
+  private final LogIndex index;
+  private final Map<String, SegmentFooter> footers =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, SegmentFooter> eldest) {
+          return size() > FOOTER_CACHE_SIZE;
+        }
+      };
+
+  public LogReadService(
+      TableService tables,
+      MetadataStore metadata,
+      ObjectStore objects,
+      LogWaiter waiter,
+      BufferAllocator allocator) {
+    this.tables = tables;
+    this.metadata = metadata;
+    this.objects = objects;
+    this.waiter = waiter;
+    this.allocator = allocator;
+    this.index = new LogIndex(metadata);
+  }
+
+  /** A read request: bucket, start offset, row limit, optional projection and long-poll wait. */
+  public record Request(
+      TableName table,
+      int bucket,
+      long from,
+      int limit,
+      Optional<List<String>> columns,
+      long waitMillis) {}
+
+  /**
+   * Reads rows of one bucket in offset order.
+   *
+   * @throws TableNotFoundException, BucketNotFoundException, InvalidParameterException, or
+   *     OffsetOutOfRangeException when {@code from} is below the log start or past the high
+   *     watermark
+   */
+  public LogRead read(Request request) throws InterruptedException {
+    TableEntry table = tables.table(request.table());
+    int buckets = table.definition().buckets();
+    if (request.bucket() < 0 || request.bucket() >= buckets) {
+      throw new BucketNotFoundException(
+          "Table "
+              + request.table()
+              + " has buckets 0 to "
+              + (buckets - 1)
+              + ", not "
+              + request.bucket());
+    }
+    if (request.limit() < 1 || request.limit() > MAX_LIMIT) {
+      throw new InvalidParameterException(
+          "limit must be 1 to " + MAX_LIMIT + ", not " + request.limit());
+    }
+    if (request.waitMillis() < 0 || request.waitMillis() > MAX_WAIT_MILLIS) {
+      throw new InvalidParameterException(
+          "waitMs must be 0 to " + MAX_WAIT_MILLIS + ", not " + request.waitMillis());
+    }
+    if (request.from() < 0) {
+      throw new InvalidParameterException("from must be 0 or more, not " + request.from());
+    }
+    List<Column> columns = projection(table, request.columns());
+    long deadline = System.nanoTime() + request.waitMillis() * 1_000_000;
+    while (true) {
+      LogIndex.BucketSlices found = index.slices(table.tableId(), request.bucket(), request.from());
+      BucketHead head = found.head();
+      checkRange(request, head);
+      long left = (deadline - System.nanoTime()) / 1_000_000;
+      if (head.nextOffset() > request.from() || left <= 0) {
+        return collect(table, request, columns, found);
+      }
+      waiter.await(Math.min(left, LogWaiter.RECHECK_MILLIS));
+    }
+  }
+
+  private static void checkRange(Request request, BucketHead head) {
+    if (request.from() < head.logStartOffset()) {
+      throw new OffsetOutOfRangeException(
+          "Offset "
+              + request.from()
+              + " of bucket "
+              + request.bucket()
+              + " is below the log start "
+              + head.logStartOffset()
+              + "; that data is in the lake",
+          head.logStartOffset());
+    }
+    if (request.from() > head.nextOffset()) {
+      throw new OffsetOutOfRangeException(
+          "Offset "
+              + request.from()
+              + " of bucket "
+              + request.bucket()
+              + " is past the high watermark "
+              + head.nextOffset(),
+          head.logStartOffset());
+    }
+  }
+
+  private static List<Column> projection(TableEntry table, Optional<List<String>> names) {
+    if (names.isEmpty()) {
+      return table.definition().columns();
+    }
+    List<Column> columns = new ArrayList<>();
+    for (String name : names.get()) {
+      columns.add(
+          table
+              .definition()
+              .column(name)
+              .orElseThrow(
+                  () ->
+                      new InvalidParameterException(
+                          "columns: " + name + " is not a column of table " + table.name())));
+    }
+    return columns;
+  }
+
+  /** The schema of what a read returns: offset, timestamp, then the chosen columns. */
+  public static Schema outputSchema(List<Column> columns) {
+    List<Field> fields = new ArrayList<>();
+    fields.add(ArrowSchemas.field(new Column(OFFSET, DataType.of(TypeKind.BIGINT), false)));
+    fields.add(
+        ArrowSchemas.field(new Column(TIMESTAMP, DataType.of(TypeKind.TIMESTAMP_LTZ), false)));
+    columns.stream().map(ArrowSchemas::field).forEach(fields::add);
+    return new Schema(fields);
+  }
+
+  private LogRead collect(
+      TableEntry table, Request request, List<Column> columns, LogIndex.BucketSlices found) {
+    long end = Math.min(found.head().nextOffset(), request.from() + request.limit());
+    VectorSchemaRoot out = VectorSchemaRoot.create(outputSchema(columns), allocator);
+    try {
+      int written = 0;
+      for (Slice slice : found.slices()) {
+        if (slice.baseOffset() >= end) {
+          break;
+        }
+        long first = Math.max(request.from(), slice.baseOffset());
+        long last = Math.min(end, slice.endOffset());
+        try (VectorSchemaRoot rows = fetch(table, request, slice, columns)) {
+          for (long offset = first; offset < last; offset++) {
+            int row = (int) (offset - slice.baseOffset());
+            ((BigIntVector) out.getVector(OFFSET)).setSafe(written, offset);
+            ((TimeStampMicroTZVector) out.getVector(TIMESTAMP))
+                .setSafe(written, micros(slice.timestamp()));
+            for (Column column : columns) {
+              FieldVector from = rows.getVector(column.name());
+              FieldVector to = out.getVector(column.name());
+              if (from != null) {
+                to.copyFromSafe(row, written, from);
+              }
+            }
+            written++;
+          }
+        }
+      }
+      for (FieldVector vector : out.getFieldVectors()) {
+        vector.setValueCount(written);
+      }
+      out.setRowCount(written);
+      return new LogRead(out, request.from() + written, found.head().nextOffset());
+    } catch (RuntimeException e) {
+      out.close();
+      throw e;
+    }
+  }
+
+  private VectorSchemaRoot fetch(
+      TableEntry table, Request request, Slice slice, List<Column> columns) {
+    boolean projected = request.columns().isPresent();
+    if (!projected) {
+      byte[] bytes =
+          objects.readRange(slice.segmentKey(), slice.byteOffset(), (int) slice.byteLength());
+      return SegmentReader.readBucket(bytes, allocator);
+    }
+    SegmentFooter footer = footer(slice.segmentKey());
+    List<String> present = new ArrayList<>();
+    SegmentFooter.BucketEntry entry = footer.bucket(request.bucket()).orElseThrow();
+    for (Column column : columns) {
+      if (entry.column(column.name()).isPresent()) {
+        present.add(column.name());
+      }
+    }
+    return SegmentReader.readColumns(
+        objects, slice.segmentKey(), footer, request.bucket(), present, allocator);
+  }
+
+  private SegmentFooter footer(String key) {
+    synchronized (footers) {
+      SegmentFooter cached = footers.get(key);
+      if (cached != null) {
+        return cached;
+      }
+    }
+    SegmentFooter footer = SegmentFooter.read(objects, key);
+    synchronized (footers) {
+      footers.put(key, footer);
+    }
+    return footer;
+  }
+
+  private static long micros(java.time.Instant instant) {
+    return Math.addExact(
+        Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1000);
+  }
+}
