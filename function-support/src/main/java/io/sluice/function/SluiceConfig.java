@@ -1,0 +1,68 @@
+package io.sluice.function;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Optional;
+
+/**
+ * The configuration every function reads ({@code sluice.*}, or the environment, e.g. {@code
+ * SLUICE_DATA_DIR}). Left at their defaults, the stores live under {@code data-dir}: objects in
+ * {@code objects/}, metadata in {@code metadata.db}.
+ */
+@ConfigMapping(prefix = "sluice")
+public interface SluiceConfig {
+
+  /** Where the embedded stores keep their files. */
+  @WithDefault("sluice-data")
+  String dataDir();
+
+  /** The largest write body accepted, in bytes. */
+  @WithDefault("16777216")
+  long maxBodyBytes();
+
+  /** When set, every /v1 call needs {@code Authorization: Bearer <token>}. */
+  Optional<String> authToken();
+
+  ObjectStoreConfig objectStore();
+
+  MetadataConfig metadata();
+
+  /** The object store: {@code file:///dir} or {@code s3://bucket/prefix}. */
+  interface ObjectStoreConfig {
+    /** Defaults to {@code <data-dir>/objects}. */
+    Optional<String> uri();
+
+    /** An S3 endpoint override (MinIO, s3proxy, LocalStack). */
+    Optional<String> endpoint();
+
+    Optional<String> region();
+
+    /** Path-style S3 addressing, as most S3-compatible stores need. */
+    @WithDefault("false")
+    boolean pathStyle();
+
+    Optional<String> accessKey();
+
+    Optional<String> secretKey();
+  }
+
+  /** The metadata store: {@code sqlite:<file>} or {@code dynamodb:<table>}. */
+  interface MetadataConfig {
+    /** Defaults to {@code sqlite:<data-dir>/metadata.db}. */
+    Optional<String> uri();
+
+    /** A DynamoDB endpoint override (dynalite, LocalStack). */
+    Optional<String> endpoint();
+
+    @WithDefault("us-east-1")
+    String region();
+
+    Optional<String> accessKey();
+
+    Optional<String> secretKey();
+
+    /** Create the DynamoDB table when it is missing (local testing; Terraform creates it on AWS). */
+    @WithDefault("false")
+    boolean createTable();
+  }
+}

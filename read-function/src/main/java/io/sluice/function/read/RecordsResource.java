@@ -1,0 +1,66 @@
+package io.sluice.function.read;
+
+import io.sluice.core.service.InvalidParameterException;
+import io.sluice.core.service.LogRead;
+import io.sluice.core.service.LogReadService;
+import io.sluice.core.table.TableName;
+import io.sluice.function.SluiceMetrics;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/** {@code GET /v1/tables/{table}/buckets/{bucket}/records}: a bucket's log from an offset. */
+@Path("/v1/tables/{table}/buckets/{bucket}/records")
+public class RecordsResource {
+  @Inject LogReadService reads;
+  @Inject SluiceMetrics metrics;
+
+  @GET
+  public Response records(
+      @PathParam("table") String table,
+      @PathParam("bucket") String bucket,
+      @QueryParam("from") @DefaultValue("0") String from,
+      @QueryParam("limit") @DefaultValue("1000") String limit,
+      @QueryParam("columns") String columns,
+      @QueryParam("format") @DefaultValue("json") String format,
+      @QueryParam("waitMs") @DefaultValue("0") String waitMs)
+      throws InterruptedException {
+    long started = System.nanoTime();
+    TableName name = TableName.parse(table);
+    RowsFormat rowsFormat = RowsFormat.parse(format);
+    Optional<List<String>> projection =
+        Optional.ofNullable(columns)
+            .filter(c -> !c.isBlank())
+            .map(c -> Arrays.stream(c.split(",")).map(String::trim).toList());
+    LogRead read =
+        reads.read(
+            new LogReadService.Request(
+                name,
+                (int) number("bucket", bucket),
+                number("from", from),
+                (int) number("limit", limit),
+                projection,
+                number("waitMs", waitMs)));
+    metrics.read(name.toString(), read.rows().getRowCount(), Duration.ofNanos(System.nanoTime() - started));
+    return Response.ok(rowsFormat.stream(read), rowsFormat.mediaType())
+        .header("Sluice-Next-Offset", read.nextOffset())
+        .header("Sluice-High-Watermark", read.highWatermark())
+        .build();
+  }
+
+  private static long number(String name, String value) {
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidParameterException(name + " must be a whole number, not '" + value + "'");
+    }
+  }
+}

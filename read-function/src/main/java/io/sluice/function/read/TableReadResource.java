@@ -1,0 +1,39 @@
+package io.sluice.function.read;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.core.service.TableService;
+import io.sluice.core.table.TableName;
+import io.sluice.function.TableViews;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** {@code GET /v1/tables} and {@code GET /v1/tables/{table}}. */
+@Path("/v1/tables")
+@Produces(MediaType.APPLICATION_JSON)
+public class TableReadResource {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Inject TableService tables;
+
+  /** Every table with its definition. */
+  @GET
+  public ObjectNode list() {
+    ObjectNode node = JSON.createObjectNode();
+    var list = node.putArray("tables");
+    tables.list().forEach(t -> list.add(TableViews.table(t)));
+    return node;
+  }
+
+  /** One table: definition, table id and the state of every bucket. */
+  @GET
+  @Path("{table}")
+  public ObjectNode describe(@PathParam("table") String table) {
+    TableService.Description description = tables.describe(TableName.parse(table));
+    return TableViews.described(description.table(), description.buckets());
+  }
+}
