@@ -29,7 +29,8 @@ public class BearerTokenFilter {
     }
     byte[] given = header.substring(PREFIX.length()).trim().getBytes(StandardCharsets.UTF_8);
     if (!MessageDigest.isEqual(given, token.get().getBytes(StandardCharsets.UTF_8))) {
-      return Optional.of(ErrorMapper.error(401, "UNAUTHENTICATED", "The bearer token is not valid"));
+      return Optional.of(
+          ErrorMapper.error(401, "UNAUTHENTICATED", "The bearer token is not valid"));
     }
     return Optional.empty();
   }

@@ -61,7 +61,9 @@ public interface SluiceConfig {
 
     Optional<String> secretKey();
 
-    /** Create the DynamoDB table when it is missing (local testing; Terraform creates it on AWS). */
+    /**
+     * Create the DynamoDB table when it is missing (local testing; Terraform creates it on AWS).
+     */
     @WithDefault("false")
     boolean createTable();
   }

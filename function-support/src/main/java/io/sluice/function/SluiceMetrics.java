@@ -13,7 +13,9 @@ public class SluiceMetrics {
 
   /** A write request answered (200 or otherwise) after {@code elapsed}. */
   public void written(String table, long rows, long bytes, int status, Duration elapsed) {
-    registry.counter("sluice.write.requests", "table", table, "status", Integer.toString(status)).increment();
+    registry
+        .counter("sluice.write.requests", "table", table, "status", Integer.toString(status))
+        .increment();
     if (status == 200) {
       registry.counter("sluice.write.rows", "table", table).increment(rows);
       registry.counter("sluice.write.bytes", "table", table).increment(bytes);

@@ -42,7 +42,9 @@ public class SluiceServices {
   ObjectStore objectStore(SluiceConfig config) {
     SluiceConfig.ObjectStoreConfig store = config.objectStore();
     String uri =
-        store.uri().orElse(Path.of(config.dataDir(), "objects").toAbsolutePath().toUri().toString());
+        store
+            .uri()
+            .orElse(Path.of(config.dataDir(), "objects").toAbsolutePath().toUri().toString());
     S3Settings.Builder s3 = S3Settings.builder();
     store.endpoint().map(URI::create).ifPresent(s3::endpoint);
     store.region().ifPresent(s3::region);
@@ -64,7 +66,9 @@ public class SluiceServices {
   MetadataStore metadataStore(SluiceConfig config) {
     SluiceConfig.MetadataConfig metadata = config.metadata();
     String uri =
-        metadata.uri().orElse("sqlite:" + Path.of(config.dataDir(), "metadata.db").toAbsolutePath());
+        metadata
+            .uri()
+            .orElse("sqlite:" + Path.of(config.dataDir(), "metadata.db").toAbsolutePath());
     if (uri.startsWith("sqlite:")) {
       return SqliteMetadataStore.open(Path.of(uri.substring("sqlite:".length())));
     }
@@ -129,9 +133,16 @@ public class SluiceServices {
       MetadataStore metadata,
       Clock clock,
       BufferAllocator allocator,
-      LogWaiter waiter) {
-    return new AppendService(
-        tables, new AppendCommitter(objects, metadata, commitExecutor, clock), allocator, waiter);
+      LogWaiter waiter,
+      SluiceMetrics metrics) {
+    AppendCommitter committer =
+        new AppendCommitter(
+            objects,
+            metadata,
+            commitExecutor,
+            clock,
+            (tableId, bucket) -> metrics.commitConflict());
+    return new AppendService(tables, committer, allocator, waiter);
   }
 
   @Produces

@@ -31,9 +31,18 @@ public final class AppendCommitter {
 
   public AppendCommitter(
       ObjectStore objects, MetadataStore metadata, Executor executor, Clock clock) {
+    this(objects, metadata, executor, clock, CommitObserver.NONE);
+  }
+
+  public AppendCommitter(
+      ObjectStore objects,
+      MetadataStore metadata,
+      Executor executor,
+      Clock clock,
+      CommitObserver observer) {
     this.objects = objects;
     this.metadata = metadata;
-    this.applier = new PlanApplier(metadata, executor);
+    this.applier = new PlanApplier(metadata, executor, observer);
     this.clock = clock;
   }
 

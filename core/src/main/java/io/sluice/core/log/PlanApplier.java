@@ -35,11 +35,17 @@ public final class PlanApplier {
   private final MetadataStore store;
   private final LogIndex index;
   private final Executor executor;
+  private final CommitObserver observer;
 
   public PlanApplier(MetadataStore store, Executor executor) {
+    this(store, executor, CommitObserver.NONE);
+  }
+
+  public PlanApplier(MetadataStore store, Executor executor, CommitObserver observer) {
     this.store = store;
     this.index = new LogIndex(store);
     this.executor = executor;
+    this.observer = observer;
   }
 
   /**
@@ -134,6 +140,7 @@ public final class PlanApplier {
         return base;
       } catch (CommitConflictException | CommitStateUnknownException e) {
         // Someone else appended (or our answer was lost): search again, then retry.
+        observer.conflict(tableId, bucket);
         backoff(attempt);
       }
     }
