@@ -69,7 +69,7 @@ class LogServicesTest {
   }
 
   private static RowBody json(String text) {
-    return new RowBody(RowBody.Format.JSON, text.getBytes(StandardCharsets.UTF_8));
+    return new RowBody(RowFormat.JSON, text.getBytes(StandardCharsets.UTF_8));
   }
 
   private LogRead read(int bucket, long from, Optional<List<String>> columns) throws Exception {
@@ -87,8 +87,7 @@ class LogServicesTest {
             EVENTS, json("[{\"id\": 1, \"name\": \"a\"}, {\"id\": 2}]"), Optional.empty());
     RowBody ndjson =
         new RowBody(
-            RowBody.Format.NDJSON,
-            "{\"id\": 3, \"name\": \"c\"}\n".getBytes(StandardCharsets.UTF_8));
+            RowFormat.NDJSON, "{\"id\": 3, \"name\": \"c\"}\n".getBytes(StandardCharsets.UTF_8));
     CommitResult second = appends.append(EVENTS, ndjson, Optional.empty());
 
     assertThat(first.rows()).isEqualTo(2);
@@ -131,7 +130,7 @@ class LogServicesTest {
       body = out.toByteArray();
     }
     CommitResult result =
-        appends.append(EVENTS, new RowBody(RowBody.Format.ARROW, body), Optional.empty());
+        appends.append(EVENTS, new RowBody(RowFormat.ARROW, body), Optional.empty());
     try (LogRead read = read(result.buckets().get(0).bucket(), 0, Optional.empty())) {
       assertThat(((BigIntVector) read.rows().getVector("id")).get(0)).isEqualTo(42);
       assertThat(read.rows().getVector("name").getObject(0).toString()).isEqualTo("z");
@@ -139,9 +138,7 @@ class LogServicesTest {
 
     byte[] truncated = java.util.Arrays.copyOf(body, body.length / 2);
     assertThatThrownBy(
-            () ->
-                appends.append(
-                    EVENTS, new RowBody(RowBody.Format.ARROW, truncated), Optional.empty()))
+            () -> appends.append(EVENTS, new RowBody(RowFormat.ARROW, truncated), Optional.empty()))
         .isInstanceOf(MalformedBodyException.class)
         .hasMessageContaining("Arrow IPC stream");
   }

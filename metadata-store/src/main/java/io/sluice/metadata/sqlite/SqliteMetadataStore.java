@@ -223,14 +223,18 @@ public final class SqliteMetadataStore implements MetadataStore {
             }
             throw e;
           }
-          update(
-              c,
-              "INSERT OR REPLACE INTO schemas (table_id, schema_id, definition) VALUES (?, ?, ?)",
-              entry.tableId(),
-              entry.schemaId(),
-              TableDefinitionJson.toJsonString(entry.definition()));
+          putSchema(c, entry);
           return null;
         });
+  }
+
+  private static void putSchema(Connection c, TableEntry entry) throws SQLException {
+    update(
+        c,
+        "INSERT OR REPLACE INTO schemas (table_id, schema_id, definition) VALUES (?, ?, ?)",
+        entry.tableId(),
+        entry.schemaId(),
+        TableDefinitionJson.toJsonString(entry.definition()));
   }
 
   @Override
@@ -256,12 +260,7 @@ public final class SqliteMetadataStore implements MetadataStore {
                     + " of table id "
                     + current.tableId());
           }
-          update(
-              c,
-              "INSERT OR REPLACE INTO schemas (table_id, schema_id, definition) VALUES (?, ?, ?)",
-              next.tableId(),
-              next.schemaId(),
-              TableDefinitionJson.toJsonString(next.definition()));
+          putSchema(c, next);
           return null;
         });
   }

@@ -3,6 +3,7 @@ package io.sluice.function.read;
 import io.sluice.core.service.InvalidParameterException;
 import io.sluice.core.service.LogRead;
 import io.sluice.core.service.LogReadService;
+import io.sluice.core.service.RowFormat;
 import io.sluice.core.table.TableName;
 import io.sluice.function.SluiceMetrics;
 import jakarta.inject.Inject;
@@ -35,7 +36,7 @@ public class RecordsResource {
       throws InterruptedException {
     long started = System.nanoTime();
     TableName name = TableName.parse(table);
-    RowsFormat rowsFormat = RowsFormat.parse(format);
+    RowFormat rowFormat = RowFormat.ofName(format);
     Optional<List<String>> projection =
         Optional.ofNullable(columns)
             .filter(c -> !c.isBlank())
@@ -49,8 +50,9 @@ public class RecordsResource {
                 (int) number("limit", limit),
                 projection,
                 number("waitMs", waitMs)));
-    metrics.read(name.toString(), read.rows().getRowCount(), Duration.ofNanos(System.nanoTime() - started));
-    return Response.ok(rowsFormat.stream(read), rowsFormat.mediaType())
+    metrics.read(
+        name.toString(), read.rows().getRowCount(), Duration.ofNanos(System.nanoTime() - started));
+    return Response.ok(RowsWriter.stream(rowFormat, read), rowFormat.mediaType())
         .header("Sluice-Next-Offset", read.nextOffset())
         .header("Sluice-High-Watermark", read.highWatermark())
         .build();

@@ -3,6 +3,7 @@ package io.sluice.function.write;
 import io.sluice.core.log.CommitResult;
 import io.sluice.core.service.AppendService;
 import io.sluice.core.service.RowBody;
+import io.sluice.core.service.RowFormat;
 import io.sluice.core.table.TableName;
 import io.sluice.function.ApiError;
 import io.sluice.function.SluiceConfig;
@@ -40,8 +41,9 @@ public class RowsResource {
       throws IOException {
     long started = System.nanoTime();
     TableName name = TableName.parse(table);
-    RowBody.Format format = RowBody.Format.ofContentType(contentType);
-    byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxBodyBytes() + 1));
+    RowFormat format = RowFormat.ofContentType(contentType);
+    byte[] bytes =
+        body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxBodyBytes() + 1));
     if (bytes.length > config.maxBodyBytes()) {
       return Response.status(413)
           .type(MediaType.APPLICATION_JSON)
@@ -54,7 +56,11 @@ public class RowsResource {
     CommitResult result =
         appends.append(name, new RowBody(format, bytes), Optional.ofNullable(idempotencyKey));
     metrics.written(
-        name.toString(), result.rows(), bytes.length, 200, Duration.ofNanos(System.nanoTime() - started));
+        name.toString(),
+        result.rows(),
+        bytes.length,
+        200,
+        Duration.ofNanos(System.nanoTime() - started));
     return Response.ok(WriteAnswer.of(result)).build();
   }
 }
