@@ -20,8 +20,6 @@ public class StartupNotice {
         "%nSluice is running at %s (data in %s)%nTry:%n"
             + "  curl -X PUT %s/v1/tables/demo -H 'Content-Type: application/json' \\%n"
             + "       -d '{\"columns\": [{\"name\": \"msg\", \"type\": \"string\"}]}'%n%n",
-        url,
-        Path.of(config.dataDir()).toAbsolutePath(),
-        url);
+        url, Path.of(config.dataDir()).toAbsolutePath(), url);
   }
 }

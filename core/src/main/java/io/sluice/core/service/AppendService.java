@@ -1,5 +1,6 @@
 package io.sluice.core.service;
 
+import io.sluice.core.bucket.BucketFunction;
 import io.sluice.core.bucket.BucketFunctions;
 import io.sluice.core.log.AppendCommitter;
 import io.sluice.core.log.CommitRequest;
@@ -13,7 +14,9 @@ import io.sluice.core.table.TableName;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -31,6 +34,11 @@ public final class AppendService {
   private final AppendCommitter committer;
   private final BufferAllocator allocator;
   private final LogWaiter waiter;
+
+  /** Per table id, the bucket function of its current schema (even spreading keeps state). */
+  private final Map<String, Bucketing> bucketings = new ConcurrentHashMap<>();
+
+  private record Bucketing(int schemaId, BucketFunction function) {}
 
   public AppendService(
       TableService tables, AppendCommitter committer, BufferAllocator allocator, LogWaiter waiter) {
@@ -83,7 +91,7 @@ public final class AppendService {
 
   private EncodedSegment encode(TableEntry table, VectorSchemaRoot rows) {
     int bucketCount = table.definition().buckets();
-    int[] buckets = BucketFunctions.of(table.definition()).buckets(rows);
+    int[] buckets = bucketing(table).buckets(rows);
     int[] counts = new int[bucketCount];
     for (int bucket : buckets) {
       counts[bucket]++;
@@ -115,6 +123,17 @@ public final class AppendService {
     } finally {
       batches.forEach(b -> b.root().close());
     }
+  }
+
+  private BucketFunction bucketing(TableEntry table) {
+    return bucketings
+        .compute(
+            table.tableId(),
+            (id, known) ->
+                known != null && known.schemaId() == table.schemaId()
+                    ? known
+                    : new Bucketing(table.schemaId(), BucketFunctions.of(table.definition())))
+        .function();
   }
 
   private static void checkKey(String key) {

@@ -1,5 +1,6 @@
 package io.sluice.core.service;
 
+import io.sluice.core.arrow.ArrowCopy;
 import io.sluice.core.arrow.ArrowSchemas;
 import io.sluice.core.log.LogIndex;
 import io.sluice.core.metadata.BucketHead;
@@ -20,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.TimeStampMicroTZVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -185,26 +185,18 @@ public final class LogReadService {
         long first = Math.max(request.from(), slice.baseOffset());
         long last = Math.min(end, slice.endOffset());
         try (VectorSchemaRoot rows = fetch(table, request, slice, columns)) {
+          int fromRow = (int) (first - slice.baseOffset());
+          int toRow = (int) (last - slice.baseOffset());
+          ArrowCopy.copyRows(rows, fromRow, toRow, out, written);
           for (long offset = first; offset < last; offset++) {
-            int row = (int) (offset - slice.baseOffset());
             ((BigIntVector) out.getVector(OFFSET)).setSafe(written, offset);
             ((TimeStampMicroTZVector) out.getVector(TIMESTAMP))
                 .setSafe(written, micros(slice.timestamp()));
-            for (Column column : columns) {
-              FieldVector from = rows.getVector(column.name());
-              FieldVector to = out.getVector(column.name());
-              if (from != null) {
-                to.copyFromSafe(row, written, from);
-              }
-            }
             written++;
           }
         }
       }
-      for (FieldVector vector : out.getFieldVectors()) {
-        vector.setValueCount(written);
-      }
-      out.setRowCount(written);
+      ArrowCopy.finish(out, written);
       return new LogRead(out, request.from() + written, found.head().nextOffset());
     } catch (RuntimeException e) {
       out.close();
