@@ -3,6 +3,7 @@ package io.sluice.core.service;
 import io.sluice.core.arrow.ArrowCopy;
 import io.sluice.core.arrow.ArrowSchemas;
 import io.sluice.core.log.LogIndex;
+import io.sluice.core.log.SliceReader;
 import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.Slice;
@@ -40,11 +41,11 @@ public final class LogReadService {
   private static final int FOOTER_CACHE_SIZE = 256;
 
   private final TableService tables;
-  private final MetadataStore metadata;
   private final ObjectStore objects;
   private final LogWaiter waiter;
   private final BufferAllocator allocator;
   private final LogIndex index;
+  private final SliceReader slices;
   private final Map<String, SegmentFooter> footers =
       new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -60,11 +61,11 @@ public final class LogReadService {
       LogWaiter waiter,
       BufferAllocator allocator) {
     this.tables = tables;
-    this.metadata = metadata;
     this.objects = objects;
     this.waiter = waiter;
     this.allocator = allocator;
     this.index = new LogIndex(metadata);
+    this.slices = new SliceReader(objects, allocator);
   }
 
   /** A read request: bucket, start offset, row limit, optional projection and long-poll wait. */
@@ -208,9 +209,7 @@ public final class LogReadService {
       TableEntry table, Request request, Slice slice, List<Column> columns) {
     boolean projected = request.columns().isPresent();
     if (!projected) {
-      byte[] bytes =
-          objects.readRange(slice.segmentKey(), slice.byteOffset(), (int) slice.byteLength());
-      return SegmentReader.readBucket(bytes, allocator);
+      return slices.read(slice);
     }
     SegmentFooter footer = footer(slice.segmentKey());
     List<String> present = new ArrayList<>();

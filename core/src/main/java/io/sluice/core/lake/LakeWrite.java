@@ -1,0 +1,34 @@
+package io.sluice.core.lake;
+
+import java.util.Map;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * One tiering run's write into a lake table: rows per log bucket, then one atomic commit that
+ * records the end offsets. Three outcomes, as every commit here has: it returns the snapshot
+ * (done), throws {@link io.sluice.core.store.CommitConflictException} (refused: nothing visible,
+ * {@link #abort} may delete the files), or throws {@link
+ * io.sluice.core.store.CommitStateUnknownException} (keep everything; the next run reads the lake
+ * to learn what happened).
+ */
+public interface LakeWrite extends AutoCloseable {
+
+  /**
+   * Writes rows that log bucket {@code bucket} holds; columns by name, the table's current columns.
+   * In the bucketing format they land in lake bucket {@code bucket}.
+   */
+  void write(int bucket, VectorSchemaRoot rows);
+
+  /**
+   * Commits everything written as one snapshot recording, per log bucket, the end offset
+   * (exclusive) of what the lake now holds, and the Sluice table id.
+   */
+  LakeSnapshot commit(Map<Integer, Long> offsets);
+
+  /** Deletes what this write put in storage; only after a refused commit. */
+  void abort();
+
+  /** Releases resources; never deletes committed or possibly committed files. */
+  @Override
+  void close();
+}

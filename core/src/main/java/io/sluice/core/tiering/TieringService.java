@@ -1,0 +1,190 @@
+package io.sluice.core.tiering;
+
+import io.sluice.core.arrow.ArrowCopy;
+import io.sluice.core.arrow.ArrowSchemas;
+import io.sluice.core.lake.LakeFormats;
+import io.sluice.core.lake.LakeSnapshot;
+import io.sluice.core.lake.LakeTable;
+import io.sluice.core.lake.LakeWrite;
+import io.sluice.core.log.LogIndex;
+import io.sluice.core.log.SliceReader;
+import io.sluice.core.metadata.BucketHead;
+import io.sluice.core.metadata.Lease;
+import io.sluice.core.metadata.MetadataStore;
+import io.sluice.core.metadata.Slice;
+import io.sluice.core.metadata.TableEntry;
+import io.sluice.core.metadata.TieringState;
+import io.sluice.core.store.CommitConflictException;
+import io.sluice.core.store.CommitStateUnknownException;
+import io.sluice.core.table.LakeFormatName;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Tiers a table's log into each of its lake formats: under the table's lease, reads the offsets the
+ * lake's newest tiered snapshot recorded (the source of truth), reads the log from there up to the
+ * high watermarks, writes each log bucket's rows to the same lake bucket, and commits one snapshot
+ * per format that records the new end offsets, fenced by the lease epoch.
+ */
+public final class TieringService {
+  private final MetadataStore metadata;
+  private final LakeFormats lakes;
+  private final LeaseManager leases;
+  private final LogIndex index;
+  private final SliceReader slices;
+  private final BufferAllocator allocator;
+  private final Limits limits;
+
+  /** How much one run may do, and how long its lease lasts. */
+  public record Limits(long maxRowsPerRun, Duration leaseTtl) {
+    public static final Limits DEFAULT = new Limits(2_000_000, Duration.ofMinutes(5));
+  }
+
+  /** What a run did for one format. */
+  public enum Outcome {
+    /** Committed a new snapshot. */
+    TIERED,
+    /** Nothing new since the last snapshot. */
+    UP_TO_DATE,
+    /** Another run committed first; nothing of this run is visible. */
+    CONFLICT,
+    /** The commit's outcome is unknown; the next run reads the lake to learn it. */
+    UNKNOWN
+  }
+
+  /** One format's result: the outcome, and the newest tiered snapshot known after the run. */
+  public record FormatResult(
+      LakeFormatName format, Outcome outcome, Optional<LakeSnapshot> snapshot) {}
+
+  /** A run's result; not {@code leased} when another runner holds the table. */
+  public record Result(boolean leased, List<FormatResult> formats) {}
+
+  public TieringService(
+      MetadataStore metadata,
+      io.sluice.core.store.ObjectStore objects,
+      LakeFormats lakes,
+      BufferAllocator allocator,
+      Clock clock,
+      Limits limits) {
+    this.metadata = metadata;
+    this.lakes = lakes;
+    this.leases = new LeaseManager(metadata, clock);
+    this.index = new LogIndex(metadata);
+    this.slices = new SliceReader(objects, allocator);
+    this.allocator = allocator;
+    this.limits = limits;
+  }
+
+  /** Tiers a table into every lake format it lists, as {@code owner}. */
+  public Result tier(TableEntry table, String owner) {
+    if (table.definition().lakeFormats().isEmpty()) {
+      return new Result(true, List.of());
+    }
+    Optional<Lease> lease = leases.acquire(table.tableId(), owner, limits.leaseTtl());
+    if (lease.isEmpty()) {
+      return new Result(false, List.of());
+    }
+    try {
+      List<FormatResult> results = new ArrayList<>();
+      for (LakeFormatName format : table.definition().lakeFormats()) {
+        results.add(tierInto(table, format, lease.get()));
+      }
+      return new Result(true, results);
+    } finally {
+      leases.release(lease.get());
+    }
+  }
+
+  private FormatResult tierInto(TableEntry table, LakeFormatName format, Lease lease) {
+    LakeTable lake = lakes.format(format).createOrLoad(table);
+    lake.evolve(table.definition());
+    Optional<LakeSnapshot> base = lake.latestTiered();
+    Map<Integer, Long> start = base.map(LakeSnapshot::offsets).orElse(Map.of());
+    Map<Integer, Long> ends = new HashMap<>();
+    boolean wroteRows = false;
+    try (LakeWrite write = lake.newWrite(base, lease.epoch())) {
+      long budget = limits.maxRowsPerRun();
+      Schema schema = ArrowSchemas.schema(table.definition());
+      for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
+        long from = start.getOrDefault(bucket, 0L);
+        long end = writeBucket(table, bucket, from, budget, schema, write);
+        ends.put(bucket, end);
+        budget -= end - from;
+        wroteRows |= end > from;
+      }
+      if (!wroteRows) {
+        record(table, format, base);
+        return new FormatResult(format, Outcome.UP_TO_DATE, base);
+      }
+      try {
+        LakeSnapshot committed = write.commit(ends);
+        record(table, format, Optional.of(committed));
+        return new FormatResult(format, Outcome.TIERED, Optional.of(committed));
+      } catch (CommitConflictException e) {
+        write.abort();
+        return new FormatResult(format, Outcome.CONFLICT, base);
+      } catch (CommitStateUnknownException e) {
+        return new FormatResult(format, Outcome.UNKNOWN, base);
+      }
+    }
+  }
+
+  /** Writes a bucket's rows from {@code from}, at most {@code budget}; returns the end offset. */
+  private long writeBucket(
+      TableEntry table, int bucket, long from, long budget, Schema schema, LakeWrite write) {
+    LogIndex.BucketSlices found = index.slices(table.tableId(), bucket, from);
+    BucketHead head = found.head();
+    if (from < head.logStartOffset()) {
+      throw new IllegalStateException(
+          "Cannot tier bucket "
+              + bucket
+              + " of table "
+              + table.name()
+              + ": the lake holds offsets up to "
+              + from
+              + " but the log starts at "
+              + head.logStartOffset());
+    }
+    long end = from;
+    for (Slice slice : found.slices()) {
+      if (end - from >= budget) {
+        break;
+      }
+      long first = Math.max(end, slice.baseOffset());
+      long last = Math.min(slice.endOffset(), from + budget);
+      if (last <= first) {
+        continue;
+      }
+      try (VectorSchemaRoot rows = slices.read(slice);
+          VectorSchemaRoot current = VectorSchemaRoot.create(schema, allocator)) {
+        int count = (int) (last - first);
+        ArrowCopy.copyRows(
+            rows,
+            (int) (first - slice.baseOffset()),
+            (int) (last - slice.baseOffset()),
+            current,
+            0);
+        ArrowCopy.finish(current, count);
+        write.write(bucket, current);
+      }
+      end = last;
+    }
+    return end;
+  }
+
+  private void record(TableEntry table, LakeFormatName format, Optional<LakeSnapshot> snapshot) {
+    snapshot.ifPresent(
+        s ->
+            metadata.putTieringState(
+                new TieringState(
+                    table.tableId(), format, s.snapshotId(), s.offsets(), s.commitTime())));
+  }
+}

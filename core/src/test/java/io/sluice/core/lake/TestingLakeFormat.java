@@ -1,0 +1,171 @@
+package io.sluice.core.lake;
+
+import io.sluice.core.metadata.TableEntry;
+import io.sluice.core.store.CommitConflictException;
+import io.sluice.core.store.CommitStateUnknownException;
+import io.sluice.core.table.LakeFormatName;
+import io.sluice.core.table.TableDefinition;
+import io.sluice.core.table.TableName;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * An in-memory lake format for unit tests of tiering: snapshots with offsets, rows as maps, and
+ * commits that fail on command (refused, lost answer, or failed before applying).
+ */
+public class TestingLakeFormat implements LakeFormat {
+  private final LakeFormatName name;
+  private final Map<TableName, Table> tables = new HashMap<>();
+
+  /** What the next commit does instead of succeeding. */
+  public enum Failure {
+    NONE,
+    /** Applies the commit, then reports an unknown outcome (the answer was lost). */
+    LOST_ANSWER,
+    /** Reports an unknown outcome without applying anything. */
+    UNKNOWN_NOT_APPLIED
+  }
+
+  public final AtomicInteger aborted = new AtomicInteger();
+  public volatile Failure nextCommit = Failure.NONE;
+
+  /** Runs inside the next write, e.g. to let another run commit meanwhile. */
+  public volatile Consumer<Integer> duringWrite = bucket -> {};
+
+  public TestingLakeFormat(LakeFormatName name) {
+    this.name = name;
+  }
+
+  @Override
+  public LakeFormatName name() {
+    return name;
+  }
+
+  @Override
+  public synchronized LakeTable createOrLoad(TableEntry entry) {
+    Table table = tables.computeIfAbsent(entry.name(), n -> new Table(entry.tableId()));
+    if (!table.tableId.equals(entry.tableId())) {
+      throw new LakeTableExistsException("lake table " + entry.name() + " holds another table id");
+    }
+    return table;
+  }
+
+  @Override
+  public synchronized boolean exists(TableName table) {
+    return tables.containsKey(table);
+  }
+
+  @Override
+  public synchronized void purge(TableName table) {
+    tables.remove(table);
+  }
+
+  /** Every row the lake table holds, in commit order. */
+  public synchronized List<Map<String, Object>> rows(TableName table) {
+    return List.copyOf(tables.get(table).rows);
+  }
+
+  private record Snapshot(LakeSnapshot snapshot, long epoch) {}
+
+  private final class Table implements LakeTable {
+    private final String tableId;
+    private final List<Snapshot> snapshots = new ArrayList<>();
+    private final List<Map<String, Object>> rows = new ArrayList<>();
+
+    Table(String tableId) {
+      this.tableId = tableId;
+    }
+
+    @Override
+    public Optional<LakeSnapshot> latestTiered() {
+      synchronized (TestingLakeFormat.this) {
+        return snapshots.isEmpty()
+            ? Optional.empty()
+            : Optional.of(snapshots.get(snapshots.size() - 1).snapshot());
+      }
+    }
+
+    @Override
+    public List<LakeSnapshot> snapshots() {
+      synchronized (TestingLakeFormat.this) {
+        List<LakeSnapshot> newestFirst =
+            new ArrayList<>(snapshots.stream().map(Snapshot::snapshot).toList());
+        java.util.Collections.reverse(newestFirst);
+        return newestFirst;
+      }
+    }
+
+    @Override
+    public void evolve(TableDefinition definition) {}
+
+    @Override
+    public void maintain() {}
+
+    @Override
+    public LakeWrite newWrite(Optional<LakeSnapshot> base, long epoch) {
+      List<Map<String, Object>> written = new ArrayList<>();
+      return new LakeWrite() {
+        @Override
+        public void write(int bucket, VectorSchemaRoot batch) {
+          duringWrite.accept(bucket);
+          for (int row = 0; row < batch.getRowCount(); row++) {
+            Map<String, Object> values = new LinkedHashMap<>();
+            values.put("_bucket", bucket);
+            for (FieldVector vector : batch.getFieldVectors()) {
+              values.put(vector.getName(), vector.getObject(row));
+            }
+            written.add(values);
+          }
+        }
+
+        @Override
+        public LakeSnapshot commit(Map<Integer, Long> offsets) {
+          synchronized (TestingLakeFormat.this) {
+            Failure failure = nextCommit;
+            nextCommit = Failure.NONE;
+            if (failure == Failure.UNKNOWN_NOT_APPLIED) {
+              throw new CommitStateUnknownException("lost before applying", null);
+            }
+            Optional<Snapshot> latest =
+                snapshots.isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(snapshots.get(snapshots.size() - 1));
+            if (latest.isPresent() && latest.get().epoch() == epoch) {
+              return latest.get().snapshot();
+            }
+            long latestId = latest.map(s -> s.snapshot().snapshotId()).orElse(0L);
+            if (latestId != base.map(LakeSnapshot::snapshotId).orElse(0L)) {
+              throw new CommitConflictException("base " + base + " is stale");
+            }
+            rows.addAll(written);
+            LakeSnapshot committed =
+                new LakeSnapshot(
+                    name, latestId + 1, Instant.now(), rows.size(), Optional.of(tableId), offsets);
+            snapshots.add(new Snapshot(committed, epoch));
+            if (failure == Failure.LOST_ANSWER) {
+              throw new CommitStateUnknownException("answer lost", null);
+            }
+            return committed;
+          }
+        }
+
+        @Override
+        public void abort() {
+          aborted.incrementAndGet();
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+  }
+}
