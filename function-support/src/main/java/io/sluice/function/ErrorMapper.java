@@ -2,6 +2,7 @@ package io.sluice.function;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.sluice.core.arrow.SchemaMismatchException;
+import io.sluice.core.lake.LakeTableExistsException;
 import io.sluice.core.log.IdempotencyKeyReusedException;
 import io.sluice.core.service.BucketNotFoundException;
 import io.sluice.core.service.InvalidParameterException;
@@ -89,6 +90,11 @@ public class ErrorMapper {
   @ServerExceptionMapper
   public Response tableExists(TableExistsException e) {
     return error(409, "TABLE_EXISTS", e.getMessage());
+  }
+
+  @ServerExceptionMapper
+  public Response lakeTableExists(LakeTableExistsException e) {
+    return error(409, "LAKE_TABLE_EXISTS", e.getMessage());
   }
 
   @ServerExceptionMapper

@@ -27,6 +27,27 @@ public interface SluiceConfig {
 
   MetadataConfig metadata();
 
+  LakeConfig lake();
+
+  /** The lake warehouse and catalogs that tiering writes and scans read. */
+  interface LakeConfig {
+    /**
+     * The warehouse root, {@code file:///dir} or {@code s3://bucket/prefix}; defaults to {@code
+     * <data-dir>/lake}. On S3 it uses the object store's endpoint, region and credentials.
+     */
+    Optional<String> warehouse();
+
+    /**
+     * The Iceberg catalog: {@code jdbc} (SQLite beside a local warehouse by default) or {@code
+     * rest}, {@code glue}.
+     */
+    @WithDefault("jdbc")
+    String icebergCatalog();
+
+    /** The Iceberg catalog's URI (a JDBC URL or a REST endpoint), when not the local default. */
+    Optional<String> icebergUri();
+  }
+
   /** The object store: {@code file:///dir} or {@code s3://bucket/prefix}. */
   interface ObjectStoreConfig {
     /** Defaults to {@code <data-dir>/objects}. */

@@ -1,5 +1,6 @@
 package io.sluice.function;
 
+import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.log.AppendCommitter;
 import io.sluice.core.log.RecoveryService;
 import io.sluice.core.metadata.MetadataStore;
@@ -15,11 +16,13 @@ import io.sluice.objectstore.ObjectStores;
 import io.sluice.objectstore.S3Settings;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.arrow.memory.BufferAllocator;
@@ -121,8 +124,9 @@ public class SluiceServices {
 
   @Produces
   @Singleton
-  TableService tableService(MetadataStore metadata, Clock clock) {
-    return new TableService(metadata, clock);
+  TableService tableService(MetadataStore metadata, Clock clock, Instance<LakeFormats> lakes) {
+    return new TableService(
+        metadata, clock, lakes.isResolvable() ? Optional.of(lakes.get()) : Optional.empty());
   }
 
   @Produces

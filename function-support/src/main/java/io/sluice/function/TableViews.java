@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.TableEntry;
+import io.sluice.core.service.TableService;
 import io.sluice.core.table.TableDefinitionJson;
-import java.util.List;
 
 /** The JSON views of a table that the API returns. */
 public final class TableViews {
@@ -23,16 +23,21 @@ public final class TableViews {
     return node;
   }
 
-  /** {@link #table} plus the state of every bucket. */
-  public static ObjectNode described(TableEntry table, List<BucketHead> heads) {
-    ObjectNode node = table(table);
+  /** {@link #table} plus the state of every bucket, with what each lake format holds of it. */
+  public static ObjectNode described(TableService.Description description) {
+    ObjectNode node = table(description.table());
     var states = node.putArray("bucketState");
-    for (BucketHead head : heads) {
+    for (BucketHead head : description.buckets()) {
       ObjectNode state = states.addObject();
       state.put("bucket", head.bucket());
       state.put("highWatermark", head.nextOffset());
       state.put("logStartOffset", head.logStartOffset());
-      state.putObject("tiered");
+      ObjectNode tiered = state.putObject("tiered");
+      description
+          .tiered()
+          .forEach(
+              (format, s) ->
+                  tiered.put(format.apiName(), s.offsets().getOrDefault(head.bucket(), 0L)));
     }
     return node;
   }

@@ -95,6 +95,24 @@ public interface MetadataStore extends AutoCloseable {
    */
   List<IndexPage> indexPages(String tableId, int bucket, long fromOffset, long toOffset);
 
+  /**
+   * Drops the oldest slices of a bucket: removes the slices with these base offsets from the head
+   * and sets {@code logStartOffset} to {@code newLogStartOffset}. Never conditioned on {@code
+   * nextOffset} or {@code indexedUpTo}, so it never blocks an append or a page move.
+   *
+   * @throws io.sluice.core.store.CommitConflictException unless the stored {@code logStartOffset}
+   *     is {@code expectedLogStartOffset}
+   */
+  void advanceLogStart(
+      String tableId,
+      int bucket,
+      long expectedLogStartOffset,
+      long newLogStartOffset,
+      Collection<Long> baseOffsets);
+
+  /** Deletes an index page; deleting a missing one is not an error. */
+  void deleteIndexPage(String tableId, int bucket, long firstOffset);
+
   // ---- write plans ----
 
   /** The plan (or tombstone) at this key, if there is one. */
@@ -119,6 +137,12 @@ public interface MetadataStore extends AutoCloseable {
 
   /** The plans of a table that are still pending. */
   List<Plan> pendingPlans(String tableId);
+
+  /** Every plan and tombstone of a table, whatever its status. */
+  List<Plan> plans(String tableId);
+
+  /** Deletes a plan or tombstone; deleting a missing one is not an error. */
+  void deletePlan(String tableId, String planKey);
 
   // ---- leases and tiering ----
 

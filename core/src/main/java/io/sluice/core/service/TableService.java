@@ -1,15 +1,21 @@
 package io.sluice.core.service;
 
+import io.sluice.core.lake.LakeFormats;
+import io.sluice.core.lake.LakeTableExistsException;
 import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.TableEntry;
+import io.sluice.core.metadata.TieringState;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.store.CommitStateUnknownException;
+import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TableName;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -17,10 +23,21 @@ import java.util.UUID;
 public final class TableService {
   private final MetadataStore metadata;
   private final Clock clock;
+  private final Optional<LakeFormats> lakes;
 
+  /** A table service that does not look at lake tables (a function without lake access). */
   public TableService(MetadataStore metadata, Clock clock) {
+    this(metadata, clock, Optional.empty());
+  }
+
+  /**
+   * A table service that refuses to create a table over a lake table left by an earlier
+   * incarnation, and purges lake tables on request.
+   */
+  public TableService(MetadataStore metadata, Clock clock, Optional<LakeFormats> lakes) {
     this.metadata = metadata;
     this.clock = clock;
+    this.lakes = lakes;
   }
 
   /** What a create request did. */
@@ -33,8 +50,9 @@ public final class TableService {
   /** A create request's outcome and the table as it now is. */
   public record Created(Outcome outcome, TableEntry table) {}
 
-  /** A table and the state of each of its buckets. */
-  public record Description(TableEntry table, List<BucketHead> buckets) {}
+  /** A table, the state of each of its buckets, and what each lake format holds of them. */
+  public record Description(
+      TableEntry table, List<BucketHead> buckets, Map<LakeFormatName, TieringState> tiered) {}
 
   /**
    * Creates a table, or finds it already defined so, or evolves it when the definition only appends
@@ -53,6 +71,7 @@ public final class TableService {
     for (int attempt = 0; attempt < 5; attempt++) {
       Optional<TableEntry> existing = metadata.table(name);
       if (existing.isEmpty()) {
+        checkNoLakeTable(name, definition);
         TableEntry entry =
             new TableEntry(name, UUID.randomUUID().toString(), definition, 1, clock.instant());
         try {
@@ -87,6 +106,25 @@ public final class TableService {
         "Cannot create table " + name + ": it keeps changing under concurrent requests", null);
   }
 
+  private void checkNoLakeTable(TableName name, TableDefinition definition) {
+    if (lakes.isEmpty()) {
+      return;
+    }
+    for (LakeFormatName format : definition.lakeFormats()) {
+      if (lakes.get().format(format).exists(name)) {
+        throw new LakeTableExistsException(
+            "Cannot create table "
+                + name
+                + ": a "
+                + format.apiName()
+                + " lake table of that name is left from an earlier table; drop it with DELETE"
+                + " /v1/tables/"
+                + name
+                + "?purgeLake=true first");
+      }
+    }
+  }
+
   /**
    * The table with this name.
    *
@@ -105,7 +143,11 @@ public final class TableService {
     for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
       heads.add(metadata.head(table.tableId(), bucket));
     }
-    return new Description(table, heads);
+    Map<LakeFormatName, TieringState> tiered = new EnumMap<>(LakeFormatName.class);
+    for (LakeFormatName format : table.definition().lakeFormats()) {
+      metadata.tieringState(table.tableId(), format).ifPresent(s -> tiered.put(format, s));
+    }
+    return new Description(table, heads, tiered);
   }
 
   /** Every table, by name. */
@@ -114,8 +156,8 @@ public final class TableService {
   }
 
   /**
-   * Drops a table from the catalog; its log is left to garbage collection, which a re-created table
-   * never sees (it gets a new table id).
+   * Drops a table from the catalog, keeping its lake tables; a re-created table never sees the old
+   * log (it gets a new table id).
    *
    * @throws TableNotFoundException when there is none
    */
@@ -125,6 +167,23 @@ public final class TableService {
       metadata.dropTable(name, table.tableId());
     } catch (CommitConflictException e) {
       throw new TableNotFoundException("Table " + name + " does not exist");
+    }
+    return table;
+  }
+
+  /**
+   * Drops a table and deletes its lake tables.
+   *
+   * @throws NotSupportedException when this function has no access to the lake
+   */
+  public TableEntry dropAndPurgeLake(TableName name) {
+    if (lakes.isEmpty()) {
+      throw new NotSupportedException(
+          "Cannot purge the lake tables of " + name + ": this function has no lake access");
+    }
+    TableEntry table = drop(name);
+    for (LakeFormatName format : table.definition().lakeFormats()) {
+      lakes.get().format(format).purge(name);
     }
     return table;
   }

@@ -103,6 +103,25 @@ public final class TieringService {
     }
   }
 
+  /**
+   * Compacts, expires and cleans each lake table of a Sluice table under its lease; false when
+   * another runner holds the lease.
+   */
+  public boolean maintain(TableEntry table, String owner) {
+    Optional<Lease> lease = leases.acquire(table.tableId(), owner, limits.leaseTtl());
+    if (lease.isEmpty()) {
+      return false;
+    }
+    try {
+      for (LakeFormatName format : table.definition().lakeFormats()) {
+        lakes.format(format).createOrLoad(table).maintain();
+      }
+      return true;
+    } finally {
+      leases.release(lease.get());
+    }
+  }
+
   private FormatResult tierInto(TableEntry table, LakeFormatName format, Lease lease) {
     LakeTable lake = lakes.format(format).createOrLoad(table);
     lake.evolve(table.definition());

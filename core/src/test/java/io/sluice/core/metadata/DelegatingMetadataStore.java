@@ -76,6 +76,22 @@ public class DelegatingMetadataStore implements MetadataStore {
   }
 
   @Override
+  public void advanceLogStart(
+      String tableId,
+      int bucket,
+      long expectedLogStartOffset,
+      long newLogStartOffset,
+      Collection<Long> baseOffsets) {
+    delegate.advanceLogStart(
+        tableId, bucket, expectedLogStartOffset, newLogStartOffset, baseOffsets);
+  }
+
+  @Override
+  public void deleteIndexPage(String tableId, int bucket, long firstOffset) {
+    delegate.deleteIndexPage(tableId, bucket, firstOffset);
+  }
+
+  @Override
   public Optional<Plan> plan(String tableId, String planKey) {
     return delegate.plan(tableId, planKey);
   }
@@ -98,6 +114,16 @@ public class DelegatingMetadataStore implements MetadataStore {
   @Override
   public List<Plan> pendingPlans(String tableId) {
     return delegate.pendingPlans(tableId);
+  }
+
+  @Override
+  public List<Plan> plans(String tableId) {
+    return delegate.plans(tableId);
+  }
+
+  @Override
+  public void deletePlan(String tableId, String planKey) {
+    delegate.deletePlan(tableId, planKey);
   }
 
   @Override

@@ -203,6 +203,89 @@ public abstract class MetadataStoreContract {
         .hasMessageContaining("bucket 0");
   }
 
+  @Test
+  void advancesTheLogStartDroppingExactlyTheGivenSlices() {
+    for (int i = 0; i < 6; i++) {
+      store.appendSlice(tableId, 1, i * 10L, slice(i * 10L, 10, "r" + i));
+    }
+    store.advanceLogStart(tableId, 1, 0, 20, List.of(0L, 10L));
+
+    BucketHead head = store.head(tableId, 1);
+    assertThat(head.logStartOffset()).isEqualTo(20);
+    assertThat(head.nextOffset()).isEqualTo(60);
+    assertThat(head.indexedUpTo()).isZero();
+    assertThat(head.lastTimestamp()).isEqualTo(slice(50, 10, "r5").timestamp());
+    assertThat(head.recentSlices()).containsOnlyKeys(20L, 30L, 40L, 50L);
+    assertThat(head.recentSlices().get(20L)).isEqualTo(slice(20, 10, "r2"));
+    assertThat(store.head(tableId, 0)).isEqualTo(BucketHead.empty(0));
+
+    assertThatThrownBy(() -> store.advanceLogStart(tableId, 1, 0, 40, List.of(20L, 30L)))
+        .isInstanceOf(CommitConflictException.class)
+        .hasMessageContaining("bucket 1");
+    assertThatThrownBy(() -> store.advanceLogStart(tableId, 7, 5, 10, List.of()))
+        .isInstanceOf(CommitConflictException.class)
+        .hasMessageContaining("bucket 7");
+    assertThat(store.head(tableId, 1)).isEqualTo(head);
+    assertThat(store.head(tableId, 7)).isEqualTo(BucketHead.empty(7));
+  }
+
+  @Test
+  void advancingTheLogStartNeverBlocksAppendsOrPageMoves() {
+    for (int i = 0; i < 6; i++) {
+      store.appendSlice(tableId, 2, i * 10L, slice(i * 10L, 10, "r" + i));
+    }
+    // GC read the head (log start 0, slices 0..50); an append and a page move land before its
+    // advance, which still goes through and does not undo either.
+    store.appendSlice(tableId, 2, 60, slice(60, 10, "r6"));
+    IndexPage page = new IndexPage(2, 0, 20, List.of(slice(0, 10, "r0"), slice(10, 10, "r1")));
+    store.putIndexPage(tableId, 2, page);
+    store.trimHead(tableId, 2, 0, 20, List.of(0L, 10L));
+    store.advanceLogStart(tableId, 2, 0, 30, List.of(0L, 10L, 20L));
+
+    BucketHead head = store.head(tableId, 2);
+    assertThat(head.logStartOffset()).isEqualTo(30);
+    assertThat(head.nextOffset()).isEqualTo(70);
+    assertThat(head.indexedUpTo()).isEqualTo(20);
+    assertThat(head.recentSlices()).containsOnlyKeys(30L, 40L, 50L, 60L);
+
+    // The other way round: an append and a trim that read the head before the advance.
+    store.appendSlice(tableId, 2, 70, slice(70, 10, "r7"));
+    store.putIndexPage(
+        tableId, 2, new IndexPage(2, 30, 50, List.of(slice(30, 10, "r3"), slice(40, 10, "r4"))));
+    store.advanceLogStart(tableId, 2, 30, 40, List.of(30L));
+    store.appendSlice(tableId, 2, 80, slice(80, 10, "r8"));
+    store.trimHead(tableId, 2, 20, 50, List.of(30L, 40L));
+
+    head = store.head(tableId, 2);
+    assertThat(head.logStartOffset()).isEqualTo(40);
+    assertThat(head.nextOffset()).isEqualTo(90);
+    assertThat(head.indexedUpTo()).isEqualTo(50);
+    assertThat(head.lastTimestamp()).isEqualTo(slice(80, 10, "r8").timestamp());
+    assertThat(head.recentSlices()).containsOnlyKeys(50L, 60L, 70L, 80L);
+  }
+
+  @Test
+  void deletesIndexPagesIdempotently() {
+    for (int i = 0; i < 4; i++) {
+      store.appendSlice(tableId, 0, i * 10L, slice(i * 10L, 10, "r" + i));
+    }
+    IndexPage first = new IndexPage(0, 0, 20, List.of(slice(0, 10, "r0"), slice(10, 10, "r1")));
+    IndexPage second = new IndexPage(0, 20, 40, List.of(slice(20, 10, "r2"), slice(30, 10, "r3")));
+    store.putIndexPage(tableId, 0, first);
+    store.putIndexPage(tableId, 0, second);
+    IndexPage otherBucket = new IndexPage(1, 0, 20, first.slices());
+    store.putIndexPage(tableId, 1, otherBucket);
+
+    store.deleteIndexPage(tableId, 0, 0);
+    assertThat(store.indexPages(tableId, 0, 0, 40)).containsExactly(second);
+    store.deleteIndexPage(tableId, 0, 0);
+    store.deleteIndexPage(tableId, 0, 10);
+    store.deleteIndexPage(tableId, 5, 0);
+    assertThat(store.indexPages(tableId, 0, 0, 40)).containsExactly(second);
+    assertThat(store.indexPages(tableId, 1, 0, 40)).containsExactly(otherBucket);
+    assertThat(store.head(tableId, 0).nextOffset()).isEqualTo(40);
+  }
+
   // ---- plans, leases, tiering state ----
 
   private Plan plan(String planKey, String requestId, PlanStatus status) {
@@ -259,6 +342,47 @@ public abstract class MetadataStoreContract {
 
     store.putPlan(Plan.tombstone(tableId, "k3", Instant.parse("2026-11-25T09:00:00Z")));
     assertThat(store.plan(tableId, "k3").orElseThrow().status()).isEqualTo(PlanStatus.ABORTED);
+  }
+
+  @Test
+  void listsEveryPlanAndDeletesThemIdempotently() {
+    Plan pending = plan("k1", "req1", PlanStatus.PENDING);
+    store.putPlan(pending);
+    store.putPlan(plan("k2", "req2", PlanStatus.PENDING));
+    Plan done =
+        new Plan(
+            tableId,
+            "k2",
+            "req2",
+            "hash-req2",
+            "log/0/" + tableId + "/k2.seg",
+            1,
+            pending.commitTimestamp(),
+            List.of(pending.parts().get(0).appliedAt(0), pending.parts().get(1).appliedAt(7)),
+            Set.of(0, 2),
+            PlanStatus.DONE,
+            pending.createdAt());
+    store.completePlan(done);
+    Plan tombstone = Plan.tombstone(tableId, "k3", Instant.parse("2026-11-25T09:00:00Z"));
+    store.putPlan(tombstone);
+    String otherTable = UUID.randomUUID().toString();
+    Plan other = Plan.tombstone(otherTable, "k1", Instant.parse("2026-11-25T09:00:00Z"));
+    store.putPlan(other);
+
+    assertThat(store.plans(tableId)).containsExactlyInAnyOrder(pending, done, tombstone);
+    assertThat(store.plans(otherTable)).containsExactly(other);
+    assertThat(store.plans(UUID.randomUUID().toString())).isEmpty();
+
+    store.deletePlan(tableId, "k1");
+    assertThat(store.plan(tableId, "k1")).isEmpty();
+    store.deletePlan(tableId, "k1");
+    store.deletePlan(tableId, "missing");
+    assertThat(store.plans(tableId)).containsExactlyInAnyOrder(done, tombstone);
+    assertThat(store.pendingPlans(tableId)).isEmpty();
+    assertThat(store.plans(otherTable)).containsExactly(other);
+
+    store.deletePlan(tableId, "k3");
+    assertThat(store.plans(tableId)).containsExactly(done);
   }
 
   @Test

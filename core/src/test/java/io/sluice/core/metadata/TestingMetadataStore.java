@@ -148,6 +148,42 @@ public class TestingMetadataStore implements MetadataStore {
   }
 
   @Override
+  public synchronized void advanceLogStart(
+      String tableId,
+      int bucket,
+      long expectedLogStartOffset,
+      long newLogStartOffset,
+      Collection<Long> baseOffsets) {
+    BucketHead head = head(tableId, bucket);
+    if (head.logStartOffset() != expectedLogStartOffset) {
+      throw new CommitConflictException(
+          "Cannot advance the log start of bucket "
+              + bucket
+              + ": log starts at "
+              + head.logStartOffset());
+    }
+    TreeMap<Long, Slice> slices = new TreeMap<>(head.recentSlices());
+    baseOffsets.forEach(slices::remove);
+    heads.put(
+        bucketKey(tableId, bucket),
+        new BucketHead(
+            bucket,
+            head.nextOffset(),
+            newLogStartOffset,
+            head.indexedUpTo(),
+            head.lastTimestamp(),
+            slices));
+  }
+
+  @Override
+  public synchronized void deleteIndexPage(String tableId, int bucket, long firstOffset) {
+    TreeMap<Long, IndexPage> bucketPages = pages.get(bucketKey(tableId, bucket));
+    if (bucketPages != null) {
+      bucketPages.remove(firstOffset);
+    }
+  }
+
+  @Override
   public synchronized Optional<Plan> plan(String tableId, String planKey) {
     return Optional.ofNullable(plans.get(tableId + "#" + planKey));
   }
@@ -196,6 +232,16 @@ public class TestingMetadataStore implements MetadataStore {
     return plans.values().stream()
         .filter(p -> p.tableId().equals(tableId) && p.status() == PlanStatus.PENDING)
         .toList();
+  }
+
+  @Override
+  public synchronized List<Plan> plans(String tableId) {
+    return plans.values().stream().filter(p -> p.tableId().equals(tableId)).toList();
+  }
+
+  @Override
+  public synchronized void deletePlan(String tableId, String planKey) {
+    plans.remove(tableId + "#" + planKey);
   }
 
   @Override

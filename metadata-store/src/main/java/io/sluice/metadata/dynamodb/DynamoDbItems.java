@@ -176,10 +176,21 @@ final class DynamoDbItems {
   /** A head item holding its first slice (or none), every attribute present. */
   static Map<String, AttributeValue> headItem(
       String tableId, int bucket, long nextOffset, long indexedUpTo, List<Slice> slices) {
+    return headItem(tableId, bucket, nextOffset, 0, indexedUpTo, slices);
+  }
+
+  /** A head item with every attribute present, its log starting at {@code logStartOffset}. */
+  static Map<String, AttributeValue> headItem(
+      String tableId,
+      int bucket,
+      long nextOffset,
+      long logStartOffset,
+      long indexedUpTo,
+      List<Slice> slices) {
     Map<String, AttributeValue> item = item(headKey(tableId, bucket));
     item.put(BUCKET, n(bucket));
     item.put(NEXT_OFFSET, n(nextOffset));
-    item.put(LOG_START_OFFSET, n(0));
+    item.put(LOG_START_OFFSET, n(logStartOffset));
     item.put(INDEXED_UP_TO, n(indexedUpTo));
     Instant last = Instant.EPOCH;
     Map<String, AttributeValue> sliceMap = new HashMap<>();

@@ -34,6 +34,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
@@ -379,9 +380,57 @@ public final class DynamoDbMetadataStore implements MetadataStore {
       long expectedIndexedUpTo,
       long newIndexedUpTo,
       Collection<Long> baseOffsets) {
-    String what = "Cannot trim the head of bucket " + bucket + " of table " + tableId;
+    moveHeadBound(
+        "Cannot trim the head of bucket " + bucket + " of table " + tableId,
+        tableId,
+        bucket,
+        DynamoDbItems.INDEXED_UP_TO,
+        BucketHead::indexedUpTo,
+        expectedIndexedUpTo,
+        newIndexedUpTo,
+        baseOffsets,
+        DynamoDbItems.headItem(tableId, bucket, 0, 0, newIndexedUpTo, List.of()));
+  }
+
+  @Override
+  public void advanceLogStart(
+      String tableId,
+      int bucket,
+      long expectedLogStartOffset,
+      long newLogStartOffset,
+      Collection<Long> baseOffsets) {
+    moveHeadBound(
+        "Cannot advance the log start of bucket " + bucket + " of table " + tableId,
+        tableId,
+        bucket,
+        DynamoDbItems.LOG_START_OFFSET,
+        BucketHead::logStartOffset,
+        expectedLogStartOffset,
+        newLogStartOffset,
+        baseOffsets,
+        DynamoDbItems.headItem(tableId, bucket, 0, newLogStartOffset, 0, List.of()));
+  }
+
+  /**
+   * Moves one offset bound of a head ({@code indexedUpTo} or {@code logStartOffset}) from {@code
+   * expected} to {@code next} and removes the slices with these base offsets, in one UpdateItem
+   * conditioned on that bound alone (never on {@code nextOffset}, so it never blocks an append). A
+   * missing attribute, like a missing head, counts as 0; a missing head with {@code expected = 0}
+   * is created without slices ({@code emptyHead}).
+   */
+  private void moveHeadBound(
+      String what,
+      String tableId,
+      int bucket,
+      String attribute,
+      ToLongFunction<BucketHead> bound,
+      long expected,
+      long next,
+      Collection<Long> baseOffsets,
+      Map<String, AttributeValue> emptyHead) {
     Map<String, AttributeValue> key = DynamoDbItems.headKey(tableId, bucket);
     Map<String, String> names = new HashMap<>();
+    names.put("#bound", attribute);
     StringBuilder remove = new StringBuilder();
     int i = 0;
     for (Long base : baseOffsets) {
@@ -389,50 +438,60 @@ public final class DynamoDbMetadataStore implements MetadataStore {
       names.put(name, Long.toString(base));
       remove.append(remove.isEmpty() ? "REMOVE " : ", ").append("slices.").append(name);
     }
-    String expression = "SET indexedUpTo = :new" + (remove.isEmpty() ? "" : " " + remove);
+    String expression = "SET #bound = :new" + (remove.isEmpty() ? "" : " " + remove);
+    String condition =
+        expected == 0
+            ? "attribute_exists(pk) AND (#bound = :expected OR attribute_not_exists(#bound))"
+            : "attribute_exists(pk) AND #bound = :expected";
     Predicate<Map<String, AttributeValue>> applied =
         stored -> {
           if (!stored.containsKey(PK)) {
             return false;
           }
           BucketHead head = DynamoDbItems.bucketHead(bucket, stored);
-          return head.indexedUpTo() == newIndexedUpTo
+          return bound.applyAsLong(head) == next
               && baseOffsets.stream().noneMatch(head.recentSlices()::containsKey);
         };
-    String conflict = "its indexedUpTo is not " + expectedIndexedUpTo;
+    String conflict = "its " + attribute + " is not " + expected;
     Optional<Refusal> refused =
         tryConditionalWrite(
             what,
-            () -> {
-              UpdateItemRequest.Builder request =
-                  update(key)
-                      .updateExpression(expression)
-                      .conditionExpression("attribute_exists(pk) AND indexedUpTo = :expected")
-                      .expressionAttributeValues(
-                          Map.of(":new", n(newIndexedUpTo), ":expected", n(expectedIndexedUpTo)));
-              if (!names.isEmpty()) {
-                request.expressionAttributeNames(names);
-              }
-              client.updateItem(request.build());
-            },
+            () ->
+                client.updateItem(
+                    update(key)
+                        .updateExpression(expression)
+                        .conditionExpression(condition)
+                        .expressionAttributeNames(names)
+                        .expressionAttributeValues(
+                            Map.of(":new", n(next), ":expected", n(expected)))
+                        .build()),
             key);
     if (refused.isEmpty() || refused.get().showsApplied(applied)) {
       return;
     }
-    if (refused.get().stored().containsKey(PK) || expectedIndexedUpTo != 0) {
+    if (refused.get().stored().containsKey(PK) || expected != 0) {
       throw new CommitConflictException(what + ": " + conflict);
     }
-    // No head yet: its indexedUpTo is 0, as expected. Create it without slices.
+    // No head yet: its bound is 0, as expected. Create it without slices.
     conditionalWrite(
         what,
         conflict,
         () ->
-            client.putItem(
-                put(DynamoDbItems.headItem(tableId, bucket, 0, newIndexedUpTo, List.of()))
-                    .conditionExpression("attribute_not_exists(pk)")
-                    .build()),
+            client.putItem(put(emptyHead).conditionExpression("attribute_not_exists(pk)").build()),
         key,
         applied);
+  }
+
+  @Override
+  public void deleteIndexPage(String tableId, int bucket, long firstOffset) {
+    delete(
+        "Cannot delete the index page at offset "
+            + firstOffset
+            + " of bucket "
+            + bucket
+            + " of table "
+            + tableId,
+        DynamoDbItems.pageKey(tableId, bucket, firstOffset));
   }
 
   @Override
@@ -560,27 +619,51 @@ public final class DynamoDbMetadataStore implements MetadataStore {
 
   @Override
   public List<Plan> pendingPlans(String tableId) {
-    return read(
+    return queryPlans(
         "Cannot list the pending plans of table " + tableId,
+        tableId,
+        Optional.of(PlanStatus.PENDING));
+  }
+
+  @Override
+  public List<Plan> plans(String tableId) {
+    return queryPlans("Cannot list the plans of table " + tableId, tableId, Optional.empty());
+  }
+
+  /** A consistent, paginated Query of a table's plan partition, optionally filtered by status. */
+  private List<Plan> queryPlans(String what, String tableId, Optional<PlanStatus> status) {
+    QueryRequest.Builder request =
+        QueryRequest.builder()
+            .tableName(tableName)
+            .consistentRead(true)
+            .keyConditionExpression("pk = :pk");
+    Map<String, AttributeValue> values = new HashMap<>();
+    values.put(":pk", s(DynamoDbItems.planPartition(tableId)));
+    status.ifPresent(
+        wanted -> {
+          request
+              .filterExpression("#status = :status")
+              .expressionAttributeNames(Map.of("#status", DynamoDbItems.STATUS));
+          values.put(":status", s(wanted.name()));
+        });
+    request.expressionAttributeValues(values);
+    return read(
+        what,
         () -> {
           List<Plan> plans = new ArrayList<>();
           client
-              .queryPaginator(
-                  QueryRequest.builder()
-                      .tableName(tableName)
-                      .consistentRead(true)
-                      .keyConditionExpression("pk = :pk")
-                      .filterExpression("#status = :pending")
-                      .expressionAttributeNames(Map.of("#status", DynamoDbItems.STATUS))
-                      .expressionAttributeValues(
-                          Map.of(
-                              ":pk", s(DynamoDbItems.planPartition(tableId)),
-                              ":pending", s(PlanStatus.PENDING.name())))
-                      .build())
+              .queryPaginator(request.build())
               .items()
               .forEach(item -> plans.add(DynamoDbItems.plan(item)));
           return List.copyOf(plans);
         });
+  }
+
+  @Override
+  public void deletePlan(String tableId, String planKey) {
+    delete(
+        "Cannot delete plan " + planKey + " of table " + tableId,
+        DynamoDbItems.planKey(tableId, planKey));
   }
 
   // ---- leases and tiering ----
@@ -662,6 +745,17 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         .tableName(tableName)
         .key(key)
         .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
+  }
+
+  /** An unconditional DeleteItem: deleting a missing item is not an error. */
+  private void delete(String what, Map<String, AttributeValue> key) {
+    try {
+      client.deleteItem(DeleteItemRequest.builder().tableName(tableName).key(key).build());
+    } catch (ResourceNotFoundException e) {
+      throw missingTable(what, e);
+    } catch (SdkException e) {
+      throw new StoreUnavailableException(what + ": " + describe(e), e);
+    }
   }
 
   private Optional<Map<String, AttributeValue>> item(Map<String, AttributeValue> key) {

@@ -450,6 +450,77 @@ public final class SqliteMetadataStore implements MetadataStore {
   }
 
   @Override
+  public void advanceLogStart(
+      String tableId,
+      int bucket,
+      long expectedLogStartOffset,
+      long newLogStartOffset,
+      Collection<Long> baseOffsets) {
+    transaction(
+        "advance the log start of bucket " + bucket + " of table " + tableId,
+        c -> {
+          int updated =
+              update(
+                  c,
+                  "UPDATE heads SET log_start_offset = ? WHERE table_id = ? AND bucket = ? AND log_start_offset = ?",
+                  newLogStartOffset,
+                  tableId,
+                  bucket,
+                  expectedLogStartOffset);
+          if (updated != 1) {
+            boolean exists =
+                !query(
+                        c,
+                        "SELECT 1 FROM heads WHERE table_id = ? AND bucket = ?",
+                        rs -> rs.getInt(1),
+                        tableId,
+                        bucket)
+                    .isEmpty();
+            if (exists || expectedLogStartOffset != 0) {
+              throw new CommitConflictException(
+                  "Cannot advance the log start of bucket "
+                      + bucket
+                      + " of table "
+                      + tableId
+                      + ": its log no longer starts at "
+                      + expectedLogStartOffset);
+            }
+            // No head yet: its log starts at 0, as expected. Create it without slices.
+            update(
+                c,
+                "INSERT INTO heads (table_id, bucket, next_offset, log_start_offset, indexed_up_to, last_timestamp)"
+                    + " VALUES (?, ?, 0, ?, 0, ?)",
+                tableId,
+                bucket,
+                newLogStartOffset,
+                Instant.EPOCH.toString());
+          }
+          for (Long base : baseOffsets) {
+            update(
+                c,
+                "DELETE FROM head_slices WHERE table_id = ? AND bucket = ? AND base_offset = ?",
+                tableId,
+                bucket,
+                base);
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public void deleteIndexPage(String tableId, int bucket, long firstOffset) {
+    transaction(
+        "delete index page " + firstOffset + " of bucket " + bucket + " of table " + tableId,
+        c ->
+            update(
+                c,
+                "DELETE FROM index_pages WHERE table_id = ? AND bucket = ? AND first_offset = ?",
+                tableId,
+                bucket,
+                firstOffset));
+  }
+
+  @Override
   public List<IndexPage> indexPages(String tableId, int bucket, long fromOffset, long toOffset) {
     return transaction(
         "read index pages of bucket " + bucket,
@@ -592,6 +663,25 @@ public final class SqliteMetadataStore implements MetadataStore {
                 rs -> SqliteJson.plan(JSON.readTree(rs.getString(1))),
                 tableId,
                 PlanStatus.PENDING.name()));
+  }
+
+  @Override
+  public List<Plan> plans(String tableId) {
+    return transaction(
+        "list the plans of table " + tableId,
+        c ->
+            query(
+                c,
+                "SELECT plan FROM plans WHERE table_id = ? ORDER BY plan_key",
+                rs -> SqliteJson.plan(JSON.readTree(rs.getString(1))),
+                tableId));
+  }
+
+  @Override
+  public void deletePlan(String tableId, String planKey) {
+    transaction(
+        "delete plan " + planKey + " of table " + tableId,
+        c -> update(c, "DELETE FROM plans WHERE table_id = ? AND plan_key = ?", tableId, planKey));
   }
 
   // ---- leases and tiering ----

@@ -33,7 +33,6 @@ public class TableReadResource {
   @GET
   @Path("{table}")
   public ObjectNode describe(@PathParam("table") String table) {
-    TableService.Description description = tables.describe(TableName.parse(table));
-    return TableViews.described(description.table(), description.buckets());
+    return TableViews.described(tables.describe(TableName.parse(table)));
   }
 }

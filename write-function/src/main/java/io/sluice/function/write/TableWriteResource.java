@@ -1,6 +1,8 @@
 package io.sluice.function.write;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.core.metadata.TableEntry;
+import io.sluice.core.service.InvalidParameterException;
 import io.sluice.core.service.TableService;
 import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TableDefinitionJson;
@@ -9,6 +11,7 @@ import io.sluice.function.TableViews;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -36,12 +39,19 @@ public class TableWriteResource {
     return Response.status(status).entity(view).build();
   }
 
-  /** Drops a table: its log and metadata. Lake tables arrive with tiering. */
+  /** Drops a table: its log and metadata; its lake tables too with {@code ?purgeLake=true}. */
   @DELETE
-  public Response drop(@PathParam("table") String table, @QueryParam("purgeLake") boolean purge) {
+  public Response drop(
+      @PathParam("table") String table,
+      @QueryParam("purgeLake") @DefaultValue("false") String purge) {
     TableName name = TableName.parse(table);
-    ObjectNode view = TableViews.table(tables.drop(name));
+    if (!purge.equals("true") && !purge.equals("false")) {
+      throw new InvalidParameterException("purgeLake must be true or false, not '" + purge + "'");
+    }
+    TableEntry dropped = purge.equals("true") ? tables.dropAndPurgeLake(name) : tables.drop(name);
+    ObjectNode view = TableViews.table(dropped);
     view.put("dropped", true);
+    view.put("lakePurged", purge.equals("true"));
     return Response.ok(view).build();
   }
 }

@@ -1,0 +1,148 @@
+package io.sluice.function.tiering;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.core.lake.LakeFormats;
+import io.sluice.core.lake.LakeSnapshot;
+import io.sluice.core.metadata.BucketHead;
+import io.sluice.core.metadata.TableEntry;
+import io.sluice.core.service.InvalidParameterException;
+import io.sluice.core.service.NotSupportedException;
+import io.sluice.core.service.TableService;
+import io.sluice.core.table.LakeFormatName;
+import io.sluice.core.table.TableName;
+import io.sluice.core.tiering.TieringService;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@code POST /v1/tables/{t}/tier} and {@code GET /v1/tables/{t}/lake/snapshots}. */
+@Path("/v1/tables/{table}")
+@Produces(MediaType.APPLICATION_JSON)
+public class TieringResource {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long MAX_WAIT_MILLIS = 600_000;
+
+  @Inject TableService tables;
+  @Inject TieringService tiering;
+  @Inject LakeFormats lakes;
+  @Inject @TieringOwner String owner;
+
+  /**
+   * Tiers now: 200 once everything acknowledged before the call is in every lake, with each
+   * format's snapshot and offsets; 202 when that takes longer than {@code waitMs}.
+   */
+  @POST
+  @Path("tier")
+  public Response tier(
+      @PathParam("table") String table,
+      @QueryParam("waitMs") @DefaultValue("25000") String waitMs) {
+    long wait = parseWait(waitMs);
+    TableService.Description description = tables.describe(TableName.parse(table));
+    TableEntry entry = description.table();
+    if (entry.definition().lakeFormats().isEmpty()) {
+      throw new NotSupportedException(
+          "Cannot tier table " + entry.name() + ": it has no lake formats");
+    }
+    long deadline = System.nanoTime() + wait * 1_000_000;
+    while (true) {
+      TieringService.Result result = tiering.tier(entry, owner);
+      Optional<ObjectNode> done = answerIfCaughtUp(description.buckets(), result);
+      if (done.isPresent()) {
+        return Response.ok(done.get()).build();
+      }
+      if (System.nanoTime() > deadline) {
+        return Response.accepted(JSON.createObjectNode().put("status", "tiering")).build();
+      }
+    }
+  }
+
+  private static Optional<ObjectNode> answerIfCaughtUp(
+      List<BucketHead> marks, TieringService.Result result) {
+    if (!result.leased()) {
+      return Optional.empty();
+    }
+    ObjectNode answer = JSON.createObjectNode();
+    for (TieringService.FormatResult format : result.formats()) {
+      Map<Integer, Long> offsets = format.snapshot().map(LakeSnapshot::offsets).orElse(Map.of());
+      for (BucketHead mark : marks) {
+        if (offsets.getOrDefault(mark.bucket(), 0L) < mark.nextOffset()) {
+          return Optional.empty();
+        }
+      }
+      ObjectNode node = answer.putObject(format.format().apiName());
+      format.snapshot().ifPresent(s -> node.put("snapshotId", s.snapshotId()));
+      ObjectNode o = node.putObject("offsets");
+      offsets.forEach((bucket, offset) -> o.put(bucket.toString(), offset));
+    }
+    return Optional.of(answer);
+  }
+
+  /** The lake snapshots of a table, newest first. */
+  @GET
+  @Path("lake/snapshots")
+  public ObjectNode snapshots(@PathParam("table") String table, @QueryParam("lake") String lake) {
+    TableEntry entry = tables.table(TableName.parse(table));
+    LakeFormatName format = chosenFormat(entry, lake);
+    ObjectNode answer = JSON.createObjectNode();
+    var list = answer.putArray("snapshots");
+    if (!lakes.format(format).exists(entry.name())) {
+      return answer;
+    }
+    for (LakeSnapshot snapshot : lakes.format(format).createOrLoad(entry).snapshots()) {
+      ObjectNode node = list.addObject();
+      node.put("lake", format.apiName());
+      node.put("snapshotId", snapshot.snapshotId());
+      node.put("commitTime", snapshot.commitTime().toString());
+      node.put("rows", snapshot.rows());
+      ObjectNode offsets = node.putObject("offsets");
+      snapshot.offsets().forEach((bucket, offset) -> offsets.put(bucket.toString(), offset));
+    }
+    return answer;
+  }
+
+  /** The format a {@code lake} parameter names, the table's first when absent. */
+  static LakeFormatName chosenFormat(TableEntry table, String lake) {
+    List<LakeFormatName> formats = table.definition().lakeFormats();
+    if (formats.isEmpty()) {
+      throw new NotSupportedException("Table " + table.name() + " has no lake formats");
+    }
+    if (lake == null || lake.isBlank()) {
+      return formats.get(0);
+    }
+    LakeFormatName format;
+    try {
+      format = LakeFormatName.parse(lake);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidParameterException("lake: " + e.getMessage());
+    }
+    if (!formats.contains(format)) {
+      throw new InvalidParameterException(
+          "lake: table " + table.name() + " is not tiered into " + format.apiName());
+    }
+    return format;
+  }
+
+  private static long parseWait(String value) {
+    try {
+      long wait = Long.parseLong(value.trim());
+      if (wait >= 0 && wait <= MAX_WAIT_MILLIS) {
+        return wait;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new InvalidParameterException(
+        "waitMs must be 0 to " + MAX_WAIT_MILLIS + ", not '" + value + "'");
+  }
+}
