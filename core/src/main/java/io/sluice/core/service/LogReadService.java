@@ -10,6 +10,7 @@ import io.sluice.core.metadata.Slice;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.segment.SegmentFooter;
 import io.sluice.core.segment.SegmentReader;
+import io.sluice.core.store.NotFoundException;
 import io.sluice.core.store.ObjectStore;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.DataType;
@@ -44,6 +45,7 @@ public final class LogReadService {
   private final ObjectStore objects;
   private final LogWaiter waiter;
   private final BufferAllocator allocator;
+  private final MetadataStore metadata;
   private final LogIndex index;
   private final SliceReader slices;
   private final Map<String, SegmentFooter> footers =
@@ -64,6 +66,7 @@ public final class LogReadService {
     this.objects = objects;
     this.waiter = waiter;
     this.allocator = allocator;
+    this.metadata = metadata;
     this.index = new LogIndex(metadata);
     this.slices = new SliceReader(objects, allocator);
   }
@@ -199,6 +202,11 @@ public final class LogReadService {
       }
       ArrowCopy.finish(out, written);
       return new LogRead(out, request.from() + written, found.head().nextOffset());
+    } catch (NotFoundException e) {
+      out.close();
+      // Retention dropped the slice (and GC its object) since we read the head.
+      checkRange(request, metadata.head(table.tableId(), request.bucket()));
+      throw e;
     } catch (RuntimeException e) {
       out.close();
       throw e;
