@@ -23,7 +23,7 @@ import org.apache.arrow.vector.VarCharVector;
  * ByteBuffer} for binaries, {@link Integer} days for dates and {@link Long} microseconds for both
  * timestamp types.
  */
-final class IcebergArrowValues {
+public final class IcebergArrowValues {
   private IcebergArrowValues() {}
 
   /**
@@ -31,7 +31,7 @@ final class IcebergArrowValues {
    *
    * @throws IllegalArgumentException for a type Iceberg's bucket transform does not take
    */
-  static IntFunction<Object> reader(FieldVector vector, DataType type) {
+  public static IntFunction<Object> reader(FieldVector vector, DataType type) {
     return switch (type.kind()) {
       case TINYINT -> row -> (int) ((TinyIntVector) vector).get(row);
       case SMALLINT -> row -> (int) ((SmallIntVector) vector).get(row);

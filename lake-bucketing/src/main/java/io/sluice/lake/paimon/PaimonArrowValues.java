@@ -27,7 +27,7 @@ import org.apache.paimon.data.Timestamp;
  * BinaryString}, {@code byte[]}, {@link Integer} days for dates, and {@link Timestamp} for both
  * timestamp types (an instant's UTC wall time for {@code timestamp_ltz}, as Paimon keeps it).
  */
-final class PaimonArrowValues {
+public final class PaimonArrowValues {
   private PaimonArrowValues() {}
 
   /**
@@ -36,7 +36,7 @@ final class PaimonArrowValues {
    *
    * @param column named in the message when a decimal does not fit its precision
    */
-  static IntFunction<Object> reader(FieldVector vector, String column, DataType type) {
+  public static IntFunction<Object> reader(FieldVector vector, String column, DataType type) {
     if (vector == null) {
       return row -> null;
     }
@@ -66,7 +66,7 @@ final class PaimonArrowValues {
     Decimal decimal = Decimal.fromBigDecimal(value, type.precision(), type.scale());
     if (decimal == null) {
       throw new IllegalArgumentException(
-          "Cannot bucket row %d: column %s holds %s, which does not fit %s"
+          "Cannot convert row %d: column %s holds %s, which does not fit %s"
               .formatted(row + 1, column, value.toPlainString(), type));
     }
     return decimal;

@@ -1,0 +1,147 @@
+package io.sluice.lake.iceberg;
+
+import io.sluice.core.lake.LakeSettings;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+
+/**
+ * Opens the Iceberg catalog that {@link LakeSettings} describe, always named {@value #NAME}, with
+ * the warehouse {@code <settings warehouse>/iceberg}.
+ *
+ * <ul>
+ *   <li>no {@code iceberg.catalog} and a local {@code file:} warehouse: a JDBC catalog on the
+ *       SQLite file {@code <warehouse dir>/iceberg-catalog.db} (the one-machine shape);
+ *   <li>{@code iceberg.catalog=jdbc}: a JDBC catalog on {@code iceberg.uri} (default: the SQLite
+ *       file above, for a local warehouse);
+ *   <li>{@code iceberg.catalog=rest} or {@code glue}: handed to {@link
+ *       CatalogUtil#buildIcebergCatalog} with {@code uri} from {@code iceberg.uri}. The Glue
+ *       catalog and {@code S3FileIO} live in {@code iceberg-aws}, which is not on this module's
+ *       classpath yet: opening them fails until it is added.
+ * </ul>
+ *
+ * <p>Every other option {@code iceberg.<key>} is passed to the catalog as {@code <key>} (e.g.
+ * {@code iceberg.io-impl}). A warehouse on S3 gets {@code S3FileIO} configured from the {@code
+ * s3.*} options unless {@code iceberg.io-impl} says otherwise.
+ */
+final class IcebergCatalogs {
+  /** The catalog's name, as engines reading the same catalog should call it too. */
+  static final String NAME = "sluice";
+
+  static final String CATALOG_OPTION = "iceberg.catalog";
+  static final String URI_OPTION = "iceberg.uri";
+  static final String SQLITE_FILE = "iceberg-catalog.db";
+  static final String INIT_TABLES_PROPERTY = JdbcCatalog.PROPERTY_PREFIX + "init-catalog-tables";
+
+  private IcebergCatalogs() {}
+
+  /**
+   * Opens (and initializes) the catalog.
+   *
+   * @throws IllegalArgumentException when the settings name no usable catalog
+   */
+  static Catalog open(LakeSettings settings) {
+    Map<String, String> properties = properties(settings);
+    String type = settings.option(CATALOG_OPTION).orElse("jdbc").toLowerCase(Locale.ROOT);
+    if (type.equals("jdbc")) {
+      if (!"false".equals(properties.get(INIT_TABLES_PROPERTY))) {
+        createCatalogTables(properties);
+        properties.put(INIT_TABLES_PROPERTY, "false");
+      }
+      JdbcCatalog catalog = new JdbcCatalog();
+      catalog.setConf(new Configuration());
+      catalog.initialize(NAME, properties);
+      return catalog;
+    }
+    if (!type.equals("rest") && !type.equals("glue")) {
+      throw new IllegalArgumentException(
+          "Cannot open Iceberg catalog: option "
+              + CATALOG_OPTION
+              + " must be jdbc, rest or glue, not '"
+              + type
+              + "'");
+    }
+    properties.put(CatalogUtil.ICEBERG_CATALOG_TYPE, type);
+    return CatalogUtil.buildIcebergCatalog(NAME, properties, new Configuration());
+  }
+
+  /**
+   * Creates the JDBC catalog's own tables if missing, on a catalog closed right away. Iceberg
+   * 1.10.1 leaves the result set of its "do the catalog tables exist" check open (fixed upstream by
+   * apache/iceberg#15463); on SQLite that open read holds a shared lock for the life of the
+   * connection and blocks every other connection's commits. Closing the catalog closes it.
+   */
+  private static void createCatalogTables(Map<String, String> properties) {
+    try (JdbcCatalog init = new JdbcCatalog()) {
+      init.setConf(new Configuration());
+      init.initialize(NAME, properties);
+    }
+  }
+
+  /** The catalog properties the settings give, before the catalog type is chosen. */
+  static Map<String, String> properties(LakeSettings settings) {
+    Map<String, String> properties = new HashMap<>();
+    settings
+        .options()
+        .forEach(
+            (key, value) -> {
+              if (key.startsWith("iceberg.")
+                  && !key.equals(CATALOG_OPTION)
+                  && !key.equals(URI_OPTION)) {
+                properties.put(key.substring("iceberg.".length()), value);
+              }
+            });
+    properties.put(CatalogProperties.WAREHOUSE_LOCATION, settings.warehouse() + "/iceberg");
+    String type = settings.option(CATALOG_OPTION).orElse("jdbc").toLowerCase(Locale.ROOT);
+    String uri = settings.option(URI_OPTION).orElse(null);
+    if (uri == null && type.equals("jdbc")) {
+      uri = "jdbc:sqlite:" + localSqliteFile(settings);
+    }
+    if (uri != null) {
+      properties.put(CatalogProperties.URI, uri);
+    }
+    if (settings.onObjectStore()) {
+      properties.putIfAbsent(CatalogProperties.FILE_IO_IMPL, "org.apache.iceberg.aws.s3.S3FileIO");
+      copy(settings, "s3.endpoint", "s3.endpoint", properties);
+      copy(settings, "s3.path-style", "s3.path-style-access", properties);
+      copy(settings, "s3.access-key", "s3.access-key-id", properties);
+      copy(settings, "s3.secret-key", "s3.secret-access-key", properties);
+      copy(settings, "s3.region", "client.region", properties);
+    }
+    return properties;
+  }
+
+  private static Path localSqliteFile(LakeSettings settings) {
+    if (!settings.warehouse().startsWith("file:")) {
+      throw new IllegalArgumentException(
+          "Cannot open Iceberg catalog for warehouse "
+              + settings.warehouse()
+              + ": a warehouse that is not a local file: URI needs option "
+              + CATALOG_OPTION
+              + " (glue or rest) or "
+              + URI_OPTION
+              + " (a JDBC URI)");
+    }
+    Path directory = Path.of(URI.create(settings.warehouse()));
+    try {
+      Files.createDirectories(directory);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(
+          "Cannot open Iceberg catalog: cannot create warehouse directory " + directory, e);
+    }
+    return directory.resolve(SQLITE_FILE);
+  }
+
+  private static void copy(
+      LakeSettings settings, String option, String property, Map<String, String> properties) {
+    settings.option(option).ifPresent(value -> properties.putIfAbsent(property, value));
+  }
+}

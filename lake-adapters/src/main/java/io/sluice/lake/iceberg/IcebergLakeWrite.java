@@ -1,0 +1,284 @@
+package io.sluice.lake.iceberg;
+
+import io.sluice.core.lake.LakeSnapshot;
+import io.sluice.core.lake.LakeWrite;
+import io.sluice.core.store.CommitConflictException;
+import io.sluice.core.store.CommitStateUnknownException;
+import io.sluice.core.table.LakeFormatName;
+import io.sluice.core.table.TableDefinition;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.logging.Logger;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.BaseTable;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.PartitionKey;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.TableOperations;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.data.GenericAppenderFactory;
+import org.apache.iceberg.data.InternalRecordWrapper;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.io.BaseTaskWriter;
+import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.io.PartitionedFanoutWriter;
+import org.apache.iceberg.io.UnpartitionedWriter;
+import org.apache.iceberg.util.PropertyUtil;
+
+/**
+ * One tiering run's write into an Iceberg table: rows become Parquet data files through Iceberg's
+ * own partitioned writer (log bucket b lands in partition {@code bucket = b} when Iceberg places
+ * the rows; otherwise Iceberg regroups them), then one append commit on top of the run's base
+ * snapshot, fenced by {@link FencedTableOperations} and the catalog's compare-and-set, with the
+ * offsets, table id and lease epoch in the snapshot summary.
+ */
+final class IcebergLakeWrite implements LakeWrite {
+  private static final Logger LOG = Logger.getLogger(IcebergLakeWrite.class.getName());
+
+  private final Table table;
+  private final String tableId;
+  private final TableDefinition definition;
+  private final Long baseSnapshotId;
+  private final long epoch;
+  private final boolean aligned;
+  private final Schema schema;
+  private BaseTaskWriter<Record> writer;
+  private List<DataFile> files;
+  private int bucket;
+  private boolean commitAttempted;
+  private boolean mayBeCommitted;
+  private LakeSnapshot committed;
+
+  IcebergLakeWrite(
+      Table table,
+      String tableId,
+      TableDefinition definition,
+      Optional<LakeSnapshot> base,
+      long epoch) {
+    this.table = table;
+    this.tableId = tableId;
+    this.definition = definition;
+    this.baseSnapshotId = base.map(LakeSnapshot::snapshotId).orElse(null);
+    this.epoch = epoch;
+    this.schema = table.schema();
+    this.aligned =
+        definition.bucketingFormat() == LakeFormatName.ICEBERG && !table.spec().isUnpartitioned();
+    base.ifPresent(
+        b -> {
+          if (b.format() != LakeFormatName.ICEBERG) {
+            throw new IllegalArgumentException(
+                "Cannot write to Iceberg table "
+                    + table.name()
+                    + " on top of a "
+                    + b.format()
+                    + " snapshot");
+          }
+        });
+  }
+
+  /**
+   * @throws IllegalArgumentException when the rows do not fit the table, or (when Iceberg places
+   *     the rows) a row's bucket key puts it in another Iceberg bucket than {@code bucket}
+   */
+  @Override
+  public void write(int bucket, VectorSchemaRoot rows) {
+    if (files != null) {
+      throw new IllegalStateException(
+          "Cannot write to Iceberg table " + table.name() + ": this write was already committed");
+    }
+    if (bucket < 0 || bucket >= definition.buckets()) {
+      throw new IllegalArgumentException(
+          "Cannot write to Iceberg table %s: bucket %d is not in 0..%d"
+              .formatted(table.name(), bucket, definition.buckets() - 1));
+    }
+    IcebergRecords records = new IcebergRecords(table.name(), schema, definition, rows);
+    this.bucket = bucket;
+    try {
+      BaseTaskWriter<Record> out = writer();
+      for (int row = 0; row < rows.getRowCount(); row++) {
+        out.write(records.record(row));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot write rows of bucket " + bucket + " to Iceberg table " + table.name(), e);
+    }
+  }
+
+  @Override
+  public LakeSnapshot commit(Map<Integer, Long> offsets) {
+    if (committed != null) {
+      if (!committed.offsets().equals(offsets)) {
+        throw new IllegalStateException(
+            "Cannot commit to Iceberg table %s: this write already committed offsets %s, not %s"
+                .formatted(table.name(), committed.offsets(), offsets));
+      }
+      return committed;
+    }
+    List<DataFile> written = complete();
+    TableOperations ops = ((HasTableOperations) table).operations();
+    TableMetadata current;
+    try {
+      current = ops.refresh();
+    } catch (RuntimeException e) {
+      throw new CommitStateUnknownException(
+          "Cannot commit to Iceberg table " + table.name() + ": cannot read its current state", e);
+    }
+    Optional<Snapshot> tiered = IcebergSnapshots.latestTiered(current, tableId);
+    Long tieredId = tiered.map(Snapshot::snapshotId).orElse(null);
+    if (!Objects.equals(tieredId, baseSnapshotId)) {
+      if (tiered.isPresent() && isThisRun(tiered.get(), offsets)) {
+        // An earlier attempt of this epoch committed and its answer was lost: that is the result.
+        committed = IcebergSnapshots.of(tiered.get());
+        if (!commitAttempted) {
+          deleteFiles(written);
+        }
+        return committed;
+      }
+      throw new CommitConflictException(
+          "Cannot commit to Iceberg table %s: its newest tiered snapshot is %s, not the base %s this run started from"
+              .formatted(table.name(), tieredId, baseSnapshotId));
+    }
+    FencedTableOperations fenced = new FencedTableOperations(ops, tableId, baseSnapshotId);
+    AppendFiles append = new BaseTable(fenced, table.name()).newAppend();
+    written.forEach(append::appendFile);
+    append
+        .set(LakeSnapshot.OFFSETS_PROPERTY, IcebergSnapshots.offsetsJson(offsets))
+        .set(LakeSnapshot.TABLE_ID_PROPERTY, tableId)
+        .set(IcebergSnapshots.EPOCH_PROPERTY, Long.toString(epoch));
+    commitAttempted = true;
+    try {
+      append.commit();
+    } catch (CommitFailedException e) {
+      throw new CommitConflictException(
+          "Cannot commit to Iceberg table " + table.name() + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      // Iceberg's CommitStateUnknownException, an SQL or IO failure: the update may have landed.
+      mayBeCommitted = true;
+      throw new CommitStateUnknownException(
+          "Cannot tell whether the commit to Iceberg table " + table.name() + " succeeded", e);
+    }
+    committed = IcebergSnapshots.of(fenced.committed().currentSnapshot());
+    return committed;
+  }
+
+  /** Whether this run's epoch committed the snapshot with these offsets (a lost answer). */
+  private boolean isThisRun(Snapshot snapshot, Map<Integer, Long> offsets) {
+    return IcebergSnapshots.epoch(snapshot).filter(e -> e == epoch).isPresent()
+        && IcebergSnapshots.of(snapshot).offsets().equals(offsets);
+  }
+
+  /** Deletes the data files written, unless a commit may have made them part of the table. */
+  @Override
+  public void abort() {
+    if (mayBeCommitted || committed != null) {
+      LOG.warning(
+          "Not deleting the files of a write to Iceberg table "
+              + table.name()
+              + ": its commit may have succeeded");
+      return;
+    }
+    discard();
+  }
+
+  /** Closes the writer; deletes its files only when no commit was ever attempted with them. */
+  @Override
+  public void close() {
+    if (!commitAttempted && committed == null) {
+      discard();
+    }
+  }
+
+  private void discard() {
+    try {
+      if (files == null && writer != null) {
+        writer.abort();
+        files = List.of();
+      } else if (files != null) {
+        deleteFiles(files);
+        files = List.of();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot delete the files of a write to Iceberg table " + table.name(), e);
+    }
+  }
+
+  private void deleteFiles(List<DataFile> dataFiles) {
+    dataFiles.forEach(file -> table.io().deleteFile(file.location()));
+  }
+
+  private List<DataFile> complete() {
+    if (files == null) {
+      try {
+        files = writer == null ? List.of() : Arrays.asList(writer.complete().dataFiles());
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "Cannot finish the data files of a write to Iceberg table " + table.name(), e);
+      }
+    }
+    return files;
+  }
+
+  private BaseTaskWriter<Record> writer() {
+    if (writer != null) {
+      return writer;
+    }
+    PartitionSpec spec = table.spec();
+    GenericAppenderFactory appenders =
+        new GenericAppenderFactory(schema, spec).setAll(table.properties());
+    OutputFileFactory outputs =
+        OutputFileFactory.builderFor(table, 0, 0)
+            .format(FileFormat.PARQUET)
+            .operationId("sluice-e" + epoch + "-" + UUID.randomUUID())
+            .build();
+    long targetSize =
+        PropertyUtil.propertyAsLong(
+            table.properties(),
+            TableProperties.WRITE_TARGET_FILE_SIZE_BYTES,
+            TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT);
+    if (spec.isUnpartitioned()) {
+      writer =
+          new UnpartitionedWriter<>(
+              spec, FileFormat.PARQUET, appenders, outputs, table.io(), targetSize);
+    } else {
+      PartitionKey key = new PartitionKey(spec, schema);
+      InternalRecordWrapper wrapper = new InternalRecordWrapper(schema.asStruct());
+      writer =
+          new PartitionedFanoutWriter<>(
+              spec, FileFormat.PARQUET, appenders, outputs, table.io(), targetSize) {
+            @Override
+            protected PartitionKey partition(Record record) {
+              key.partition(wrapper.wrap(record));
+              checkAligned(key);
+              return key;
+            }
+          };
+    }
+    return writer;
+  }
+
+  private void checkAligned(PartitionKey key) {
+    if (aligned) {
+      Integer partition = key.get(0, Integer.class);
+      if (partition == null || partition != bucket) {
+        throw new IllegalArgumentException(
+            "Cannot write a row of log bucket %d to Iceberg table %s: Iceberg's partition spec %s puts it in bucket %s"
+                .formatted(bucket, table.name(), table.spec(), partition));
+      }
+    }
+  }
+}

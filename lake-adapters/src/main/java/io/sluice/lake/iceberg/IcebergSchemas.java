@@ -1,0 +1,82 @@
+package io.sluice.lake.iceberg;
+
+import io.sluice.core.metadata.TableEntry;
+import io.sluice.core.service.NotSupportedException;
+import io.sluice.core.table.Column;
+import io.sluice.core.table.LakeFormatName;
+import io.sluice.core.table.TableDefinition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.types.Types;
+
+/** The Iceberg schema and partition spec of a Sluice table. */
+final class IcebergSchemas {
+  private IcebergSchemas() {}
+
+  /**
+   * @throws NotSupportedException for a primary-key table, which this adapter does not tier yet
+   */
+  static void checkSupported(TableEntry entry) {
+    if (entry.definition().hasPrimaryKey()) {
+      throw new NotSupportedException(
+          "Cannot create Iceberg table "
+              + entry.name()
+              + ": primary-key tables are not supported in Iceberg yet (list paimon only)");
+    }
+  }
+
+  /** The columns in order, non-null ones required; Iceberg assigns the field ids on creation. */
+  static Schema schema(List<Column> columns) {
+    List<Types.NestedField> fields = new ArrayList<>();
+    for (Column column : columns) {
+      int id = fields.size() + 1;
+      fields.add(
+          column.nullable()
+              ? Types.NestedField.optional(id, column.name(), IcebergTypes.type(column.type()))
+              : Types.NestedField.required(id, column.name(), IcebergTypes.type(column.type())));
+    }
+    return new Schema(fields);
+  }
+
+  /**
+   * {@code bucket(key, N)} when the table has a bucket key of one non-null column that Iceberg's
+   * bucket transform takes (always so when Iceberg is the bucketing format: the definition was
+   * checked), else unpartitioned.
+   *
+   * @throws IllegalArgumentException when Iceberg is the bucketing format and the key does not fit
+   */
+  static PartitionSpec spec(Schema schema, TableDefinition definition) {
+    Optional<Column> key = bucketColumn(definition);
+    if (key.isPresent()) {
+      return PartitionSpec.builderFor(schema)
+          .bucket(key.get().name(), definition.buckets())
+          .build();
+    }
+    if (isAligned(definition) && !definition.bucketKey().isEmpty()) {
+      throw new IllegalArgumentException(
+          "Cannot partition Iceberg table by bucket key "
+              + definition.bucketKey()
+              + ": Iceberg's bucket transform takes one non-null column of a bucketable type");
+    }
+    return PartitionSpec.unpartitioned();
+  }
+
+  /** Whether Iceberg's bucketing places the table's rows, so that log bucket b is partition b. */
+  static boolean isAligned(TableDefinition definition) {
+    return definition.bucketingFormat() == LakeFormatName.ICEBERG
+        && bucketColumn(definition).isPresent();
+  }
+
+  private static Optional<Column> bucketColumn(TableDefinition definition) {
+    if (definition.bucketKey().size() != 1) {
+      return Optional.empty();
+    }
+    return definition
+        .column(definition.bucketKey().get(0))
+        .filter(c -> !c.nullable())
+        .filter(c -> IcebergBucketFunction.BUCKETABLE.contains(c.type().kind()));
+  }
+}

@@ -1,0 +1,121 @@
+package io.sluice.lake.paimon;
+
+import io.sluice.core.lake.LakeFormat;
+import io.sluice.core.lake.LakeSettings;
+import io.sluice.core.lake.LakeSnapshot;
+import io.sluice.core.lake.LakeTable;
+import io.sluice.core.lake.LakeTableExistsException;
+import io.sluice.core.metadata.TableEntry;
+import io.sluice.core.store.StoreUnavailableException;
+import io.sluice.core.table.LakeFormatName;
+import io.sluice.core.table.TableName;
+import java.time.Clock;
+import org.apache.paimon.catalog.Catalog;
+import org.apache.paimon.catalog.Identifier;
+import org.apache.paimon.table.FileStoreTable;
+
+/**
+ * Apache Paimon as a lake format: a filesystem catalog under {@code <warehouse>/paimon}, one Paimon
+ * database per Sluice database and one append table per Sluice log table, bucketed as Sluice
+ * buckets it (see {@link PaimonTableSchemas}). The catalog is opened on first use.
+ */
+public final class PaimonLakeFormat implements LakeFormat {
+  private final LakeSettings settings;
+  private final PaimonMaintenance.Policy maintenance;
+  private final Clock clock;
+  private Catalog catalog;
+
+  public PaimonLakeFormat(LakeSettings settings, Clock clock) {
+    this.settings = settings;
+    this.maintenance = PaimonMaintenance.Policy.of(settings);
+    this.clock = clock;
+  }
+
+  @Override
+  public LakeFormatName name() {
+    return LakeFormatName.PAIMON;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws LakeTableExistsException when a Paimon table of that name has another (or no) {@value
+   *     LakeSnapshot#TABLE_ID_PROPERTY}
+   */
+  @Override
+  public LakeTable createOrLoad(TableEntry table) {
+    Identifier identifier = identifier(table.name());
+    Catalog catalog = catalog();
+    try {
+      catalog.createDatabase(identifier.getDatabaseName(), true);
+      try {
+        catalog.createTable(identifier, PaimonTableSchemas.schema(table), false);
+      } catch (Catalog.TableAlreadyExistException e) {
+        // Created before, or by a racing call: check whose it is below.
+      }
+      FileStoreTable lakeTable = (FileStoreTable) catalog.getTable(identifier);
+      String found = lakeTable.options().get(LakeSnapshot.TABLE_ID_PROPERTY);
+      if (!table.tableId().equals(found)) {
+        throw new LakeTableExistsException(
+            ("Cannot create Paimon table %s for table id %s: a Paimon table of that name exists"
+                    + " with %s; DELETE the Sluice table with ?purgeLake=true to drop it, then"
+                    + " create it again")
+                .formatted(
+                    table.name(),
+                    table.tableId(),
+                    found == null ? "no table id" : "table id " + found));
+      }
+      return new PaimonLakeTable(catalog, identifier, table, maintenance, clock);
+    } catch (Catalog.TableNotExistException e) {
+      throw new StoreUnavailableException(
+          "Cannot load Paimon table " + table.name() + ": it was dropped while being created", e);
+    } catch (Catalog.DatabaseAlreadyExistException | Catalog.DatabaseNotExistException e) {
+      throw new StoreUnavailableException(
+          "Cannot create Paimon table " + table.name() + ": its database was dropped meanwhile", e);
+    }
+  }
+
+  @Override
+  public boolean exists(TableName name) {
+    try {
+      catalog().getTable(identifier(name));
+      return true;
+    } catch (Catalog.TableNotExistException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void purge(TableName name) {
+    try {
+      // The filesystem catalog deletes the table's folder with it.
+      catalog().dropTable(identifier(name), false);
+    } catch (Catalog.TableNotExistException e) {
+      // Nothing to purge.
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (catalog != null) {
+      try {
+        catalog.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("Cannot close the Paimon catalog", e);
+      } finally {
+        catalog = null;
+      }
+    }
+  }
+
+  private synchronized Catalog catalog() {
+    if (catalog == null) {
+      catalog = PaimonCatalogs.open(settings);
+    }
+    return catalog;
+  }
+
+  private static Identifier identifier(TableName name) {
+    return Identifier.create(name.database(), name.table());
+  }
+}

@@ -1,0 +1,271 @@
+package io.sluice.lake.paimon;
+
+import io.sluice.core.lake.LakeSnapshot;
+import io.sluice.core.lake.LakeWrite;
+import io.sluice.core.store.CommitConflictException;
+import io.sluice.core.store.CommitStateUnknownException;
+import io.sluice.core.store.StoreUnavailableException;
+import io.sluice.core.table.TableDefinition;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.paimon.Snapshot;
+import org.apache.paimon.data.GenericRow;
+import org.apache.paimon.manifest.ManifestCommittable;
+import org.apache.paimon.table.FileStoreTable;
+import org.apache.paimon.table.sink.CommitMessage;
+import org.apache.paimon.table.sink.TableCommitImpl;
+import org.apache.paimon.table.sink.TableWriteImpl;
+import org.apache.paimon.utils.SnapshotManager;
+
+/**
+ * One tiering run's write into a Paimon table: Paimon's own writer, each log bucket's rows into the
+ * Paimon bucket of the same number ({@code write(row, bucket)}; Paimon does not check the bucket,
+ * so this write does), then one snapshot committed by the fixed commit user {@value #COMMIT_USER}
+ * with the lease epoch as commit identifier.
+ *
+ * <p>The commit is refused ({@link CommitConflictException}) when
+ *
+ * <ul>
+ *   <li>this epoch or a later one already committed (Paimon's filter of committed identifiers: the
+ *       newest snapshot of the commit user holds an identifier at least the epoch). A retry whose
+ *       epoch already committed the same offsets is answered with that snapshot instead, and writes
+ *       nothing;
+ *   <li>a tiering snapshot landed after the base: checked before committing and again inside
+ *       Paimon's atomic snapshot commit by the {@link TieringFence}, which leaves no window.
+ * </ul>
+ *
+ * Any other failure of the commit is an unknown outcome ({@link CommitStateUnknownException}).
+ */
+final class PaimonLakeWrite implements LakeWrite {
+  /** The commit user of every tiering commit, whichever run makes it. */
+  static final String COMMIT_USER = "sluice-tiering";
+
+  private enum State {
+    WRITING,
+    COMMITTED,
+    REFUSED,
+    UNKNOWN,
+    ABORTED
+  }
+
+  private final FileStoreTable table;
+  private final String name;
+  private final TableDefinition definition;
+  private final String tableId;
+  private final Optional<LakeSnapshot> base;
+  private final long epoch;
+  private final TieringFence fence;
+  private final boolean fixedBuckets;
+  private final TableWriteImpl<?> write;
+  private final TableCommitImpl commit;
+  private List<CommitMessage> prepared;
+  private State state = State.WRITING;
+
+  PaimonLakeWrite(
+      FileStoreTable table,
+      String name,
+      TableDefinition definition,
+      String tableId,
+      Optional<LakeSnapshot> base,
+      long epoch,
+      TieringFence fence) {
+    this.table = table;
+    this.name = name;
+    this.definition = definition;
+    this.tableId = tableId;
+    this.base = base;
+    this.epoch = epoch;
+    this.fence = fence;
+    this.fixedBuckets = table.coreOptions().bucket() != PaimonTableSchemas.UNAWARE_BUCKETS;
+    this.write = table.newWrite(COMMIT_USER);
+    this.commit = table.newCommit(COMMIT_USER).ignoreEmptyCommit(false);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException when a field does not fit its column, or Paimon's bucketing
+   *     puts a row in another bucket than {@code bucket}
+   */
+  @Override
+  public void write(int bucket, VectorSchemaRoot rows) {
+    checkState(State.WRITING, "write");
+    if (fixedBuckets && (bucket < 0 || bucket >= table.coreOptions().bucket())) {
+      throw new IllegalArgumentException(
+          "Cannot write rows to Paimon table %s: bucket %d is not one of its %d buckets"
+              .formatted(name, bucket, table.coreOptions().bucket()));
+    }
+    PaimonArrowRows batch = PaimonArrowRows.of(rows, table.rowType(), definition);
+    try {
+      for (int i = 0; i < batch.size(); i++) {
+        GenericRow row = batch.row(i);
+        if (fixedBuckets) {
+          int paimonBucket = write.getBucket(row);
+          if (paimonBucket != bucket) {
+            throw new IllegalArgumentException(
+                ("Cannot write row %d of log bucket %d to Paimon table %s: Paimon's bucketing puts"
+                        + " it in bucket %d")
+                    .formatted(i + 1, bucket, name, paimonBucket));
+          }
+          write.write(row, bucket);
+        } else {
+          write.write(row);
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new StoreUnavailableException(
+          "Cannot write rows to Paimon table " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public LakeSnapshot commit(Map<Integer, Long> offsets) {
+    checkState(State.WRITING, "commit");
+    SnapshotManager snapshots = table.snapshotManager();
+    try {
+      prepared = write.prepareCommit(false, epoch);
+    } catch (Exception e) {
+      // Nothing is committed: abort() may delete what was written.
+      state = State.REFUSED;
+      throw new StoreUnavailableException(
+          "Cannot commit to Paimon table " + name + ": " + e.getMessage(), e);
+    }
+
+    Optional<LakeSnapshot> earlier = committedByEpoch(snapshots, offsets);
+    if (earlier.isPresent()) {
+      return earlier.get();
+    }
+    Long latest = snapshots.latestSnapshotId();
+    Optional<String> moved = fence.moved(snapshots, latest == null ? 1 : latest + 1);
+    if (moved.isPresent()) {
+      throw refusal(moved.get());
+    }
+
+    ManifestCommittable committable = new ManifestCommittable(epoch);
+    prepared.forEach(committable::addFileCommittable);
+    PaimonSnapshots.properties(tableId, offsets).forEach(committable::addProperty);
+    int committed;
+    try {
+      committed = commit.filterAndCommitMultiple(List.of(committable));
+    } catch (RuntimeException e) {
+      throw switch (fence.outcome()) {
+        case REFUSED -> refusal(fence.refusal().orElseThrow());
+        case LOST_RACE -> refusal("another commit took snapshot " + attemptedId() + " first");
+        case NOT_TRIED, FAILED, COMMITTED -> unknown(e);
+      };
+    }
+    if (committed == 0) {
+      // A commit of this epoch landed between the check above and Paimon's filter.
+      return committedByEpoch(snapshots, offsets)
+          .orElseThrow(() -> refusal("epoch " + epoch + " was fenced by a later epoch"));
+    }
+    state = State.COMMITTED;
+    long id = fence.snapshot().map(Snapshot::id).orElseThrow();
+    try {
+      return PaimonSnapshots.toLakeSnapshot(snapshots.snapshot(id));
+    } catch (RuntimeException e) {
+      throw new CommitStateUnknownException(
+          "Committed snapshot %d of Paimon table %s, but cannot read it back: %s"
+              .formatted(id, name, e.getMessage()),
+          e);
+    }
+  }
+
+  /**
+   * The snapshot an earlier attempt of this epoch committed with the same offsets, after deleting
+   * this attempt's files (nothing references them); refused when this epoch committed other offsets
+   * or a later epoch committed; empty when neither committed.
+   */
+  private Optional<LakeSnapshot> committedByEpoch(
+      SnapshotManager snapshots, Map<Integer, Long> offsets) {
+    Optional<Snapshot> ofUser = snapshots.latestSnapshotOfUser(COMMIT_USER);
+    if (ofUser.isEmpty() || ofUser.get().commitIdentifier() < epoch) {
+      return Optional.empty();
+    }
+    Snapshot snapshot = ofUser.get();
+    if (snapshot.commitIdentifier() > epoch) {
+      throw refusal(
+          "epoch %d is fenced: snapshot %d was committed by the later epoch %d"
+              .formatted(epoch, snapshot.id(), snapshot.commitIdentifier()));
+    }
+    LakeSnapshot earlier = PaimonSnapshots.toLakeSnapshot(snapshot);
+    if (!earlier.offsets().equals(Map.copyOf(offsets)) || !earlier.isTieringOf(tableId)) {
+      throw refusal(
+          "epoch %d already committed snapshot %d with offsets %s, not %s"
+              .formatted(epoch, snapshot.id(), earlier.offsets(), offsets));
+    }
+    commit.abort(prepared);
+    state = State.COMMITTED;
+    return Optional.of(earlier);
+  }
+
+  @Override
+  public void abort() {
+    if (state == State.UNKNOWN || state == State.COMMITTED) {
+      throw new IllegalStateException(
+          "Cannot abort the write of epoch %d to Paimon table %s: its commit %s"
+              .formatted(
+                  epoch, name, state == State.UNKNOWN ? "has an unknown outcome" : "succeeded"));
+    }
+    if (state == State.ABORTED) {
+      return;
+    }
+    try {
+      if (prepared == null) {
+        prepared = write.prepareCommit(false, epoch);
+      }
+      commit.abort(prepared);
+    } catch (Exception e) {
+      throw new StoreUnavailableException(
+          "Cannot delete the files of a refused write to Paimon table "
+              + name
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+    state = State.ABORTED;
+  }
+
+  @Override
+  public void close() {
+    try {
+      write.close();
+      commit.close();
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "Cannot close the write to Paimon table " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  private String attemptedId() {
+    return fence.snapshot().map(s -> Long.toString(s.id())).orElse("?");
+  }
+
+  private CommitStateUnknownException unknown(RuntimeException cause) {
+    state = State.UNKNOWN;
+    return new CommitStateUnknownException(
+        "Cannot tell whether Paimon table %s committed epoch %d: %s"
+            .formatted(name, epoch, cause.getMessage()),
+        cause);
+  }
+
+  private CommitConflictException refusal(String reason) {
+    state = State.REFUSED;
+    return new CommitConflictException(
+        "Cannot commit epoch %d to Paimon table %s on base %s: %s"
+            .formatted(
+                epoch, name, base.map(s -> "snapshot " + s.snapshotId()).orElse("(none)"), reason));
+  }
+
+  private void checkState(State expected, String action) {
+    if (state != expected) {
+      throw new IllegalStateException(
+          "Cannot %s: the write of epoch %d to Paimon table %s is %s"
+              .formatted(action, epoch, name, state.name().toLowerCase()));
+    }
+  }
+}

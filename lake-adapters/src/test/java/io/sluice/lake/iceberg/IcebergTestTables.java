@@ -1,0 +1,302 @@
+package io.sluice.lake.iceberg;
+
+import io.sluice.core.arrow.ArrowSchemas;
+import io.sluice.core.bucket.BucketFunctions;
+import io.sluice.core.lake.LakeSettings;
+import io.sluice.core.lake.LakeWrite;
+import io.sluice.core.metadata.TableEntry;
+import io.sluice.core.table.Column;
+import io.sluice.core.table.DataType;
+import io.sluice.core.table.LakeFormatName;
+import io.sluice.core.table.TableDefinition;
+import io.sluice.core.table.TableName;
+import io.sluice.core.table.TypeKind;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.SmallIntVector;
+import org.apache.arrow.vector.TimeStampMicroTZVector;
+import org.apache.arrow.vector.TimeStampMicroVector;
+import org.apache.arrow.vector.TinyIntVector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+
+/**
+ * Test support: a table of every column type, its rows as Arrow batches (bucketed by the table's
+ * bucket function) and as the Java values Iceberg's generic reader returns, and a user's own view
+ * of the lake through a separately opened JDBC catalog.
+ */
+final class IcebergTestTables {
+  static final TableName NAME = TableName.parse("shop.events");
+  static final int BUCKETS = 3;
+  static final Instant EPOCH_TS = Instant.parse("2024-02-29T12:34:56.123456Z");
+
+  static final List<Column> COLUMNS =
+      List.of(
+          new Column("id", DataType.of(TypeKind.BIGINT), false),
+          new Column("b", DataType.of(TypeKind.BOOLEAN), true),
+          new Column("ti", DataType.of(TypeKind.TINYINT), true),
+          new Column("si", DataType.of(TypeKind.SMALLINT), true),
+          new Column("i", DataType.of(TypeKind.INT), true),
+          new Column("f", DataType.of(TypeKind.FLOAT), true),
+          new Column("d", DataType.of(TypeKind.DOUBLE), true),
+          new Column("dec", DataType.decimal(10, 2), true),
+          new Column("s", DataType.of(TypeKind.STRING), true),
+          new Column("bin", DataType.of(TypeKind.BINARY), true),
+          new Column("dt", DataType.of(TypeKind.DATE), true),
+          new Column("ts", DataType.of(TypeKind.TIMESTAMP), true),
+          new Column("tsl", DataType.of(TypeKind.TIMESTAMP_LTZ), true));
+
+  private IcebergTestTables() {}
+
+  static LakeSettings settings(Path dir) {
+    return new LakeSettings(dir.resolve("lake").toUri().toString(), Map.of());
+  }
+
+  static TableDefinition definition(LakeFormatName... formats) {
+    return TableDefinition.builder()
+        .columns(COLUMNS)
+        .bucketKey(List.of("id"))
+        .buckets(BUCKETS)
+        .lakeFormats(List.of(formats))
+        .build("Cannot create table " + NAME);
+  }
+
+  static TableEntry entry(TableDefinition definition) {
+    return new TableEntry(NAME, UUID.randomUUID().toString(), definition, 1, Instant.now());
+  }
+
+  /** Row {@code n} of the table: Java values per column, nulls in every seventh row. */
+  static Object[] row(long n) {
+    boolean nulls = n % 7 == 3;
+    int k = (int) n;
+    return new Object[] {
+      n,
+      nulls ? null : k % 2 == 0,
+      nulls ? null : (byte) (k % 200 - 100),
+      nulls ? null : (short) (k * 37 - 5000),
+      nulls ? null : k * -104729,
+      nulls ? null : k * 0.5f - 3.25f,
+      nulls ? null : k * 1.0e10 - 0.125,
+      nulls ? null : BigDecimal.valueOf(k * 10_001L - 77, 2),
+      nulls ? null : "row " + k + " ✓ ü",
+      nulls ? null : new byte[] {(byte) k, (byte) (k >> 8), 0, -1},
+      nulls ? null : LocalDate.of(1969, 12, 20).plusDays(k * 3L),
+      nulls ? null : LocalDateTime.of(1999, 12, 31, 23, 59, 59, 999_999_000).plusSeconds(k * 977L),
+      nulls ? null : EPOCH_TS.minus(k * 123_457L, ChronoUnit.MICROS)
+    };
+  }
+
+  static List<Object[]> rows(long from, long to) {
+    List<Object[]> rows = new ArrayList<>();
+    for (long n = from; n < to; n++) {
+      rows.add(row(n));
+    }
+    return rows;
+  }
+
+  /** A row as Iceberg's generic reader returns it. */
+  static List<Object> icebergValues(Object[] row) {
+    return Arrays.stream(row)
+        .map(
+            v -> {
+              if (v instanceof Byte b) {
+                return (Object) (int) b;
+              } else if (v instanceof Short s) {
+                return (int) s;
+              } else if (v instanceof byte[] bytes) {
+                return ByteBuffer.wrap(bytes);
+              } else if (v instanceof Instant instant) {
+                return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+              }
+              return v;
+            })
+        .toList();
+  }
+
+  /** The rows by the log bucket the table's bucket function gives them. */
+  static Map<Integer, List<Object[]>> byBucket(
+      BufferAllocator allocator, TableDefinition definition, List<Object[]> rows) {
+    Map<Integer, List<Object[]>> result = new HashMap<>();
+    try (VectorSchemaRoot batch = batch(allocator, definition.columns(), rows)) {
+      int[] buckets = BucketFunctions.of(definition).buckets(batch);
+      for (int r = 0; r < rows.size(); r++) {
+        result.computeIfAbsent(buckets[r], b -> new ArrayList<>()).add(rows.get(r));
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Writes the rows, each into its log bucket; answers the end offset per bucket from {@code
+   * start}.
+   */
+  static Map<Integer, Long> writeBuckets(
+      BufferAllocator allocator,
+      TableDefinition definition,
+      LakeWrite write,
+      List<Object[]> rows,
+      Map<Integer, Long> start) {
+    Map<Integer, Long> ends = new HashMap<>(start);
+    byBucket(allocator, definition, rows)
+        .forEach(
+            (bucket, bucketRows) -> {
+              try (VectorSchemaRoot batch = batch(allocator, definition.columns(), bucketRows)) {
+                write.write(bucket, batch);
+              }
+              ends.merge(bucket, (long) bucketRows.size(), Long::sum);
+            });
+    return ends;
+  }
+
+  /** A batch of these columns holding the rows; the caller closes it. */
+  static VectorSchemaRoot batch(
+      BufferAllocator allocator, List<Column> columns, List<Object[]> rows) {
+    VectorSchemaRoot root = VectorSchemaRoot.create(ArrowSchemas.schema(columns), allocator);
+    root.allocateNew();
+    for (int c = 0; c < columns.size(); c++) {
+      FieldVector vector = root.getVector(c);
+      for (int r = 0; r < rows.size(); r++) {
+        set(vector, r, rows.get(r)[c]);
+      }
+      vector.setValueCount(rows.size());
+    }
+    root.setRowCount(rows.size());
+    return root;
+  }
+
+  private static void set(FieldVector vector, int row, Object value) {
+    if (value == null) {
+      vector.setNull(row);
+    } else if (vector instanceof BitVector v) {
+      v.setSafe(row, (Boolean) value ? 1 : 0);
+    } else if (vector instanceof TinyIntVector v) {
+      v.setSafe(row, (Byte) value);
+    } else if (vector instanceof SmallIntVector v) {
+      v.setSafe(row, (Short) value);
+    } else if (vector instanceof IntVector v) {
+      v.setSafe(row, (Integer) value);
+    } else if (vector instanceof BigIntVector v) {
+      v.setSafe(row, (Long) value);
+    } else if (vector instanceof Float4Vector v) {
+      v.setSafe(row, (Float) value);
+    } else if (vector instanceof Float8Vector v) {
+      v.setSafe(row, (Double) value);
+    } else if (vector instanceof DecimalVector v) {
+      v.setSafe(row, (BigDecimal) value);
+    } else if (vector instanceof VarCharVector v) {
+      v.setSafe(row, ((String) value).getBytes(StandardCharsets.UTF_8));
+    } else if (vector instanceof VarBinaryVector v) {
+      v.setSafe(row, (byte[]) value);
+    } else if (vector instanceof DateDayVector v) {
+      v.setSafe(row, (int) ((LocalDate) value).toEpochDay());
+    } else if (vector instanceof TimeStampMicroTZVector v) {
+      Instant instant = (Instant) value;
+      v.setSafe(row, ChronoUnit.MICROS.between(Instant.EPOCH, instant));
+    } else if (vector instanceof TimeStampMicroVector v) {
+      v.setSafe(
+          row,
+          ChronoUnit.MICROS.between(
+              Instant.EPOCH, ((LocalDateTime) value).toInstant(ZoneOffset.UTC)));
+    } else {
+      throw new IllegalArgumentException("no test support for " + vector.getField());
+    }
+  }
+
+  /** The lake as a user sees it: the catalog {@code sluice} opened on its own. */
+  static final class UserCatalog implements AutoCloseable {
+    private final JdbcCatalog catalog = new JdbcCatalog();
+
+    UserCatalog(Path dir) {
+      catalog.setConf(new Configuration());
+      catalog.initialize(
+          "sluice",
+          Map.of(
+              CatalogProperties.URI,
+              "jdbc:sqlite:" + dir.resolve("lake").resolve("iceberg-catalog.db"),
+              CatalogProperties.WAREHOUSE_LOCATION,
+              dir.resolve("lake").resolve("iceberg").toUri().toString(),
+              // Iceberg 1.10.1's check for its catalog tables leaves a read open on SQLite.
+              "jdbc.init-catalog-tables",
+              "false"));
+    }
+
+    Table table() {
+      return catalog.loadTable(TableIdentifier.of(NAME.database(), NAME.table()));
+    }
+
+    boolean exists() {
+      return catalog.tableExists(TableIdentifier.of(NAME.database(), NAME.table()));
+    }
+
+    /** Every row of the current snapshot, read with Iceberg's generic reader. */
+    List<List<Object>> rows() {
+      List<List<Object>> rows = new ArrayList<>();
+      try (CloseableIterable<Record> records = IcebergGenerics.read(table()).build()) {
+        for (Record record : records) {
+          List<Object> values = new ArrayList<>();
+          for (int i = 0; i < record.size(); i++) {
+            values.add(record.get(i));
+          }
+          rows.add(values);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return rows;
+    }
+
+    @Override
+    public void close() throws IOException {
+      catalog.close();
+    }
+  }
+
+  /** The Parquet files under the table's data folder. */
+  static List<Path> dataFiles(Table table) {
+    Path data = Path.of(java.net.URI.create(table.location() + "/data"));
+    if (!Files.exists(data)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.walk(data)) {
+      return files.filter(p -> p.toString().endsWith(".parquet")).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
