@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -35,9 +34,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.sqlite.JDBC;
 
 /**
  * The embedded {@link MetadataStore} for one machine: a SQLite file in WAL mode. Every method runs
@@ -84,7 +85,9 @@ public final class SqliteMetadataStore implements MetadataStore {
       if (file.getParent() != null) {
         Files.createDirectories(file.getParent());
       }
-      Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+      // The driver directly, not DriverManager: a second application in the same JVM (tests,
+      // live reload) may not see the driver registered with the first one's class loader.
+      Connection connection = new JDBC().connect("jdbc:sqlite:" + file, new Properties());
       try (Statement statement = connection.createStatement()) {
         statement.execute("PRAGMA journal_mode=WAL");
         statement.execute("PRAGMA synchronous=FULL");

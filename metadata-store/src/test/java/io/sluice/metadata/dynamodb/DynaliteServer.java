@@ -129,9 +129,9 @@ public final class DynaliteServer implements AutoCloseable {
     }
   }
 
-  /** {@code sluice.tools.dir} as the build passes it, else {@code .build/tools} found upwards. */
+  /** {@code standins.tools.dir} as the build passes it, else {@code .build/tools} found upwards. */
   static Path toolsDir() {
-    String property = System.getProperty("sluice.tools.dir");
+    String property = System.getProperty("standins.tools.dir");
     if (property != null && !property.isBlank()) {
       return Paths.get(property);
     }
@@ -142,7 +142,7 @@ public final class DynaliteServer implements AutoCloseable {
       }
     }
     throw new IllegalStateException(
-        "Cannot find the test tools: neither the system property sluice.tools.dir is set nor is"
+        "Cannot find the test tools: neither the system property standins.tools.dir is set nor is"
             + " there a .build/tools directory above "
             + Paths.get("").toAbsolutePath()
             + ". Run the build (./mvnw verify), which installs them.");
