@@ -29,6 +29,19 @@ public interface SluiceConfig {
 
   LakeConfig lake();
 
+  SchedulerConfig scheduler();
+
+  /** The one-machine server's own schedule of the scheduled function's work. */
+  interface SchedulerConfig {
+    /** Off in tests that drive recovery, tiering and GC by hand. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** How often the work runs. */
+    @WithDefault("1s")
+    String every();
+  }
+
   /** The lake warehouse and catalogs that tiering writes and scans read. */
   interface LakeConfig {
     /**

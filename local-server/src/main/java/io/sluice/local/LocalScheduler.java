@@ -1,34 +1,32 @@
 package io.sluice.local;
 
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.ScheduledExecution;
 import io.sluice.core.tiering.ScheduledRun;
+import io.sluice.function.SluiceConfig;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 /** Runs the scheduled function's work every second, as the cloud schedule does every minute. */
 public class LocalScheduler {
   @Inject ScheduledRun run;
 
   @Scheduled(
-      every = "${sluice.scheduler.every:1s}",
+      every = "${sluice.scheduler.every}",
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
       skipExecutionIf = Disabled.class)
   void tick() {
     run.runOnce();
   }
 
-  /**
-   * Skips every tick when {@code sluice.scheduler.enabled=false} (tests that drive work by hand).
-   */
-  @jakarta.inject.Singleton
+  /** Skips every tick when {@code sluice.scheduler.enabled=false}. */
+  @Singleton
   public static class Disabled implements Scheduled.SkipPredicate {
-    @org.eclipse.microprofile.config.inject.ConfigProperty(
-        name = "sluice.scheduler.enabled",
-        defaultValue = "true")
-    boolean enabled;
+    @Inject SluiceConfig config;
 
     @Override
-    public boolean test(io.quarkus.scheduler.ScheduledExecution execution) {
-      return !enabled;
+    public boolean test(ScheduledExecution execution) {
+      return !config.scheduler().enabled();
     }
   }
 }

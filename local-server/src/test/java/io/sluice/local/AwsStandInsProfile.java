@@ -1,0 +1,71 @@
+package io.sluice.local;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.sluice.metadata.dynamodb.DynaliteServer;
+import io.sluice.objectstore.S3ProxyServer;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The AWS shape on local stand-ins: S3 through s3proxy and DynamoDB through dynalite, both on
+ * loopback, reached with endpoint overrides as MinIO or LocalStack would be.
+ */
+public class AwsStandInsProfile implements QuarkusTestProfile {
+  @Override
+  public Map<String, String> getConfigOverrides() {
+    return EmbeddedProfile.withCommon(
+        Map.of(
+            "sluice.data-dir",
+            EmbeddedProfile.dataDir("aws").toString(),
+            "sluice.max-body-bytes",
+            Integer.toString(ServerScenarios.MAX_BODY_BYTES)));
+  }
+
+  @Override
+  public List<TestResourceEntry> testResources() {
+    return List.of(new TestResourceEntry(StandIns.class));
+  }
+
+  /** Starts s3proxy and dynalite and points the server at them. */
+  public static class StandIns implements QuarkusTestResourceLifecycleManager {
+    private static final String BUCKET = "sluice-it";
+    private static final String TABLE = "sluice_it";
+
+    private S3ProxyServer s3;
+    private DynaliteServer dynamo;
+
+    @Override
+    public Map<String, String> start() {
+      s3 = S3ProxyServer.start();
+      s3.createBucket(BUCKET);
+      dynamo = DynaliteServer.start();
+      return Map.ofEntries(
+          Map.entry("sluice.object-store.uri", "s3://" + BUCKET + "/sluice"),
+          Map.entry("sluice.object-store.endpoint", s3.endpoint().toString()),
+          Map.entry("sluice.object-store.path-style", "true"),
+          Map.entry("sluice.object-store.region", s3.region()),
+          Map.entry("sluice.object-store.access-key", s3.accessKey()),
+          Map.entry("sluice.object-store.secret-key", s3.secretKey()),
+          Map.entry("sluice.metadata.uri", "dynamodb:" + TABLE),
+          Map.entry("sluice.metadata.endpoint", dynamo.endpoint().toString()),
+          Map.entry("sluice.metadata.region", "us-east-1"),
+          Map.entry("sluice.metadata.access-key", "sluice"),
+          Map.entry("sluice.metadata.secret-key", "sluice"),
+          Map.entry("sluice.metadata.create-table", "true"));
+    }
+
+    @Override
+    public void stop() {
+      try {
+        if (dynamo != null) {
+          dynamo.close();
+        }
+      } finally {
+        if (s3 != null) {
+          s3.stop();
+        }
+      }
+    }
+  }
+}
