@@ -5,6 +5,7 @@ import io.sluice.core.lake.LakeWrite;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.store.CommitStateUnknownException;
 import io.sluice.core.store.StoreUnavailableException;
+import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableDefinition;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +59,10 @@ final class PaimonLakeWrite implements LakeWrite {
   private final long epoch;
   private final TieringFence fence;
   private final boolean fixedBuckets;
+
+  /** Whether log bucket b is this table's bucket b (Paimon is the table's first format). */
+  private final boolean aligned;
+
   private final TableWriteImpl<?> write;
   private final TableCommitImpl commit;
   private List<CommitMessage> prepared;
@@ -79,6 +84,7 @@ final class PaimonLakeWrite implements LakeWrite {
     this.epoch = epoch;
     this.fence = fence;
     this.fixedBuckets = table.coreOptions().bucket() != PaimonTableSchemas.UNAWARE_BUCKETS;
+    this.aligned = fixedBuckets && definition.bucketingFormat() == LakeFormatName.PAIMON;
     this.write = table.newWrite(COMMIT_USER);
     this.commit = table.newCommit(COMMIT_USER).ignoreEmptyCommit(false);
   }
@@ -86,13 +92,17 @@ final class PaimonLakeWrite implements LakeWrite {
   /**
    * {@inheritDoc}
    *
-   * @throws IllegalArgumentException when a field does not fit its column, or Paimon's bucketing
-   *     puts a row in another bucket than {@code bucket}
+   * <p>When Paimon is the table's first format, log bucket b is Paimon bucket b and every row is
+   * checked to be where Paimon's own bucketing puts it (its writer does not check); as a second
+   * format, Paimon places each row in its own layout.
+   *
+   * @throws IllegalArgumentException when a field does not fit its column, or (aligned) Paimon's
+   *     bucketing puts a row in another bucket than {@code bucket}
    */
   @Override
   public void write(int bucket, VectorSchemaRoot rows) {
     checkState(State.WRITING, "write");
-    if (fixedBuckets && (bucket < 0 || bucket >= table.coreOptions().bucket())) {
+    if (aligned && (bucket < 0 || bucket >= table.coreOptions().bucket())) {
       throw new IllegalArgumentException(
           "Cannot write rows to Paimon table %s: bucket %d is not one of its %d buckets"
               .formatted(name, bucket, table.coreOptions().bucket()));
@@ -101,7 +111,7 @@ final class PaimonLakeWrite implements LakeWrite {
     try {
       for (int i = 0; i < batch.size(); i++) {
         GenericRow row = batch.row(i);
-        if (fixedBuckets) {
+        if (aligned) {
           int paimonBucket = write.getBucket(row);
           if (paimonBucket != bucket) {
             throw new IllegalArgumentException(

@@ -107,6 +107,38 @@ class PaimonLakeWriteTest {
   }
 
   @Test
+  void asASecondFormatPlacesRowsInPaimonsOwnBucketsWhateverTheLogBucket() throws Exception {
+    TableDefinition definition =
+        TableDefinition.builder()
+            .columns(ALL_TYPES)
+            .bucketKey(List.of("id"))
+            .buckets(BUCKETS)
+            .lakeFormats(List.of(LakeFormatName.ICEBERG, LakeFormatName.PAIMON))
+            .build("Cannot create table " + PaimonTestLake.NAME);
+    LakeTable table = format.createOrLoad(entry("id-2", definition));
+    List<Object[]> rows = rows(120);
+
+    try (LakeWrite write = table.newWrite(Optional.empty(), 1)) {
+      // Iceberg's bucketing placed them: log bucket 1 holds rows Paimon spreads over its buckets.
+      write(write, 1, ALL_TYPES, rows);
+      write.commit(Map.of(1, 120L));
+    }
+
+    List<ReadRow> read = PaimonTestLake.readAll(lake.paimonTable());
+    assertThat(read).hasSize(rows.size());
+    Map<Integer, List<Object[]>> paimonLayout =
+        byLogBucket(definition(ALL_TYPES, List.of("id"), BUCKETS), rows);
+    assertThat(paimonLayout).as("Paimon spreads them").hasSizeGreaterThan(1);
+    for (ReadRow row : read) {
+      long id = row.row().getLong(0);
+      assertThat(paimonLayout.get(row.bucket()))
+          .as("row %d sits in the bucket Paimon's own bucketing gives it", id)
+          .anySatisfy(r -> assertThat(r[0]).isEqualTo(id));
+    }
+    assertThat(table.latestTiered().orElseThrow().offsets()).isEqualTo(Map.of(1, 120L));
+  }
+
+  @Test
   void writesATableWithoutBucketKeyIntoOneBucketUnawareTable() throws Exception {
     TableDefinition definition = definition(ALL_TYPES, List.of(), BUCKETS);
     LakeTable table = format.createOrLoad(entry("id-1", definition));
