@@ -1,0 +1,541 @@
+package io.sluice.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.paimon.data.BinaryRow;
+import org.apache.paimon.data.BinaryRowWriter;
+import org.apache.paimon.table.sink.KeyAndBucketExtractor;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Spark 3.5 in local mode, with Iceberg's and Paimon's own Spark connectors, reads the lake tables
+ * that Sluice's tiering wrote, and finds exactly the rows written over HTTP.
+ *
+ * <p>The server runs as a separate process (the local server's jar, {@code sluice.server.jar}):
+ * paimon-spark-3.5 0.9 bundles Paimon 0.9 classes unrelocated, so Sluice's Paimon must not share
+ * this JVM. Both tables receive the same rows; {@code orders_p} buckets them with Paimon's function
+ * ({@code formats: [paimon, iceberg]}), {@code orders_i} with Iceberg's ({@code [iceberg,
+ * paimon]}). So the log's per-bucket high watermarks of {@code orders_p} are the Paimon bucket
+ * counts of both tables, and those of {@code orders_i} the Iceberg partition counts of both.
+ *
+ * <p>The Iceberg catalog is a JDBC catalog on SQLite whose rows carry the catalog name {@code
+ * sluice}, so the Spark catalog must be called {@code sluice} as well.
+ */
+class LakeTablesSparkITCase {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private static final int BUCKETS = 4;
+  private static final int ROWS = 2_000;
+  private static final int ROWS_PER_REQUEST = 500;
+  private static final LocalDateTime T0 = LocalDateTime.of(2026, 11, 25, 8, 0);
+  private static final String PAIMON_FIRST = "orders_p";
+  private static final String ICEBERG_FIRST = "orders_i";
+
+  @TempDir static Path dataDir;
+
+  private static Process server;
+  private static Path serverLog;
+  private static URI base;
+  private static List<Order> written;
+  private static Map<String, Map<Integer, Long>> highWatermarks;
+
+  /**
+   * Why tiering a table failed, by table. Each test of a table fails with it (so the other table's
+   * tests still tell whether Spark reads what was tiered).
+   */
+  private static Map<String, String> tierFailures;
+
+  private static SparkSession spark;
+
+  /** One written row; {@code customer} and {@code amount} are null for some. */
+  record Order(long id, String customer, BigDecimal amount, LocalDateTime t) {
+    static Order of(long id) {
+      String customer = id % 97 == 0 ? null : "customer-" + (id % 37);
+      BigDecimal amount =
+          id % 89 == 0 ? null : BigDecimal.valueOf((id * 7_919) % 2_000_000 - 500_000, 2);
+      // Microsecond precision, which every lake format and Spark keep.
+      LocalDateTime t = T0.plusNanos(id * 1_000_001_000L);
+      return new Order(id, customer, amount, t);
+    }
+
+    ObjectNode json() {
+      ObjectNode row = JSON.createObjectNode();
+      row.put("id", id);
+      row.put("customer", customer);
+      row.put("amount", amount == null ? null : amount.toPlainString());
+      row.put("t", t.toString());
+      return row;
+    }
+  }
+
+  @BeforeAll
+  static void writeAndTier() throws Exception {
+    startServer();
+    written = new ArrayList<>();
+    for (long id = 1; id <= ROWS; id++) {
+      written.add(Order.of(id));
+    }
+    highWatermarks = new TreeMap<>();
+    tierFailures = new TreeMap<>();
+    for (var table : List.of(PAIMON_FIRST, ICEBERG_FIRST)) {
+      List<String> formats =
+          table.equals(PAIMON_FIRST) ? List.of("paimon", "iceberg") : List.of("iceberg", "paimon");
+      createTable(table, formats);
+      for (int from = 0; from < ROWS; from += ROWS_PER_REQUEST) {
+        ArrayNode body = JSON.createArrayNode();
+        written.subList(from, from + ROWS_PER_REQUEST).forEach(o -> body.add(o.json()));
+        HttpResponse<String> response = send("POST", "/v1/tables/" + table + "/rows", body);
+        assertThat(response.statusCode()).as("write: %s", response.body()).isEqualTo(200);
+        assertThat(JSON.readTree(response.body()).path("rows").asLong())
+            .isEqualTo(ROWS_PER_REQUEST);
+      }
+      Map<Integer, Long> marks = describeHighWatermarks(table);
+      assertThat(marks.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(ROWS);
+      highWatermarks.put(table, marks);
+
+      String failure = tier(table, formats, marks);
+      if (failure != null) {
+        tierFailures.put(table, failure);
+      }
+    }
+    startSpark();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (spark != null) {
+      spark.stop();
+    }
+    if (server != null) {
+      server.destroy();
+      try {
+        if (!server.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+          server.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        server.destroyForcibly();
+      }
+    }
+  }
+
+  static Stream<Arguments> tables() {
+    return Stream.of(
+        Arguments.of("paimon", PAIMON_FIRST),
+        Arguments.of("paimon", ICEBERG_FIRST),
+        Arguments.of("iceberg", PAIMON_FIRST),
+        Arguments.of("iceberg", ICEBERG_FIRST));
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("tables")
+  void countAndSumAreThoseWritten(String lake, String table) {
+    requireTiered(table);
+    BigDecimal expectedSum =
+        written.stream()
+            .map(Order::amount)
+            .filter(Objects::nonNull)
+            .reduce(BigDecimal.ZERO, BigDecimal::add);
+
+    Row row =
+        spark
+            .sql(
+                "SELECT COUNT(*), SUM(amount), COUNT(DISTINCT id), COUNT(amount) FROM "
+                    + name(lake, table))
+            .first();
+
+    assertThat(row.getLong(0)).isEqualTo(ROWS);
+    assertThat(row.getDecimal(1)).isEqualTo(expectedSum.setScale(2));
+    assertThat(row.getLong(2)).isEqualTo(ROWS);
+    assertThat(row.getLong(3)).isEqualTo(written.stream().filter(o -> o.amount() != null).count());
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("tables")
+  void rowsAreExactlyThoseWritten(String lake, String table) {
+    requireTiered(table);
+    List<Order> read =
+        spark
+            .sql("SELECT id, customer, amount, t FROM " + name(lake, table) + " ORDER BY id")
+            .collectAsList()
+            .stream()
+            .map(
+                r ->
+                    new Order(
+                        r.getLong(0),
+                        r.isNullAt(1) ? null : r.getString(1),
+                        r.isNullAt(2) ? null : r.getDecimal(2),
+                        r.isNullAt(3) ? null : localDateTime(r.get(3))))
+            .toList();
+
+    assertThat(read).containsExactlyElementsOf(written);
+  }
+
+  @ParameterizedTest(name = "paimon: {0}")
+  @MethodSource("bothTables")
+  void paimonBucketsHoldTheLogBuckets(String table) {
+    requireTiered(table);
+    // Paimon buckets like orders_p's log, whichever format comes first.
+    Map<Integer, Long> expected = highWatermarks.get(PAIMON_FIRST);
+    String files = "paimon.`default`.`" + table + "$files`";
+
+    Map<Integer, Long> fromManifests =
+        counts("SELECT bucket, SUM(record_count) FROM " + files + " GROUP BY bucket");
+    Map<Integer, Long> fromRows =
+        counts(
+            "SELECT CAST(regexp_extract(__paimon_file_path, '/bucket-([0-9]+)/', 1) AS INT), "
+                + "COUNT(*) FROM "
+                + name("paimon", table)
+                + " GROUP BY 1");
+    List<Long> misplaced =
+        spark
+            .sql(
+                "SELECT id, CAST(regexp_extract(__paimon_file_path, '/bucket-([0-9]+)/', 1) AS INT)"
+                    + " FROM "
+                    + name("paimon", table))
+            .collectAsList()
+            .stream()
+            .filter(r -> r.getInt(1) != paimonBucket(r.getLong(0)))
+            .map(r -> r.getLong(0))
+            .toList();
+
+    assertThat(fromManifests).isEqualTo(expected);
+    assertThat(fromRows).isEqualTo(expected);
+    assertThat(misplaced).as("ids outside the bucket Paimon's bucket function gives").isEmpty();
+  }
+
+  @ParameterizedTest(name = "iceberg: {0}")
+  @MethodSource("bothTables")
+  void icebergPartitionsHoldTheLogBuckets(String table) {
+    requireTiered(table);
+    // Iceberg partitions by bucket(id, 4) like orders_i's log, whichever format comes first.
+    Map<Integer, Long> expected = highWatermarks.get(ICEBERG_FIRST);
+    String name = name("iceberg", table);
+
+    Map<Integer, Long> fromManifests =
+        counts(
+            "SELECT partition.id_bucket, SUM(record_count) FROM "
+                + name
+                + ".data_files GROUP BY 1");
+    Map<Integer, Long> fromRows =
+        counts("SELECT _partition.id_bucket, COUNT(*) FROM " + name + " GROUP BY 1");
+    long misplaced =
+        spark
+            .sql(
+                "SELECT COUNT(*) FROM "
+                    + name
+                    + " WHERE _partition.id_bucket <> sluice.system.bucket("
+                    + BUCKETS
+                    + ", id)")
+            .first()
+            .getLong(0);
+
+    assertThat(fromManifests).isEqualTo(expected);
+    assertThat(fromRows).isEqualTo(expected);
+    assertThat(misplaced).as("rows outside the partition Iceberg's bucket function gives").isZero();
+  }
+
+  @Test
+  void bothLogsCoverEveryBucket() {
+    for (var marks : highWatermarks.values()) {
+      assertThat(marks.keySet()).containsExactly(0, 1, 2, 3);
+      assertThat(marks.values()).allSatisfy(count -> assertThat(count).isPositive());
+    }
+  }
+
+  static Stream<String> bothTables() {
+    return Stream.of(PAIMON_FIRST, ICEBERG_FIRST);
+  }
+
+  /** Tiers the table and checks that every format holds every offset; returns why not, or null. */
+  private static String tier(String table, List<String> formats, Map<Integer, Long> marks)
+      throws Exception {
+    HttpResponse<String> tier = send("POST", "/v1/tables/" + table + "/tier?waitMs=120000", null);
+    if (tier.statusCode() != 200) {
+      return "POST /v1/tables/"
+          + table
+          + "/tier answered "
+          + tier.statusCode()
+          + " "
+          + tier.body()
+          + serverError(tier.body());
+    }
+    JsonNode tiered = JSON.readTree(tier.body());
+    for (String format : formats) {
+      Map<Integer, Long> offsets = offsets(tiered.path(format).path("offsets"));
+      if (!offsets.equals(marks)) {
+        return "Tiering "
+            + table
+            + " put offsets "
+            + offsets
+            + " into "
+            + format
+            + ", not "
+            + marks;
+      }
+    }
+    JsonNode description = JSON.readTree(send("GET", "/v1/tables/" + table, null).body());
+    for (JsonNode bucket : description.path("bucketState")) {
+      for (String format : formats) {
+        if (bucket.path("tiered").path(format).asLong() != bucket.path("highWatermark").asLong()) {
+          return "GET /v1/tables/" + table + " shows bucket state " + bucket + " after tiering";
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The server log's lines about the error id in an error body (logged after answering). */
+  private static String serverError(String body) {
+    Matcher id = Pattern.compile("Error id (\\S+?)\"").matcher(body);
+    if (!id.find()) {
+      return "";
+    }
+    List<String> found = new ArrayList<>();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                List<String> lines = Files.readAllLines(serverLog, StandardCharsets.UTF_8);
+                for (int i = 0; i < lines.size(); i++) {
+                  if (lines.get(i).contains(id.group(1))) {
+                    found.addAll(lines.subList(i, Math.min(lines.size(), i + 6)));
+                    return true;
+                  }
+                }
+                return false;
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      return "\n(the server log " + serverLog + " does not mention " + id.group(1) + ")";
+    }
+    return "\nserver log:\n" + String.join("\n", found);
+  }
+
+  private static void requireTiered(String table) {
+    String failure = tierFailures.get(table);
+    if (failure != null) {
+      fail("Table %s was not tiered, so Spark has nothing to check: %s", table, failure);
+    }
+  }
+
+  private static String name(String lake, String table) {
+    return (lake.equals("paimon") ? "paimon" : "sluice") + ".`default`." + table;
+  }
+
+  private static Map<Integer, Long> counts(String sql) {
+    Map<Integer, Long> counts = new TreeMap<>();
+    for (Row row : spark.sql(sql).collectAsList()) {
+      counts.put(((Number) row.get(0)).intValue(), ((Number) row.get(1)).longValue());
+    }
+    return counts;
+  }
+
+  /** Paimon's default bucket function over a one-column BIGINT bucket key, as Paimon 0.9 has it. */
+  private static int paimonBucket(long id) {
+    BinaryRow key = new BinaryRow(1);
+    BinaryRowWriter writer = new BinaryRowWriter(key);
+    writer.writeLong(0, id);
+    writer.complete();
+    return KeyAndBucketExtractor.bucket(KeyAndBucketExtractor.bucketKeyHashCode(key), BUCKETS);
+  }
+
+  private static LocalDateTime localDateTime(Object value) {
+    if (value instanceof LocalDateTime local) {
+      return local;
+    }
+    if (value instanceof Instant instant) {
+      return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+    throw new AssertionError("Unexpected timestamp value " + value + " of " + value.getClass());
+  }
+
+  // ---- the Spark session -------------------------------------------------------------------
+
+  private static void startSpark() {
+    Path lake = dataDir.resolve("lake").toAbsolutePath();
+    spark =
+        SparkSession.builder()
+            .appName("sluice-lake-tables")
+            .master("local[2]")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.datetime.java8API.enabled", "true")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config(
+                "spark.sql.warehouse.dir", dataDir.resolve("spark-warehouse").toUri().toString())
+            .config("spark.sql.catalog.paimon", "org.apache.paimon.spark.SparkCatalog")
+            .config("spark.sql.catalog.paimon.warehouse", lake.resolve("paimon").toUri().toString())
+            .config("spark.sql.catalog.sluice", "org.apache.iceberg.spark.SparkCatalog")
+            .config("spark.sql.catalog.sluice.type", "jdbc")
+            .config(
+                "spark.sql.catalog.sluice.uri", "jdbc:sqlite:" + lake.resolve("iceberg-catalog.db"))
+            .config(
+                "spark.sql.catalog.sluice.warehouse", lake.resolve("iceberg").toUri().toString())
+            .getOrCreate();
+  }
+
+  // ---- the server --------------------------------------------------------------------------
+
+  private static void startServer() throws IOException {
+    String jarProperty = System.getProperty("sluice.server.jar");
+    if (jarProperty == null || !Files.isRegularFile(Path.of(jarProperty))) {
+      fail(
+          "The local server's jar is missing ("
+              + jarProperty
+              + "); build it first: ./mvnw -q -B package -DskipTests -pl local-server -am");
+    }
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    base = URI.create("http://127.0.0.1:" + port);
+    Path logDir = Path.of(System.getProperty("sluice.server.log-dir", dataDir.toString()));
+    Files.createDirectories(logDir);
+    serverLog = logDir.resolve("sluice-server-" + port + ".log");
+
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String jvmArgs =
+        System.getProperty("sluice.server.jvm-args", "--add-opens=java.base/java.nio=ALL-UNNAMED");
+    Arrays.stream(jvmArgs.trim().split("\\s+")).filter(s -> !s.isEmpty()).forEach(command::add);
+    command.add("-Dquarkus.http.host=127.0.0.1");
+    command.add("-Dquarkus.http.port=" + port);
+    command.add("-Dsluice.data-dir=" + dataDir.toAbsolutePath());
+    command.add("-jar");
+    command.add(Path.of(jarProperty).toAbsolutePath().toString());
+    // The server's output goes to a file: nothing to drain, and it is there to read on failure.
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(serverLog.toFile());
+    // The tiering here is driven by hand. An environment variable, not -Dsluice.scheduler.enabled:
+    // Quarkus refuses that system property as an unknown sluice.* key when the bean reading it is
+    // removed, while it never validates environment variables.
+    builder.environment().put("SLUICE_SCHEDULER_ENABLED", "false");
+    server = builder.start();
+
+    try {
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(250))
+          .until(
+              () -> {
+                if (!server.isAlive()) {
+                  throw new IllegalStateException(
+                      "The local server exited with " + server.exitValue() + ":\n" + logTail());
+                }
+                try {
+                  return send("GET", "/q/health", null).statusCode() == 200;
+                } catch (IOException e) {
+                  return false;
+                }
+              });
+    } catch (RuntimeException e) {
+      throw new AssertionError("The local server did not become healthy:\n" + logTail(), e);
+    }
+  }
+
+  private static String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(serverLog, StandardCharsets.UTF_8);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    } catch (IOException e) {
+      return "(no server log: " + e + ")";
+    }
+  }
+
+  // ---- HTTP ----------------------------------------------------------------------------------
+
+  private static void createTable(String table, List<String> formats) throws Exception {
+    ObjectNode definition = JSON.createObjectNode();
+    ArrayNode columns = definition.putArray("columns");
+    columns.addObject().put("name", "id").put("type", "bigint").put("nullable", false);
+    columns.addObject().put("name", "customer").put("type", "string");
+    columns.addObject().put("name", "amount").put("type", "decimal(12,2)");
+    columns.addObject().put("name", "t").put("type", "timestamp");
+    definition.putArray("bucketKey").add("id");
+    definition.put("buckets", BUCKETS);
+    ArrayNode lakeFormats = definition.putObject("lake").putArray("formats");
+    formats.forEach(lakeFormats::add);
+    HttpResponse<String> response = send("PUT", "/v1/tables/" + table, definition);
+    assertThat(response.statusCode()).as("create %s: %s", table, response.body()).isEqualTo(201);
+  }
+
+  private static Map<Integer, Long> describeHighWatermarks(String table) throws Exception {
+    HttpResponse<String> response = send("GET", "/v1/tables/" + table, null);
+    assertThat(response.statusCode()).as("describe: %s", response.body()).isEqualTo(200);
+    Map<Integer, Long> marks = new TreeMap<>();
+    for (JsonNode bucket : JSON.readTree(response.body()).path("bucketState")) {
+      marks.put(bucket.path("bucket").asInt(), bucket.path("highWatermark").asLong());
+    }
+    return marks;
+  }
+
+  private static Map<Integer, Long> offsets(JsonNode node) {
+    Map<Integer, Long> offsets = new TreeMap<>();
+    node.fields()
+        .forEachRemaining(e -> offsets.put(Integer.parseInt(e.getKey()), e.getValue().asLong()));
+    return offsets;
+  }
+
+  private static HttpResponse<String> send(String method, String path, JsonNode body)
+      throws IOException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(3));
+    if (body == null) {
+      request.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      request
+          .header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+    }
+    try {
+      return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UncheckedIOException(new IOException("Interrupted: " + method + " " + path, e));
+    }
+  }
+}
