@@ -440,16 +440,21 @@ public final class SqliteMetadataStore implements MetadataStore {
                     + ": it is no longer indexed up to "
                     + expectedIndexedUpTo);
           }
-          for (Long base : baseOffsets) {
-            update(
-                c,
-                "DELETE FROM head_slices WHERE table_id = ? AND bucket = ? AND base_offset = ?",
-                tableId,
-                bucket,
-                base);
-          }
+          deleteHeadSlices(c, tableId, bucket, baseOffsets);
           return null;
         });
+  }
+
+  private static void deleteHeadSlices(
+      Connection c, String tableId, int bucket, Collection<Long> baseOffsets) throws SQLException {
+    for (Long base : baseOffsets) {
+      update(
+          c,
+          "DELETE FROM head_slices WHERE table_id = ? AND bucket = ? AND base_offset = ?",
+          tableId,
+          bucket,
+          base);
+    }
   }
 
   @Override
@@ -498,14 +503,7 @@ public final class SqliteMetadataStore implements MetadataStore {
                 newLogStartOffset,
                 Instant.EPOCH.toString());
           }
-          for (Long base : baseOffsets) {
-            update(
-                c,
-                "DELETE FROM head_slices WHERE table_id = ? AND bucket = ? AND base_offset = ?",
-                tableId,
-                bucket,
-                base);
-          }
+          deleteHeadSlices(c, tableId, bucket, baseOffsets);
           return null;
         });
   }
