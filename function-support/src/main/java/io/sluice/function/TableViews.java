@@ -6,12 +6,18 @@ import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.service.TableService;
 import io.sluice.core.table.TableDefinitionJson;
+import io.sluice.core.table.TableName;
 
 /** The JSON views of a table that the API returns. */
 public final class TableViews {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private TableViews() {}
+
+  /** Just a table's qualified name, for answers about a name that has no table. */
+  public static ObjectNode name(TableName name) {
+    return JSON.createObjectNode().put("name", name.toString());
+  }
 
   /** Name, table id, schema id and the full definition (every default spelled out). */
   public static ObjectNode table(TableEntry table) {

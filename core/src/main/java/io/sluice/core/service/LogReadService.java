@@ -133,7 +133,7 @@ public final class LogReadService {
               + request.bucket()
               + " is below the log start "
               + head.logStartOffset()
-              + "; that data is in the lake",
+              + "; older rows were tiered into the lake or expired",
           head.logStartOffset());
     }
     if (request.from() > head.nextOffset()) {

@@ -172,19 +172,34 @@ public final class TableService {
   }
 
   /**
-   * Drops a table and deletes its lake tables.
+   * What a drop with {@code purgeLake} removed: the Sluice table, if one existed, and lake tables.
+   */
+  public record Purged(Optional<TableEntry> table, List<LakeFormatName> lakeTables) {}
+
+  /**
+   * Drops a table, if it exists, and deletes every lake table of its name in every format, also one
+   * that a table dropped earlier without purging left behind.
    *
+   * @throws TableNotFoundException when neither a table nor a lake table has this name
    * @throws NotSupportedException when this function has no access to the lake
    */
-  public TableEntry dropAndPurgeLake(TableName name) {
+  public Purged dropAndPurgeLake(TableName name) {
     if (lakes.isEmpty()) {
       throw new NotSupportedException(
           "Cannot purge the lake tables of " + name + ": this function has no lake access");
     }
-    TableEntry table = drop(name);
-    for (LakeFormatName format : table.definition().lakeFormats()) {
-      lakes.get().format(format).purge(name);
+    Optional<TableEntry> table = metadata.table(name).map(t -> drop(name));
+    List<LakeFormatName> purged = new ArrayList<>();
+    for (LakeFormatName format : LakeFormatName.values()) {
+      if (lakes.get().format(format).exists(name)) {
+        lakes.get().format(format).purge(name);
+        purged.add(format);
+      }
     }
-    return table;
+    if (table.isEmpty() && purged.isEmpty()) {
+      throw new TableNotFoundException(
+          "Table " + name + " does not exist, nor any lake table of it");
+    }
+    return new Purged(table, purged);
   }
 }

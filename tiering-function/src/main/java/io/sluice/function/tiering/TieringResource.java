@@ -7,6 +7,7 @@ import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.service.InvalidParameterException;
+import io.sluice.core.service.LogWaiter;
 import io.sluice.core.service.NotSupportedException;
 import io.sluice.core.service.TableService;
 import io.sluice.core.table.LakeFormatName;
@@ -37,6 +38,7 @@ public class TieringResource {
   @Inject TieringService tiering;
   @Inject LakeFormats lakes;
   @Inject @TieringOwner String owner;
+  @Inject LogWaiter waiter;
 
   /**
    * Tiers now: 200 once everything acknowledged before the call is in every lake, with each
@@ -46,7 +48,8 @@ public class TieringResource {
   @Path("tier")
   public Response tier(
       @PathParam("table") String table,
-      @QueryParam("waitMs") @DefaultValue("25000") String waitMs) {
+      @QueryParam("waitMs") @DefaultValue("25000") String waitMs)
+      throws InterruptedException {
     long wait = parseWait(waitMs);
     TableService.Description description = tables.describe(TableName.parse(table));
     TableEntry entry = description.table();
@@ -61,8 +64,13 @@ public class TieringResource {
       if (done.isPresent()) {
         return Response.ok(done.get()).build();
       }
-      if (System.nanoTime() > deadline) {
+      long left = (deadline - System.nanoTime()) / 1_000_000;
+      if (left <= 0) {
         return Response.accepted(JSON.createObjectNode().put("status", "tiering")).build();
+      }
+      if (!result.leased()) {
+        // Another runner holds the table: give it time instead of spinning on the lease.
+        waiter.await(Math.min(left, LogWaiter.RECHECK_MILLIS));
       }
     }
   }

@@ -1,7 +1,6 @@
 package io.sluice.function.write;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.service.InvalidParameterException;
 import io.sluice.core.service.TableService;
 import io.sluice.core.table.TableDefinition;
@@ -48,10 +47,17 @@ public class TableWriteResource {
     if (!purge.equals("true") && !purge.equals("false")) {
       throw new InvalidParameterException("purgeLake must be true or false, not '" + purge + "'");
     }
-    TableEntry dropped = purge.equals("true") ? tables.dropAndPurgeLake(name) : tables.drop(name);
-    ObjectNode view = TableViews.table(dropped);
-    view.put("dropped", true);
-    view.put("lakePurged", purge.equals("true"));
+    if (purge.equals("false")) {
+      ObjectNode view = TableViews.table(tables.drop(name));
+      view.put("dropped", true);
+      view.putArray("lakePurged");
+      return Response.ok(view).build();
+    }
+    TableService.Purged purged = tables.dropAndPurgeLake(name);
+    ObjectNode view = purged.table().map(TableViews::table).orElseGet(() -> TableViews.name(name));
+    view.put("dropped", purged.table().isPresent());
+    var lakes = view.putArray("lakePurged");
+    purged.lakeTables().forEach(format -> lakes.add(format.apiName()));
     return Response.ok(view).build();
   }
 }
