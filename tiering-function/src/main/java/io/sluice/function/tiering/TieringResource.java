@@ -47,8 +47,7 @@ public class TieringResource {
   @POST
   @Path("tier")
   public Response tier(
-      @PathParam("table") String table,
-      @QueryParam("waitMs") @DefaultValue("25000") String waitMs)
+      @PathParam("table") String table, @QueryParam("waitMs") @DefaultValue("25000") String waitMs)
       throws InterruptedException {
     long wait = parseWait(waitMs);
     TableService.Description description = tables.describe(TableName.parse(table));
