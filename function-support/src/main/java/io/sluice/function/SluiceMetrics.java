@@ -27,10 +27,11 @@ public class SluiceMetrics {
         .record(elapsed);
   }
 
-  /** A log read answered with {@code rows} rows. */
-  public void read(String table, long rows, Duration elapsed) {
+  /** A log read answered with {@code rows} rows of {@code bytes} bytes (Arrow buffers). */
+  public void read(String table, long rows, long bytes, Duration elapsed) {
     registry.counter("sluice.read.requests", "table", table).increment();
     registry.counter("sluice.read.rows", "table", table).increment(rows);
+    registry.counter("sluice.read.bytes", "table", table).increment(bytes);
     Timer.builder("sluice.read.latency")
         .tag("table", table)
         .publishPercentiles(0.5, 0.99)

@@ -50,8 +50,12 @@ public class RecordsResource {
                 (int) number("limit", limit),
                 projection,
                 number("waitMs", waitMs)));
+    long bytes = read.rows().getFieldVectors().stream().mapToLong(v -> v.getBufferSize()).sum();
     metrics.read(
-        name.toString(), read.rows().getRowCount(), Duration.ofNanos(System.nanoTime() - started));
+        name.toString(),
+        read.rows().getRowCount(),
+        bytes,
+        Duration.ofNanos(System.nanoTime() - started));
     return Response.ok(RowsWriter.stream(rowFormat, read), rowFormat.mediaType())
         .header("Sluice-Next-Offset", read.nextOffset())
         .header("Sluice-High-Watermark", read.highWatermark())
