@@ -9,6 +9,7 @@ import io.sluice.core.service.LogReadService;
 import io.sluice.core.service.LogWaiter;
 import io.sluice.core.service.TableService;
 import io.sluice.core.store.ObjectStore;
+import io.sluice.core.tiering.RetentionService;
 import io.sluice.metadata.dynamodb.DynamoDbMetadataStores;
 import io.sluice.metadata.dynamodb.DynamoDbSettings;
 import io.sluice.metadata.sqlite.SqliteMetadataStore;
@@ -124,9 +125,22 @@ public class SluiceServices {
 
   @Produces
   @Singleton
-  TableService tableService(MetadataStore metadata, Clock clock, Instance<LakeFormats> lakes) {
+  TableService tableService(
+      MetadataStore metadata,
+      Clock clock,
+      Instance<LakeFormats> lakes,
+      RetentionService retention) {
     return new TableService(
-        metadata, clock, lakes.isResolvable() ? Optional.of(lakes.get()) : Optional.empty());
+        metadata,
+        clock,
+        lakes.isResolvable() ? Optional.of(lakes.get()) : Optional.empty(),
+        retention::purgeLog);
+  }
+
+  @Produces
+  @Singleton
+  RetentionService retentionService(MetadataStore metadata, ObjectStore objects, Clock clock) {
+    return new RetentionService(metadata, objects, clock, RetentionService.Settings.DEFAULT);
   }
 
   @Produces

@@ -18,26 +18,34 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /** Creates, evolves, describes, lists and drops tables. */
 public final class TableService {
   private final MetadataStore metadata;
   private final Clock clock;
   private final Optional<LakeFormats> lakes;
+  private final Consumer<TableEntry> onDrop;
 
   /** A table service that does not look at lake tables (a function without lake access). */
   public TableService(MetadataStore metadata, Clock clock) {
-    this(metadata, clock, Optional.empty());
+    this(metadata, clock, Optional.empty(), dropped -> {});
   }
 
   /**
    * A table service that refuses to create a table over a lake table left by an earlier
-   * incarnation, and purges lake tables on request.
+   * incarnation, purges lake tables on request, and hands every dropped table to {@code onDrop}
+   * (which deletes its log).
    */
-  public TableService(MetadataStore metadata, Clock clock, Optional<LakeFormats> lakes) {
+  public TableService(
+      MetadataStore metadata,
+      Clock clock,
+      Optional<LakeFormats> lakes,
+      Consumer<TableEntry> onDrop) {
     this.metadata = metadata;
     this.clock = clock;
     this.lakes = lakes;
+    this.onDrop = onDrop;
   }
 
   /** What a create request did. */
@@ -168,6 +176,7 @@ public final class TableService {
     } catch (CommitConflictException e) {
       throw new TableNotFoundException("Table " + name + " does not exist");
     }
+    onDrop.accept(table);
     return table;
   }
 

@@ -80,6 +80,36 @@ public final class RetentionService {
     return new Swept(slices, removed[0] + orphaned, removed[1]);
   }
 
+  /**
+   * Deletes the log of a dropped table incarnation: its segment objects, index pages and plans.
+   * Nothing can read them any more (a re-created table gets a new id), so no grace applies.
+   *
+   * @return how many objects it deleted
+   */
+  public long purgeLog(TableEntry dropped) {
+    String tableId = dropped.tableId();
+    for (int bucket = 0; bucket < dropped.definition().buckets(); bucket++) {
+      for (IndexPage page : metadata.indexPages(tableId, bucket, 0, Long.MAX_VALUE)) {
+        metadata.deleteIndexPage(tableId, bucket, page.firstOffset());
+      }
+    }
+    long deleted = 0;
+    for (String prefix : SegmentKeys.tablePrefixes(tableId)) {
+      List<String> keys;
+      try (Stream<ObjectInfo> listed = objects.list(prefix)) {
+        keys = listed.map(ObjectInfo::key).toList();
+      }
+      for (String key : keys) {
+        objects.delete(key);
+        deleted++;
+      }
+    }
+    for (Plan plan : metadata.plans(tableId)) {
+      metadata.deletePlan(tableId, plan.planKey());
+    }
+    return deleted;
+  }
+
   /** The offset below which every lake format holds the bucket; no lake: no bound. */
   private long tieredBound(TableEntry table, int bucket) {
     long bound = Long.MAX_VALUE;

@@ -152,4 +152,21 @@ class RetentionServiceTest {
         .as("a late writer of that key now gets 503 instead of committing into nothing")
         .isEqualTo(io.sluice.core.metadata.PlanStatus.ABORTED);
   }
+
+  @Test
+  void droppingATableDeletesItsLog() {
+    TableService dropping =
+        new TableService(metadata, clock, Optional.empty(), retention::purgeLog);
+    TableEntry table = create("doomed", "[]");
+    for (int i = 0; i < 20; i++) {
+      write(table, i);
+    }
+    assertThat(objectCount(table)).isEqualTo(20);
+
+    dropping.drop(table.name());
+
+    assertThat(objectCount(table)).isZero();
+    assertThat(metadata.plans(table.tableId())).isEmpty();
+    assertThat(metadata.indexPages(table.tableId(), 0, 0, Long.MAX_VALUE)).isEmpty();
+  }
 }

@@ -62,12 +62,6 @@ public class LakeServices {
 
   @Produces
   @Singleton
-  RetentionService retentionService(MetadataStore metadata, ObjectStore objects, Clock clock) {
-    return new RetentionService(metadata, objects, clock, RetentionService.Settings.DEFAULT);
-  }
-
-  @Produces
-  @Singleton
   ScheduledRun scheduledRun(
       MetadataStore metadata,
       RecoveryService recovery,
