@@ -1,8 +1,6 @@
 package io.sluice.bench;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +51,7 @@ public final class BenchMain {
     Files.createDirectories(report.toAbsolutePath().getParent());
 
     Sizes sizes = Sizes.measure();
-    String loadBefore = loadAverage();
+    String loadBefore = MachineInfo.loadAverage();
     Options options =
         new OptionsBuilder()
             .include(SegmentCodecBenchmark.class.getName() + "\\.")
@@ -62,7 +60,7 @@ public final class BenchMain {
             .resultFormat(ResultFormatType.JSON)
             .build();
     Collection<RunResult> results = new Runner(options).run();
-    String loadAfter = loadAverage();
+    String loadAfter = MachineInfo.loadAverage();
 
     Map<String, RunResult> byName = new LinkedHashMap<>();
     for (RunResult result : results) {
@@ -180,27 +178,16 @@ public final class BenchMain {
         .append("are only indicative and should not be quoted as performance figures.\n\n");
 
     md.append("## Machine\n\n| | |\n| --- | --- |\n");
-    row(md, "CPUs (`nproc`)", nproc());
-    row(md, "CPU model", cpuModel());
-    row(md, "Memory", memory());
-    row(
-        md,
-        "OS",
-        System.getProperty("os.name")
-            + " "
-            + System.getProperty("os.version")
-            + " ("
-            + System.getProperty("os.arch")
-            + ")");
+    row(md, "CPUs (`nproc`)", MachineInfo.cores());
+    row(md, "CPU model", MachineInfo.cpuModel());
+    row(md, "Memory (`MemTotal`)", MachineInfo.memory());
+    row(md, "OS", MachineInfo.os() + " (" + System.getProperty("os.arch") + ")");
     row(
         md,
         "JDK",
         params
             .map(p -> p.getVmName() + " " + p.getVmVersion() + " (JDK " + p.getJdkVersion() + ")")
-            .orElse(
-                System.getProperty("java.vm.name")
-                    + " "
-                    + System.getProperty("java.runtime.version")));
+            .orElse(MachineInfo.jdk()));
     row(md, "Load average before / after the run", loadBefore + " / " + loadAfter);
 
     md.append("\n## Settings\n\n| | |\n| --- | --- |\n");
@@ -469,74 +456,5 @@ public final class BenchMain {
 
   private static String fmt(double value) {
     return String.format(Locale.ROOT, value >= 100 ? "%.0f" : "%.1f", value);
-  }
-
-  private static String nproc() {
-    String command = run("nproc");
-    return command == null
-        ? Runtime.getRuntime().availableProcessors() + " (availableProcessors)"
-        : command;
-  }
-
-  private static String cpuModel() {
-    List<String> lines = readLines("/proc/cpuinfo");
-    for (String key : List.of("model name", "Hardware", "cpu model", "Processor")) {
-      for (String line : lines) {
-        int colon = line.indexOf(':');
-        if (colon > 0 && line.substring(0, colon).trim().equals(key)) {
-          return line.substring(colon + 1).trim();
-        }
-      }
-    }
-    return "unknown (" + System.getProperty("os.arch") + ")";
-  }
-
-  private static String memory() {
-    for (String line : readLines("/proc/meminfo")) {
-      if (line.startsWith("MemTotal:")) {
-        String[] parts = line.substring("MemTotal:".length()).trim().split("\\s+");
-        try {
-          double gib = Long.parseLong(parts[0]) / 1024.0 / 1024.0;
-          return String.format(Locale.ROOT, "%.1f GiB (MemTotal)", gib);
-        } catch (NumberFormatException e) {
-          return line;
-        }
-      }
-    }
-    return "unknown";
-  }
-
-  private static String loadAverage() {
-    List<String> lines = readLines("/proc/loadavg");
-    if (lines.isEmpty()) {
-      return String.format(
-          Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-    }
-    String[] parts = lines.get(0).split("\\s+");
-    return parts.length >= 3 ? parts[0] + " " + parts[1] + " " + parts[2] : lines.get(0);
-  }
-
-  private static List<String> readLines(String path) {
-    try {
-      return Files.readAllLines(Path.of(path), StandardCharsets.UTF_8);
-    } catch (IOException | RuntimeException e) {
-      return List.of();
-    }
-  }
-
-  private static String run(String... command) {
-    try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      String out;
-      try (InputStream in = process.getInputStream()) {
-        out = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-      }
-      return process.waitFor() == 0 && !out.isEmpty() ? out : null;
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
   }
 }

@@ -2,6 +2,7 @@ package io.sluice.bench.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.bench.MachineInfo;
 import io.sluice.core.store.ObjectStore;
 import io.sluice.metadata.dynamodb.DynaliteServer;
 import io.sluice.objectstore.ObjectStores;
@@ -66,7 +67,7 @@ public final class IngestBench {
     Settings settings = Settings.fromSystemProperties(args);
     IngestPayload payload = IngestPayload.build(settings.rows(), 42);
     IngestBench bench = new IngestBench(settings, payload);
-    String startLoad = IngestReport.loadAverage();
+    String startLoad = MachineInfo.loadAverage();
     long start = System.nanoTime();
     bench.run();
     Duration took = Duration.ofNanos(System.nanoTime() - start);

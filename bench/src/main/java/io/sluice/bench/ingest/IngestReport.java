@@ -1,12 +1,12 @@
 package io.sluice.bench.ingest;
 
+import io.sluice.bench.MachineInfo;
 import io.sluice.bench.ingest.IngestBench.Measurement;
 import io.sluice.bench.ingest.IngestBench.Settings;
 import io.sluice.bench.ingest.IngestBench.Side;
 import io.sluice.bench.ingest.IngestBench.Target;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -87,24 +87,10 @@ final class IngestReport {
     line();
     line("| what | value |");
     line("| --- | --- |");
-    line("| cores (`nproc`) | " + Runtime.getRuntime().availableProcessors() + " |");
-    line("| CPU | " + procField("/proc/cpuinfo", "model name").orElse("unknown") + " |");
-    line(
-        "| memory | "
-            + procField("/proc/meminfo", "MemTotal")
-                .map(v -> String.format(Locale.ROOT, "%.1f GiB", kib(v) / 1024.0 / 1024.0))
-                .orElse("unknown")
-            + " |");
-    line(
-        "| JDK | "
-            + System.getProperty("java.vm.name")
-            + " "
-            + System.getProperty("java.runtime.version")
-            + " |");
-    line("| OS | " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " |");
+    out.append(MachineInfo.markdownRows());
     line("| file system of every local store | " + settings.fileSystem() + " |");
     line("| load average (1, 5, 15 min) at the start | " + startLoad + " |");
-    line("| load average at the end | " + loadAverage() + " |");
+    line("| load average at the end | " + MachineInfo.loadAverage() + " |");
     line();
     line(
         "Everything runs on this one machine: the load clients, the local server, the stand-ins"
@@ -592,31 +578,6 @@ final class IngestReport {
 
   private int maxClients() {
     return settings.clients().get(settings.clients().size() - 1);
-  }
-
-  // ---------------------------------------------------------------- machine
-
-  private static Optional<String> procField(String file, String field) {
-    try {
-      return Files.readAllLines(Path.of(file)).stream()
-          .filter(l -> l.startsWith(field))
-          .map(l -> l.substring(l.indexOf(':') + 1).trim())
-          .findFirst();
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-  }
-
-  private static long kib(String value) {
-    return Long.parseLong(value.replaceAll("[^0-9]", ""));
-  }
-
-  static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (IOException e) {
-      return "unknown";
-    }
   }
 
   private void line(String text) {

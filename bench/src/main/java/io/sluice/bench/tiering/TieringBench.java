@@ -1,5 +1,6 @@
 package io.sluice.bench.tiering;
 
+import io.sluice.bench.MachineInfo;
 import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.lake.LakeSettings;
 import io.sluice.core.lake.LakeSnapshot;

@@ -1,5 +1,6 @@
 package io.sluice.bench.tiering;
 
+import io.sluice.bench.MachineInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -51,6 +52,7 @@ final class TieringReport {
     line("| what | value |");
     line("| --- | --- |");
     out.append(MachineInfo.markdownRows());
+    line("| max heap | " + MachineInfo.maxHeap() + " |");
     line("| load average (1, 5, 15 min) at the start | " + startLoad + " |");
     line("| load average at the end | " + MachineInfo.loadAverage() + " |");
     line();
