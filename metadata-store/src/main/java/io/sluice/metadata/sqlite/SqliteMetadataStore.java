@@ -547,17 +547,19 @@ public final class SqliteMetadataStore implements MetadataStore {
 
   @Override
   public Optional<Plan> plan(String tableId, String planKey) {
-    return transaction(
-        "read plan " + planKey,
-        c ->
-            query(
-                    c,
-                    "SELECT plan FROM plans WHERE table_id = ? AND plan_key = ?",
-                    rs -> SqliteJson.plan(JSON.readTree(rs.getString(1))),
-                    tableId,
-                    planKey)
-                .stream()
-                .findFirst());
+    return transaction("read plan " + planKey, c -> readPlan(c, tableId, planKey));
+  }
+
+  private static Optional<Plan> readPlan(Connection c, String tableId, String planKey)
+      throws SQLException, IOException {
+    return query(
+            c,
+            "SELECT plan FROM plans WHERE table_id = ? AND plan_key = ?",
+            rs -> SqliteJson.plan(JSON.readTree(rs.getString(1))),
+            tableId,
+            planKey)
+        .stream()
+        .findFirst();
   }
 
   @Override
@@ -616,15 +618,7 @@ public final class SqliteMetadataStore implements MetadataStore {
     transaction(
         "update plan " + planKey,
         c -> {
-          Optional<Plan> stored =
-              query(
-                      c,
-                      "SELECT plan FROM plans WHERE table_id = ? AND plan_key = ?",
-                      rs -> SqliteJson.plan(JSON.readTree(rs.getString(1))),
-                      tableId,
-                      planKey)
-                  .stream()
-                  .findFirst();
+          Optional<Plan> stored = readPlan(c, tableId, planKey);
           if (stored.isPresent()) {
             Plan p = stored.get();
             Set<Integer> live = new HashSet<>(p.liveBuckets());
