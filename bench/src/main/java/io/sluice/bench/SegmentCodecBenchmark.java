@@ -1,22 +1,16 @@
 package io.sluice.bench;
 
-import io.sluice.core.arrow.ArrowSchemas;
 import io.sluice.core.segment.BucketBatch;
 import io.sluice.core.segment.BucketRange;
 import io.sluice.core.segment.EncodedSegment;
 import io.sluice.core.segment.SegmentReader;
 import io.sluice.core.segment.SegmentWriter;
-import io.sluice.core.table.Column;
-import io.sluice.core.table.DataType;
 import io.sluice.core.table.TableDefinition;
-import io.sluice.core.table.TypeKind;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.nio.channels.Channels;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -28,16 +22,7 @@ import java.util.function.Consumer;
 import org.apache.arrow.compression.CommonsCompressionFactory;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.BitVector;
-import org.apache.arrow.vector.DateDayVector;
-import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.Float8Vector;
-import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.TimeStampMicroVector;
-import org.apache.arrow.vector.VarBinaryVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.compression.CompressionCodec;
 import org.apache.arrow.vector.compression.CompressionUtil;
@@ -97,52 +82,10 @@ import org.openjdk.jmh.infra.Blackhole;
 public class SegmentCodecBenchmark {
   /** The table whose rows the batch holds. */
   public static final TableDefinition TABLE =
-      TableDefinition.builder()
-          .columns(
-              List.of(
-                  new Column("id", DataType.of(TypeKind.BIGINT), false),
-                  new Column("customer", DataType.of(TypeKind.STRING), true),
-                  new Column("amount", DataType.decimal(12, 2), true),
-                  new Column("event_time", DataType.of(TypeKind.TIMESTAMP), true),
-                  new Column("quantity", DataType.of(TypeKind.INT), true),
-                  new Column("price", DataType.of(TypeKind.DOUBLE), true),
-                  new Column("priority", DataType.of(TypeKind.BOOLEAN), true),
-                  new Column("order_date", DataType.of(TypeKind.DATE), true),
-                  new Column("payload", DataType.of(TypeKind.BINARY), true),
-                  new Column("status", DataType.of(TypeKind.STRING), true)))
+      OrderRows.table()
           .primaryKey(List.of("id"))
           .buckets(4)
           .build("Cannot define the benchmark table");
-
-  private static final String[] FIRST_NAMES = {
-    "Ann",
-    "Bo",
-    "Carmen",
-    "Dmitri",
-    "Eleanor",
-    "Fu",
-    "Guadalupe",
-    "Hiroshi",
-    "Ines",
-    "Jean-Baptiste"
-  };
-  private static final String[] LAST_NAMES = {
-    "Li",
-    "Smith",
-    "Okonkwo",
-    "Van der Berg",
-    "García Márquez",
-    "Nakamura",
-    "O'Neil",
-    "Schmidt",
-    "Andersson-Lindqvist",
-    "Ng"
-  };
-  private static final String[] STATUSES = {
-    "pending", "paid", "shipped", "delivered", "cancelled", "refunded", "on_hold"
-  };
-  private static final long EPOCH_2025_MICROS = 1_735_689_600_000_000L;
-  private static final int EPOCH_2025_DAYS = 20_089;
 
   /** Buckets in one operation; the initial value is for callers outside JMH. */
   @Param("4")
@@ -347,66 +290,8 @@ public class SegmentCodecBenchmark {
     return segment.bytes().length;
   }
 
-  /**
-   * One bucket's rows, seeded so every run builds the same data: sequential ids, names of varied
-   * length, a low-cardinality status, random doubles and 16-48 random payload bytes (which do not
-   * compress), and a few nulls in the nullable columns.
-   */
+  /** One bucket's rows of {@link OrderRows}, seeded so every run builds the same data. */
   static VectorSchemaRoot batch(BufferAllocator allocator, Random random, long firstId, int rows) {
-    VectorSchemaRoot root = VectorSchemaRoot.create(ArrowSchemas.schema(TABLE), allocator);
-    try {
-      root.allocateNew();
-      fill(root, random, firstId, rows);
-    } catch (RuntimeException e) {
-      root.close();
-      throw e;
-    }
-    root.setRowCount(rows);
-    return root;
-  }
-
-  private static void fill(VectorSchemaRoot root, Random random, long firstId, int rows) {
-    BigIntVector id = (BigIntVector) root.getVector("id");
-    VarCharVector customer = (VarCharVector) root.getVector("customer");
-    DecimalVector amount = (DecimalVector) root.getVector("amount");
-    TimeStampMicroVector eventTime = (TimeStampMicroVector) root.getVector("event_time");
-    IntVector quantity = (IntVector) root.getVector("quantity");
-    Float8Vector price = (Float8Vector) root.getVector("price");
-    BitVector priority = (BitVector) root.getVector("priority");
-    DateDayVector orderDate = (DateDayVector) root.getVector("order_date");
-    VarBinaryVector payload = (VarBinaryVector) root.getVector("payload");
-    VarCharVector status = (VarCharVector) root.getVector("status");
-    long time = EPOCH_2025_MICROS + (firstId * 7_919L) % 86_400_000_000L;
-    for (int i = 0; i < rows; i++) {
-      id.setSafe(i, firstId + i);
-      if (random.nextInt(50) == 0) {
-        customer.setNull(i);
-      } else {
-        String name =
-            FIRST_NAMES[random.nextInt(FIRST_NAMES.length)]
-                + " "
-                + LAST_NAMES[random.nextInt(LAST_NAMES.length)]
-                + (random.nextBoolean() ? "" : " #" + random.nextInt(100_000));
-        customer.setSafe(i, name.getBytes(StandardCharsets.UTF_8));
-      }
-      amount.setSafe(i, BigDecimal.valueOf(random.nextInt(10_000_000), 2));
-      time += random.nextInt(5_000_000);
-      eventTime.setSafe(i, time);
-      quantity.setSafe(i, 1 + random.nextInt(20));
-      if (random.nextInt(100) == 0) {
-        price.setNull(i);
-      } else {
-        price.setSafe(i, random.nextDouble() * 500);
-      }
-      priority.setSafe(i, random.nextInt(10) == 0 ? 1 : 0);
-      orderDate.setSafe(i, EPOCH_2025_DAYS + (int) ((time - EPOCH_2025_MICROS) / 86_400_000_000L));
-      byte[] bytes = new byte[16 + random.nextInt(33)];
-      random.nextBytes(bytes);
-      payload.setSafe(i, bytes);
-      status.setSafe(i, STATUSES[random.nextInt(STATUSES.length)].getBytes(StandardCharsets.UTF_8));
-    }
-    for (FieldVector vector : root.getFieldVectors()) {
-      vector.setValueCount(rows);
-    }
+    return OrderRows.batch(allocator, TABLE, random, firstId, rows);
   }
 }

@@ -179,7 +179,7 @@ public final class TieringBench {
       metadata = SqliteMetadataStore.open(dir.resolve("metadata.db"));
       lakes = new LakeFormats(new LakeSettings(warehouse(), Map.of()));
       Clock clock = Clock.systemUTC();
-      tables = new TableService(metadata, clock, Optional.of(lakes));
+      tables = new TableService(metadata, clock, Optional.of(lakes), dropped -> {});
       appends =
           new AppendService(
               tables,
