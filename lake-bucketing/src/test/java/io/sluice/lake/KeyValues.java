@@ -163,14 +163,6 @@ public final class KeyValues {
         Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000);
   }
 
-  /** Microseconds since the epoch of a {@code timestamp} or {@code timestamp_ltz} value. */
-  public static long micros(Object value) {
-    Instant instant =
-        value instanceof LocalDateTime local ? local.toInstant(ZoneOffset.UTC) : (Instant) value;
-    return Math.addExact(
-        Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
-  }
-
   private static String randomString(Random random) {
     int length = random.nextInt(30);
     StringBuilder builder = new StringBuilder();

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.core.TestingClock;
+import io.sluice.core.arrow.ArrowTestBatches;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
@@ -280,7 +281,7 @@ class IcebergLakeTableTest {
       Map<Integer, List<Object[]>> byBucket =
           IcebergTestTables.byBucket(allocator, definition, rows(0, 30));
       try (VectorSchemaRoot batch =
-          IcebergTestTables.batch(allocator, definition.columns(), byBucket.get(1))) {
+          ArrowTestBatches.of(allocator, definition.columns(), byBucket.get(1))) {
         assertThatThrownBy(() -> write.write(0, batch))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessage(
@@ -291,7 +292,7 @@ class IcebergLakeTableTest {
           concat(definition.columns(), new Column("extra", DataType.of(TypeKind.INT), true));
       List<Object[]> rows = new ArrayList<>();
       rows.add(java.util.Arrays.copyOf(IcebergTestTables.row(0), extra.size()));
-      try (VectorSchemaRoot batch = IcebergTestTables.batch(allocator, extra, rows)) {
+      try (VectorSchemaRoot batch = ArrowTestBatches.of(allocator, extra, rows)) {
         assertThatThrownBy(() -> write.write(0, batch))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessage(

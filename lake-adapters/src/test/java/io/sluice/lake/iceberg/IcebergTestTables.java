@@ -1,6 +1,6 @@
 package io.sluice.lake.iceberg;
 
-import io.sluice.core.arrow.ArrowSchemas;
+import io.sluice.core.arrow.ArrowTestBatches;
 import io.sluice.core.bucket.BucketFunctions;
 import io.sluice.core.lake.LakeSettings;
 import io.sluice.core.lake.LakeWrite;
@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -32,20 +31,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.BitVector;
-import org.apache.arrow.vector.DateDayVector;
-import org.apache.arrow.vector.DecimalVector;
-import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.Float4Vector;
-import org.apache.arrow.vector.Float8Vector;
-import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.SmallIntVector;
-import org.apache.arrow.vector.TimeStampMicroTZVector;
-import org.apache.arrow.vector.TimeStampMicroVector;
-import org.apache.arrow.vector.TinyIntVector;
-import org.apache.arrow.vector.VarBinaryVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
@@ -153,7 +138,7 @@ final class IcebergTestTables {
   static Map<Integer, List<Object[]>> byBucket(
       BufferAllocator allocator, TableDefinition definition, List<Object[]> rows) {
     Map<Integer, List<Object[]>> result = new HashMap<>();
-    try (VectorSchemaRoot batch = batch(allocator, definition.columns(), rows)) {
+    try (VectorSchemaRoot batch = ArrowTestBatches.of(allocator, definition.columns(), rows)) {
       int[] buckets = BucketFunctions.of(definition).buckets(batch);
       for (int r = 0; r < rows.size(); r++) {
         result.computeIfAbsent(buckets[r], b -> new ArrayList<>()).add(rows.get(r));
@@ -176,66 +161,13 @@ final class IcebergTestTables {
     byBucket(allocator, definition, rows)
         .forEach(
             (bucket, bucketRows) -> {
-              try (VectorSchemaRoot batch = batch(allocator, definition.columns(), bucketRows)) {
+              try (VectorSchemaRoot batch =
+                  ArrowTestBatches.of(allocator, definition.columns(), bucketRows)) {
                 write.write(bucket, batch);
               }
               ends.merge(bucket, (long) bucketRows.size(), Long::sum);
             });
     return ends;
-  }
-
-  /** A batch of these columns holding the rows; the caller closes it. */
-  static VectorSchemaRoot batch(
-      BufferAllocator allocator, List<Column> columns, List<Object[]> rows) {
-    VectorSchemaRoot root = VectorSchemaRoot.create(ArrowSchemas.schema(columns), allocator);
-    root.allocateNew();
-    for (int c = 0; c < columns.size(); c++) {
-      FieldVector vector = root.getVector(c);
-      for (int r = 0; r < rows.size(); r++) {
-        set(vector, r, rows.get(r)[c]);
-      }
-      vector.setValueCount(rows.size());
-    }
-    root.setRowCount(rows.size());
-    return root;
-  }
-
-  private static void set(FieldVector vector, int row, Object value) {
-    if (value == null) {
-      vector.setNull(row);
-    } else if (vector instanceof BitVector v) {
-      v.setSafe(row, (Boolean) value ? 1 : 0);
-    } else if (vector instanceof TinyIntVector v) {
-      v.setSafe(row, (Byte) value);
-    } else if (vector instanceof SmallIntVector v) {
-      v.setSafe(row, (Short) value);
-    } else if (vector instanceof IntVector v) {
-      v.setSafe(row, (Integer) value);
-    } else if (vector instanceof BigIntVector v) {
-      v.setSafe(row, (Long) value);
-    } else if (vector instanceof Float4Vector v) {
-      v.setSafe(row, (Float) value);
-    } else if (vector instanceof Float8Vector v) {
-      v.setSafe(row, (Double) value);
-    } else if (vector instanceof DecimalVector v) {
-      v.setSafe(row, (BigDecimal) value);
-    } else if (vector instanceof VarCharVector v) {
-      v.setSafe(row, ((String) value).getBytes(StandardCharsets.UTF_8));
-    } else if (vector instanceof VarBinaryVector v) {
-      v.setSafe(row, (byte[]) value);
-    } else if (vector instanceof DateDayVector v) {
-      v.setSafe(row, (int) ((LocalDate) value).toEpochDay());
-    } else if (vector instanceof TimeStampMicroTZVector v) {
-      Instant instant = (Instant) value;
-      v.setSafe(row, ChronoUnit.MICROS.between(Instant.EPOCH, instant));
-    } else if (vector instanceof TimeStampMicroVector v) {
-      v.setSafe(
-          row,
-          ChronoUnit.MICROS.between(
-              Instant.EPOCH, ((LocalDateTime) value).toInstant(ZoneOffset.UTC)));
-    } else {
-      throw new IllegalArgumentException("no test support for " + vector.getField());
-    }
   }
 
   /** The lake as a user sees it: the catalog {@code sluice} opened on its own. */

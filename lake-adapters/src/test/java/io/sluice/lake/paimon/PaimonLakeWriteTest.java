@@ -6,6 +6,7 @@ import static io.sluice.lake.paimon.PaimonTestLake.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.core.arrow.ArrowTestBatches;
 import io.sluice.core.lake.LakeFormat;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
@@ -374,7 +375,7 @@ class PaimonLakeWriteTest {
   }
 
   private void write(LakeWrite write, int bucket, List<Column> columns, List<Object[]> rows) {
-    try (VectorSchemaRoot batch = PaimonTestLake.batch(allocator, columns, rows)) {
+    try (VectorSchemaRoot batch = ArrowTestBatches.of(allocator, columns, rows)) {
       write.write(bucket, batch);
     }
   }

@@ -6,6 +6,7 @@ import static io.sluice.lake.paimon.PaimonTestLake.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.core.arrow.ArrowTestBatches;
 import io.sluice.core.lake.LakeFormat;
 import io.sluice.core.lake.LakeSettings;
 import io.sluice.core.lake.LakeSnapshot;
@@ -191,7 +192,7 @@ class PaimonMaintenanceTest {
     byBucket.forEach(
         (bucket, bucketRows) -> {
           try (VectorSchemaRoot batch =
-              PaimonTestLake.batch(allocator, definition.columns(), bucketRows)) {
+              ArrowTestBatches.of(allocator, definition.columns(), bucketRows)) {
             write.write(bucket, batch);
           }
           offsets.merge(bucket, (long) bucketRows.size(), Long::sum);

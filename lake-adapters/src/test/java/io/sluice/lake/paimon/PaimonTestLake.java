@@ -1,6 +1,6 @@
 package io.sluice.lake.paimon;
 
-import io.sluice.core.arrow.ArrowSchemas;
+import io.sluice.core.arrow.ArrowTestBatches;
 import io.sluice.core.bucket.BucketFunctions;
 import io.sluice.core.lake.LakeSettings;
 import io.sluice.core.metadata.TableEntry;
@@ -14,34 +14,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.BitVector;
-import org.apache.arrow.vector.DateDayVector;
-import org.apache.arrow.vector.DecimalVector;
-import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.Float4Vector;
-import org.apache.arrow.vector.Float8Vector;
-import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.SmallIntVector;
-import org.apache.arrow.vector.TimeStampMicroTZVector;
-import org.apache.arrow.vector.TimeStampMicroVector;
-import org.apache.arrow.vector.TinyIntVector;
-import org.apache.arrow.vector.VarBinaryVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.paimon.catalog.Catalog;
 import org.apache.paimon.catalog.CatalogContext;
@@ -138,59 +122,6 @@ final class PaimonTestLake {
     return bytes;
   }
 
-  /** An Arrow batch of these columns holding {@code rows}; the caller closes it. */
-  static VectorSchemaRoot batch(
-      BufferAllocator allocator, List<Column> columns, List<Object[]> rows) {
-    VectorSchemaRoot root = VectorSchemaRoot.create(ArrowSchemas.schema(columns), allocator);
-    root.allocateNew();
-    for (int c = 0; c < columns.size(); c++) {
-      FieldVector vector = root.getVector(c);
-      for (int r = 0; r < rows.size(); r++) {
-        set(vector, r, rows.get(r)[c]);
-      }
-      vector.setValueCount(rows.size());
-    }
-    root.setRowCount(rows.size());
-    return root;
-  }
-
-  private static void set(FieldVector vector, int row, Object value) {
-    if (value == null) {
-      vector.setNull(row);
-    } else if (vector instanceof BitVector v) {
-      v.setSafe(row, (Boolean) value ? 1 : 0);
-    } else if (vector instanceof TinyIntVector v) {
-      v.setSafe(row, (Byte) value);
-    } else if (vector instanceof SmallIntVector v) {
-      v.setSafe(row, (Short) value);
-    } else if (vector instanceof IntVector v) {
-      v.setSafe(row, (Integer) value);
-    } else if (vector instanceof BigIntVector v) {
-      v.setSafe(row, (Long) value);
-    } else if (vector instanceof Float4Vector v) {
-      v.setSafe(row, (Float) value);
-    } else if (vector instanceof Float8Vector v) {
-      v.setSafe(row, (Double) value);
-    } else if (vector instanceof DecimalVector v) {
-      v.setSafe(row, (BigDecimal) value);
-    } else if (vector instanceof VarCharVector v) {
-      v.setSafe(row, ((String) value).getBytes(StandardCharsets.UTF_8));
-    } else if (vector instanceof VarBinaryVector v) {
-      v.setSafe(row, (byte[]) value);
-    } else if (vector instanceof DateDayVector v) {
-      v.setSafe(row, (int) ((LocalDate) value).toEpochDay());
-    } else if (vector instanceof TimeStampMicroTZVector v) {
-      v.setSafe(row, ChronoUnit.MICROS.between(Instant.EPOCH, (Instant) value));
-    } else if (vector instanceof TimeStampMicroVector v) {
-      v.setSafe(
-          row,
-          ChronoUnit.MICROS.between(
-              Instant.EPOCH, ((LocalDateTime) value).toInstant(ZoneOffset.UTC)));
-    } else {
-      throw new IllegalArgumentException("no test support for " + vector.getField());
-    }
-  }
-
   /** The Paimon row of Java values of {@code columns}, as Paimon keeps them. */
   static GenericRow paimonRow(Object[] values, List<Column> columns) {
     GenericRow row = new GenericRow(columns.size());
@@ -219,7 +150,7 @@ final class PaimonTestLake {
   /** The log bucket of each row, as the log assigns it (Paimon's bucketing, via core). */
   static int[] logBuckets(
       BufferAllocator allocator, TableDefinition definition, List<Object[]> rows) {
-    try (VectorSchemaRoot batch = batch(allocator, definition.columns(), rows)) {
+    try (VectorSchemaRoot batch = ArrowTestBatches.of(allocator, definition.columns(), rows)) {
       return BucketFunctions.of(definition).buckets(batch);
     }
   }

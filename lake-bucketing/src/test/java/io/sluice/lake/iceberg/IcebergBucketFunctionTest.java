@@ -3,6 +3,7 @@ package io.sluice.lake.iceberg;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.core.arrow.ArrowTestBatches;
 import io.sluice.core.bucket.BucketFunction;
 import io.sluice.core.bucket.BucketFunctions;
 import io.sluice.core.table.Column;
@@ -10,7 +11,6 @@ import io.sluice.core.table.DataType;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TypeKind;
-import io.sluice.lake.ArrowBatches;
 import io.sluice.lake.KeyValues;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -211,7 +211,7 @@ class IcebergBucketFunctionTest {
   private int[] bucket(TableDefinition definition, List<Column> columns, List<Object[]> rows) {
     BucketFunction function = BucketFunctions.of(definition);
     assertThat(function).isInstanceOf(IcebergBucketFunction.class);
-    try (VectorSchemaRoot batch = ArrowBatches.of(allocator, columns, rows)) {
+    try (VectorSchemaRoot batch = ArrowTestBatches.of(allocator, columns, rows)) {
       return function.buckets(batch);
     }
   }

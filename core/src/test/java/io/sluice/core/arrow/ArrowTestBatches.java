@@ -1,10 +1,12 @@
-package io.sluice.lake;
+package io.sluice.core.arrow;
 
-import io.sluice.core.arrow.ArrowSchemas;
 import io.sluice.core.table.Column;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -23,14 +25,15 @@ import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
-/** Arrow batches of {@link KeyValues}' Java values, in the table's Arrow schema. */
-public final class ArrowBatches {
-  private ArrowBatches() {}
+/**
+ * Arrow batches built from plain Java values for tests: Boolean, Byte, Short, Integer, Long, Float,
+ * Double, BigDecimal, String, byte[], LocalDate, and Instant or LocalDateTime (UTC) for timestamps;
+ * null for null.
+ */
+public final class ArrowTestBatches {
+  private ArrowTestBatches() {}
 
-  /**
-   * A batch of these columns holding {@code rows} (one value per column, nulls allowed); the caller
-   * closes it.
-   */
+  /** A batch of these columns holding {@code rows}, one value per column; the caller closes it. */
   public static VectorSchemaRoot of(
       BufferAllocator allocator, List<Column> columns, List<Object[]> rows) {
     VectorSchemaRoot root = VectorSchemaRoot.create(ArrowSchemas.schema(columns), allocator);
@@ -51,12 +54,18 @@ public final class ArrowBatches {
     }
   }
 
+  /** Microseconds since the epoch of an Instant, or of a LocalDateTime read as UTC. */
+  public static long micros(Object value) {
+    Instant instant =
+        value instanceof LocalDateTime local ? local.toInstant(ZoneOffset.UTC) : (Instant) value;
+    return Math.addExact(
+        Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
+  }
+
   private static void set(FieldVector vector, int row, Object value) {
     if (value == null) {
       vector.setNull(row);
-      return;
-    }
-    if (vector instanceof BitVector v) {
+    } else if (vector instanceof BitVector v) {
       v.setSafe(row, (Boolean) value ? 1 : 0);
     } else if (vector instanceof TinyIntVector v) {
       v.setSafe(row, (Byte) value);
@@ -79,9 +88,9 @@ public final class ArrowBatches {
     } else if (vector instanceof DateDayVector v) {
       v.setSafe(row, (int) ((LocalDate) value).toEpochDay());
     } else if (vector instanceof TimeStampMicroTZVector v) {
-      v.setSafe(row, KeyValues.micros(value));
+      v.setSafe(row, micros(value));
     } else if (vector instanceof TimeStampMicroVector v) {
-      v.setSafe(row, KeyValues.micros(value));
+      v.setSafe(row, micros(value));
     } else {
       throw new IllegalArgumentException("no test support for " + vector.getField());
     }
