@@ -3,7 +3,6 @@ package io.sluice.core.arrow;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -79,9 +78,10 @@ public final class ArrowJsonWriter {
     } else if (vector instanceof DateDayVector v) {
       out.writeString(LocalDate.ofEpochDay(v.get(row)).toString());
     } else if (vector instanceof TimeStampMicroTZVector v) {
-      out.writeString(instant(v.get(row)).toString());
+      out.writeString(ArrowValues.instant(v.get(row)).toString());
     } else if (vector instanceof TimeStampMicroVector v) {
-      out.writeString(LOCAL.format(LocalDateTime.ofInstant(instant(v.get(row)), ZoneOffset.UTC)));
+      out.writeString(
+          LOCAL.format(LocalDateTime.ofInstant(ArrowValues.instant(v.get(row)), ZoneOffset.UTC)));
     } else {
       throw new IllegalArgumentException(
           "Cannot write column " + vector.getName() + " as JSON: type " + vector.getMinorType());
@@ -102,10 +102,5 @@ public final class ArrowJsonWriter {
     } else {
       out.writeString(Float.toString(value));
     }
-  }
-
-  private static Instant instant(long micros) {
-    return Instant.ofEpochSecond(
-        Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000);
   }
 }

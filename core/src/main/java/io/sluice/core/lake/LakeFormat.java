@@ -3,6 +3,7 @@ package io.sluice.core.lake;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableName;
+import java.util.Optional;
 
 /**
  * A lake format (Paimon, Iceberg) as Sluice needs it: create or load the lake table of a Sluice
@@ -21,6 +22,12 @@ public interface LakeFormat extends AutoCloseable {
    * @throws LakeTableExistsException when a lake table of that name holds data of another table id
    */
   LakeTable createOrLoad(TableEntry table);
+
+  /**
+   * The lake table of a Sluice table if it exists and holds this table id; never creates anything
+   * (readers use it).
+   */
+  Optional<LakeTable> load(TableEntry table);
 
   /** Whether a lake table exists under this name, whatever incarnation wrote it. */
   boolean exists(TableName name);

@@ -1,8 +1,12 @@
 package io.sluice.core.lake;
 
+import io.sluice.core.scan.RowBatches;
+import io.sluice.core.scan.RowFilter;
+import io.sluice.core.table.Column;
 import io.sluice.core.table.TableDefinition;
 import java.util.List;
 import java.util.Optional;
+import org.apache.arrow.memory.BufferAllocator;
 
 /** One Sluice table's table in a lake format. */
 public interface LakeTable {
@@ -15,6 +19,17 @@ public interface LakeTable {
 
   /** Every snapshot still in the table, newest first. */
   List<LakeSnapshot> snapshots();
+
+  /**
+   * Reads the rows of {@code snapshot}: {@code columns} (null where the lake table lacks one), in
+   * batches from {@code allocator}. The filter prunes what the format can skip (files, row groups);
+   * rows it does not match may still come back, so callers apply it again.
+   */
+  RowBatches scan(
+      LakeSnapshot snapshot,
+      List<Column> columns,
+      Optional<RowFilter> filter,
+      BufferAllocator allocator);
 
   /** Adds the columns the definition has and the lake table lacks (appended, nullable). */
   void evolve(TableDefinition definition);

@@ -2,6 +2,7 @@ package io.sluice.core.service;
 
 import io.sluice.core.arrow.ArrowCopy;
 import io.sluice.core.arrow.ArrowSchemas;
+import io.sluice.core.arrow.ArrowValues;
 import io.sluice.core.log.LogIndex;
 import io.sluice.core.log.SliceReader;
 import io.sluice.core.metadata.BucketHead;
@@ -148,7 +149,8 @@ public final class LogReadService {
     }
   }
 
-  private static List<Column> projection(TableEntry table, Optional<List<String>> names) {
+  /** The columns {@code names} pick, all when empty; 400 for a name that is not a column. */
+  public static List<Column> projection(TableEntry table, Optional<List<String>> names) {
     if (names.isEmpty()) {
       return table.definition().columns();
     }
@@ -195,7 +197,7 @@ public final class LogReadService {
           for (long offset = first; offset < last; offset++) {
             ((BigIntVector) out.getVector(OFFSET)).setSafe(written, offset);
             ((TimeStampMicroTZVector) out.getVector(TIMESTAMP))
-                .setSafe(written, micros(slice.timestamp()));
+                .setSafe(written, ArrowValues.micros(slice.timestamp()));
             written++;
           }
         }
@@ -243,10 +245,5 @@ public final class LogReadService {
       footers.put(key, footer);
     }
     return footer;
-  }
-
-  private static long micros(java.time.Instant instant) {
-    return Math.addExact(
-        Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1000);
   }
 }

@@ -1,8 +1,14 @@
 package io.sluice.core.lake;
 
+import io.sluice.core.arrow.ArrowSchemas;
+import io.sluice.core.arrow.ArrowValues;
 import io.sluice.core.metadata.TableEntry;
+import io.sluice.core.scan.RowBatches;
+import io.sluice.core.scan.RowFilter;
+import io.sluice.core.scan.ValueRowBatches;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.store.CommitStateUnknownException;
+import io.sluice.core.table.Column;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TableName;
@@ -15,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -57,6 +64,13 @@ public class TestingLakeFormat implements LakeFormat {
       throw new LakeTableExistsException("lake table " + entry.name() + " holds another table id");
     }
     return table;
+  }
+
+  @Override
+  public synchronized Optional<LakeTable> load(TableEntry entry) {
+    return Optional.ofNullable(tables.get(entry.name()))
+        .filter(table -> table.tableId.equals(entry.tableId()))
+        .map(LakeTable.class::cast);
   }
 
   @Override
@@ -104,6 +118,23 @@ public class TestingLakeFormat implements LakeFormat {
       }
     }
 
+    /** The rows of the snapshot (each snapshot's rows are a prefix of the table's), unfiltered. */
+    @Override
+    public RowBatches scan(
+        LakeSnapshot snapshot,
+        List<Column> columns,
+        Optional<RowFilter> filter,
+        BufferAllocator allocator) {
+      List<Object[]> values = new ArrayList<>();
+      synchronized (TestingLakeFormat.this) {
+        for (Map<String, Object> row : rows.subList(0, (int) snapshot.rows())) {
+          values.add(columns.stream().map(c -> row.get(c.name())).toArray());
+        }
+      }
+      return new ValueRowBatches(
+          ArrowSchemas.schema(columns), values.iterator(), () -> {}, allocator);
+    }
+
     @Override
     public void evolve(TableDefinition definition) {}
 
@@ -121,7 +152,7 @@ public class TestingLakeFormat implements LakeFormat {
             Map<String, Object> values = new LinkedHashMap<>();
             values.put("_bucket", bucket);
             for (FieldVector vector : batch.getFieldVectors()) {
-              values.put(vector.getName(), vector.getObject(row));
+              values.put(vector.getName(), ArrowValues.get(vector, row));
             }
             written.add(values);
           }

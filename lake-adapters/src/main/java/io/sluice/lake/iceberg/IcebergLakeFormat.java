@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Catalog;
@@ -114,6 +115,20 @@ public final class IcebergLakeFormat implements LakeFormat {
     } catch (AlreadyExistsException e) {
       return catalog.loadTable(id);
     }
+  }
+
+  @Override
+  public Optional<LakeTable> load(TableEntry entry) {
+    Table table;
+    try {
+      table = catalog().loadTable(identifier(entry.name()));
+    } catch (NoSuchTableException e) {
+      return Optional.empty();
+    }
+    if (!entry.tableId().equals(table.properties().get(LakeSnapshot.TABLE_ID_PROPERTY))) {
+      return Optional.empty();
+    }
+    return Optional.of(new IcebergLakeTable(table, entry.tableId(), entry.definition(), clock));
   }
 
   @Override

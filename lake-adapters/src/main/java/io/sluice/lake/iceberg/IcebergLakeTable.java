@@ -3,6 +3,8 @@ package io.sluice.lake.iceberg;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
+import io.sluice.core.scan.RowBatches;
+import io.sluice.core.scan.RowFilter;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.TableDefinition;
@@ -11,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.StreamSupport;
+import org.apache.arrow.memory.BufferAllocator;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.UpdateSchema;
@@ -64,6 +67,15 @@ final class IcebergLakeTable implements LakeTable {
    * Appends the definition's columns the Iceberg table lacks, as optional columns; a concurrent
    * schema change is retried a few times, then reported as a {@link CommitConflictException}.
    */
+  @Override
+  public RowBatches scan(
+      LakeSnapshot snapshot,
+      List<Column> columns,
+      Optional<RowFilter> filter,
+      BufferAllocator allocator) {
+    return IcebergLakeScan.scan(table, snapshot, columns, filter, allocator);
+  }
+
   @Override
   public void evolve(TableDefinition next) {
     for (int attempt = 1; ; attempt++) {

@@ -10,6 +10,7 @@ import io.sluice.core.store.StoreUnavailableException;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableName;
 import java.time.Clock;
+import java.util.Optional;
 import org.apache.paimon.catalog.Catalog;
 import org.apache.paimon.catalog.Identifier;
 import org.apache.paimon.table.FileStoreTable;
@@ -72,6 +73,21 @@ public final class PaimonLakeFormat implements LakeFormat {
     } catch (Catalog.DatabaseAlreadyExistException | Catalog.DatabaseNotExistException e) {
       throw new StoreUnavailableException(
           "Cannot create Paimon table " + table.name() + ": its database was dropped meanwhile", e);
+    }
+  }
+
+  @Override
+  public Optional<LakeTable> load(TableEntry table) {
+    Identifier identifier = identifier(table.name());
+    Catalog catalog = catalog();
+    try {
+      FileStoreTable lakeTable = (FileStoreTable) catalog.getTable(identifier);
+      if (!table.tableId().equals(lakeTable.options().get(LakeSnapshot.TABLE_ID_PROPERTY))) {
+        return Optional.empty();
+      }
+      return Optional.of(new PaimonLakeTable(catalog, identifier, table, maintenance, clock));
+    } catch (Catalog.TableNotExistException e) {
+      return Optional.empty();
     }
   }
 

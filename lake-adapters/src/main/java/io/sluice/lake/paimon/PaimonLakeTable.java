@@ -4,6 +4,8 @@ import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
 import io.sluice.core.metadata.TableEntry;
+import io.sluice.core.scan.RowBatches;
+import io.sluice.core.scan.RowFilter;
 import io.sluice.core.store.StoreUnavailableException;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.TableDefinition;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.arrow.memory.BufferAllocator;
 import org.apache.paimon.Snapshot;
 import org.apache.paimon.catalog.Catalog;
 import org.apache.paimon.catalog.Identifier;
@@ -73,6 +76,15 @@ final class PaimonLakeTable implements LakeTable {
       result.add(PaimonSnapshots.toLakeSnapshot(snapshot.get()));
     }
     return result;
+  }
+
+  @Override
+  public RowBatches scan(
+      LakeSnapshot snapshot,
+      List<Column> columns,
+      Optional<RowFilter> filter,
+      BufferAllocator allocator) {
+    return PaimonLakeScan.scan(table(), snapshot, columns, filter, allocator);
   }
 
   /** Appends, nullable, the columns of {@code next} that the Paimon table lacks. */
