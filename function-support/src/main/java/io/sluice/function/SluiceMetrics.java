@@ -39,6 +39,17 @@ public class SluiceMetrics {
         .record(elapsed);
   }
 
+  /** A scan streamed {@code rows} rows from {@code source} in {@code elapsed}. */
+  public void scanned(String table, String source, long rows, Duration elapsed) {
+    registry.counter("sluice.scan.rows", "table", table, "source", source).increment(rows);
+    Timer.builder("sluice.scan.latency")
+        .description("Time from a scan's request to its last row")
+        .tags("table", table, "source", source)
+        .publishPercentiles(0.5, 0.99)
+        .register(registry)
+        .record(elapsed);
+  }
+
   /** A commit found its bucket head moved by another writer and retried. */
   public void commitConflict() {
     registry.counter("sluice.commit.conflicts").increment();

@@ -4,6 +4,7 @@ import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.log.AppendCommitter;
 import io.sluice.core.log.RecoveryService;
 import io.sluice.core.metadata.MetadataStore;
+import io.sluice.core.scan.ScanService;
 import io.sluice.core.service.AppendService;
 import io.sluice.core.service.LogReadService;
 import io.sluice.core.service.LogWaiter;
@@ -172,6 +173,22 @@ public class SluiceServices {
       LogWaiter waiter,
       BufferAllocator allocator) {
     return new LogReadService(tables, metadata, objects, waiter, allocator);
+  }
+
+  @Produces
+  @Singleton
+  ScanService scanService(
+      TableService tables,
+      MetadataStore metadata,
+      LogReadService reads,
+      Instance<LakeFormats> lakes,
+      BufferAllocator allocator) {
+    return new ScanService(
+        tables,
+        metadata,
+        reads,
+        lakes.isResolvable() ? Optional.of(lakes.get()) : Optional.empty(),
+        allocator);
   }
 
   @Produces

@@ -13,4 +13,34 @@ public interface RowBatches extends AutoCloseable {
 
   @Override
   void close();
+
+  /** One batch, already read; closing these batches closes {@code owner}. */
+  static RowBatches of(VectorSchemaRoot batch, AutoCloseable owner) {
+    return new RowBatches() {
+      private boolean read;
+
+      @Override
+      public VectorSchemaRoot batch() {
+        return batch;
+      }
+
+      @Override
+      public boolean next() {
+        boolean first = !read;
+        read = true;
+        return first && batch.getRowCount() > 0;
+      }
+
+      @Override
+      public void close() {
+        try {
+          owner.close();
+        } catch (RuntimeException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    };
+  }
 }

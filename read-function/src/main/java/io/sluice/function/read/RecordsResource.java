@@ -1,6 +1,6 @@
 package io.sluice.function.read;
 
-import io.sluice.core.service.InvalidParameterException;
+import io.sluice.core.scan.RowBatches;
 import io.sluice.core.service.LogRead;
 import io.sluice.core.service.LogReadService;
 import io.sluice.core.service.RowFormat;
@@ -14,7 +14,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,36 +36,27 @@ public class RecordsResource {
     long started = System.nanoTime();
     TableName name = TableName.parse(table);
     RowFormat rowFormat = RowFormat.ofName(format);
-    Optional<List<String>> projection =
-        Optional.ofNullable(columns)
-            .filter(c -> !c.isBlank())
-            .map(c -> Arrays.stream(c.split(",")).map(String::trim).toList());
+    Optional<List<String>> projection = QueryParams.columns(columns);
     LogRead read =
         reads.read(
             new LogReadService.Request(
                 name,
-                (int) number("bucket", bucket),
-                number("from", from),
-                (int) number("limit", limit),
+                (int) QueryParams.number("bucket", bucket),
+                QueryParams.number("from", from),
+                (int) QueryParams.number("limit", limit),
                 projection,
-                number("waitMs", waitMs)));
+                QueryParams.number("waitMs", waitMs)));
     long bytes = read.rows().getFieldVectors().stream().mapToLong(v -> v.getBufferSize()).sum();
     metrics.read(
         name.toString(),
         read.rows().getRowCount(),
         bytes,
         Duration.ofNanos(System.nanoTime() - started));
-    return Response.ok(RowsWriter.stream(rowFormat, read), rowFormat.mediaType())
+    return Response.ok(
+            RowsWriter.stream(rowFormat, RowBatches.of(read.rows(), read), rows -> {}),
+            rowFormat.mediaType())
         .header("Sluice-Next-Offset", read.nextOffset())
         .header("Sluice-High-Watermark", read.highWatermark())
         .build();
-  }
-
-  private static long number(String name, String value) {
-    try {
-      return Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      throw new InvalidParameterException(name + " must be a whole number, not '" + value + "'");
-    }
   }
 }
