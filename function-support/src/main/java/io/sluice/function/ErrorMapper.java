@@ -6,6 +6,7 @@ import io.sluice.core.lake.LakeTableExistsException;
 import io.sluice.core.log.IdempotencyKeyReusedException;
 import io.sluice.core.service.BucketNotFoundException;
 import io.sluice.core.service.InvalidParameterException;
+import io.sluice.core.service.InvalidSqlException;
 import io.sluice.core.service.MalformedBodyException;
 import io.sluice.core.service.NotSupportedException;
 import io.sluice.core.service.OffsetOutOfRangeException;
@@ -70,6 +71,11 @@ public class ErrorMapper {
   @ServerExceptionMapper
   public Response invalidParameter(InvalidParameterException e) {
     return error(400, "INVALID_PARAMETER", e.getMessage());
+  }
+
+  @ServerExceptionMapper
+  public Response invalidSql(InvalidSqlException e) {
+    return error(400, "INVALID_SQL", e.getMessage());
   }
 
   @ServerExceptionMapper

@@ -50,6 +50,16 @@ public class SluiceMetrics {
         .record(elapsed);
   }
 
+  /** A SQL query streamed {@code rows} result rows in {@code elapsed}. */
+  public void queried(long rows, Duration elapsed) {
+    registry.counter("sluice.sql.rows").increment(rows);
+    Timer.builder("sluice.sql.latency")
+        .description("Time from a SQL request to its last result row")
+        .publishPercentiles(0.5, 0.99)
+        .register(registry)
+        .record(elapsed);
+  }
+
   /** A commit found its bucket head moved by another writer and retried. */
   public void commitConflict() {
     registry.counter("sluice.commit.conflicts").increment();

@@ -192,6 +192,31 @@ class LakeTablesSparkITCase {
 
   @ParameterizedTest(name = "{0}: {1}")
   @MethodSource("tables")
+  void sqlEndpointAgreesWithSpark(String lake, String table) throws Exception {
+    requireTiered(table);
+    Row spark =
+        LakeTablesSparkITCase.spark
+            .sql("SELECT COUNT(*), MAX(t), SUM(amount) FROM " + name(lake, table))
+            .first();
+
+    ObjectNode query = JSON.createObjectNode();
+    query.put(
+        "sql",
+        "SELECT COUNT(*) AS n, MAX(t) AS last_t, SUM(amount) AS total FROM %s$lake_%s"
+            .formatted(table, lake));
+    HttpResponse<String> response = send("POST", "/v1/sql", query);
+    assertThat(response.statusCode()).as("sql: %s", response.body()).isEqualTo(200);
+    JsonNode sluice = JSON.readTree(response.body()).get(0);
+
+    assertThat(sluice.path("n").asLong()).isEqualTo(spark.getLong(0));
+    assertThat(LocalDateTime.parse(sluice.path("last_t").asText()))
+        .isEqualTo(localDateTime(spark.get(1)));
+    assertThat(new BigDecimal(sluice.path("total").asText()))
+        .isEqualByComparingTo(spark.getDecimal(2));
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("tables")
   void rowsAreExactlyThoseWritten(String lake, String table) {
     requireTiered(table);
     List<Order> read =

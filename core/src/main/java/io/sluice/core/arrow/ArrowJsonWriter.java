@@ -83,8 +83,8 @@ public final class ArrowJsonWriter {
       out.writeString(
           LOCAL.format(LocalDateTime.ofInstant(ArrowValues.instant(v.get(row)), ZoneOffset.UTC)));
     } else {
-      throw new IllegalArgumentException(
-          "Cannot write column " + vector.getName() + " as JSON: type " + vector.getMinorType());
+      // Types Sluice tables never have (SQL results: lists, intervals, ...): Arrow's own text.
+      out.writeString(String.valueOf(vector.getObject(row)));
     }
   }
 

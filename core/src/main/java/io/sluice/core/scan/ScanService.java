@@ -10,6 +10,7 @@ import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.service.InvalidParameterException;
 import io.sluice.core.service.LogReadService;
+import io.sluice.core.service.NotSupportedException;
 import io.sluice.core.service.TableService;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.LakeFormatName;
@@ -132,6 +133,31 @@ public final class ScanService {
             request.limit() == 0 ? Long.MAX_VALUE : request.limit(),
             allocator);
     return new TableScan(rows, offsets, snapshot);
+  }
+
+  /**
+   * The lake snapshots of a table in {@code lake} (the table's first format when empty), newest
+   * first; empty when the lake table does not exist yet. Never creates anything.
+   *
+   * @throws InvalidParameterException when the table has no such lake format
+   * @throws NotSupportedException when it has none
+   */
+  public List<LakeSnapshot> snapshots(TableName name, Optional<LakeFormatName> lake) {
+    TableEntry table = tables.table(name);
+    if (table.definition().lakeFormats().isEmpty()) {
+      throw new NotSupportedException("Table " + name + " has no lake formats");
+    }
+    LakeFormatName format =
+        lakeFormat(
+                table,
+                new Request(name, Optional.empty(), Optional.empty(), ScanSource.LAKE, lake, 0))
+            .orElseThrow();
+    return lakes
+        .orElseThrow()
+        .format(format)
+        .load(table)
+        .map(LakeTable::snapshots)
+        .orElse(List.of());
   }
 
   /** The lake format the scan reads, if the table has one and the source reads the lake. */

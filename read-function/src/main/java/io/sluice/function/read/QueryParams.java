@@ -1,6 +1,7 @@
 package io.sluice.function.read;
 
 import io.sluice.core.service.InvalidParameterException;
+import io.sluice.core.table.LakeFormatName;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -23,5 +24,17 @@ final class QueryParams {
     return Optional.ofNullable(value)
         .filter(c -> !c.isBlank())
         .map(c -> Arrays.stream(c.split(",")).map(String::trim).toList());
+  }
+
+  /** A lake format name; empty when absent or blank. */
+  static Optional<LakeFormatName> lakeFormat(String lake) {
+    if (lake == null || lake.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(LakeFormatName.parse(lake));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidParameterException("lake: " + e.getMessage());
+    }
   }
 }

@@ -10,7 +10,6 @@ import io.sluice.core.scan.TableScan;
 import io.sluice.core.service.InvalidParameterException;
 import io.sluice.core.service.MalformedBodyException;
 import io.sluice.core.service.RowFormat;
-import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableName;
 import io.sluice.function.SluiceMetrics;
 import jakarta.inject.Inject;
@@ -62,7 +61,7 @@ public class ScanResource {
             QueryParams.columns(columns),
             filterNode,
             ScanSource.ofName(source),
-            lakeFormat(lake),
+            QueryParams.lakeFormat(lake),
             limit == null ? 0 : QueryParams.number("limit", limit)),
         RowFormat.ofName(format));
   }
@@ -108,7 +107,7 @@ public class ScanResource {
             columns,
             Optional.ofNullable(request.get("filter")).filter(f -> !f.isNull()),
             ScanSource.ofName(text(request, "source").orElse("union")),
-            lakeFormat(text(request, "lake").orElse(null)),
+            QueryParams.lakeFormat(text(request, "lake").orElse(null)),
             limit == null || limit.isNull() ? 0 : limit.asLong()),
         RowFormat.ofName(formatName));
   }
@@ -157,16 +156,5 @@ public class ScanResource {
       throw new InvalidParameterException(field + " must be a string, not " + node);
     }
     return Optional.of(node.asText());
-  }
-
-  private static Optional<LakeFormatName> lakeFormat(String lake) {
-    if (lake == null || lake.isBlank()) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(LakeFormatName.parse(lake));
-    } catch (IllegalArgumentException e) {
-      throw new InvalidParameterException("lake: " + e.getMessage());
-    }
   }
 }

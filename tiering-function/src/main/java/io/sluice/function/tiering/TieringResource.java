@@ -10,12 +10,10 @@ import io.sluice.core.service.InvalidParameterException;
 import io.sluice.core.service.LogWaiter;
 import io.sluice.core.service.NotSupportedException;
 import io.sluice.core.service.TableService;
-import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableName;
 import io.sluice.core.tiering.TieringService;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
-import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -27,7 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** {@code POST /v1/tables/{t}/tier} and {@code GET /v1/tables/{t}/lake/snapshots}. */
+/** {@code POST /v1/tables/{t}/tier}. */
 @Path("/v1/tables/{table}")
 @Produces(MediaType.APPLICATION_JSON)
 public class TieringResource {
@@ -93,51 +91,6 @@ public class TieringResource {
       offsets.forEach((bucket, offset) -> o.put(bucket.toString(), offset));
     }
     return Optional.of(answer);
-  }
-
-  /** The lake snapshots of a table, newest first. */
-  @GET
-  @Path("lake/snapshots")
-  public ObjectNode snapshots(@PathParam("table") String table, @QueryParam("lake") String lake) {
-    TableEntry entry = tables.table(TableName.parse(table));
-    LakeFormatName format = chosenFormat(entry, lake);
-    ObjectNode answer = JSON.createObjectNode();
-    var list = answer.putArray("snapshots");
-    if (!lakes.format(format).exists(entry.name())) {
-      return answer;
-    }
-    for (LakeSnapshot snapshot : lakes.format(format).createOrLoad(entry).snapshots()) {
-      ObjectNode node = list.addObject();
-      node.put("lake", format.apiName());
-      node.put("snapshotId", snapshot.snapshotId());
-      node.put("commitTime", snapshot.commitTime().toString());
-      node.put("rows", snapshot.rows());
-      ObjectNode offsets = node.putObject("offsets");
-      snapshot.offsets().forEach((bucket, offset) -> offsets.put(bucket.toString(), offset));
-    }
-    return answer;
-  }
-
-  /** The format a {@code lake} parameter names, the table's first when absent. */
-  static LakeFormatName chosenFormat(TableEntry table, String lake) {
-    List<LakeFormatName> formats = table.definition().lakeFormats();
-    if (formats.isEmpty()) {
-      throw new NotSupportedException("Table " + table.name() + " has no lake formats");
-    }
-    if (lake == null || lake.isBlank()) {
-      return formats.get(0);
-    }
-    LakeFormatName format;
-    try {
-      format = LakeFormatName.parse(lake);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidParameterException("lake: " + e.getMessage());
-    }
-    if (!formats.contains(format)) {
-      throw new InvalidParameterException(
-          "lake: table " + table.name() + " is not tiered into " + format.apiName());
-    }
-    return format;
   }
 
   private static long parseWait(String value) {

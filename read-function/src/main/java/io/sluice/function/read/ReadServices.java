@@ -1,0 +1,18 @@
+package io.sluice.function.read;
+
+import io.sluice.core.scan.ScanService;
+import io.sluice.core.service.TableService;
+import io.sluice.function.read.sql.SqlService;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.apache.arrow.memory.BufferAllocator;
+
+/** Wires the read function's own services. */
+@Singleton
+public class ReadServices {
+  @Produces
+  @Singleton
+  SqlService sqlService(TableService tables, ScanService scans, BufferAllocator allocator) {
+    return new SqlService(tables, scans, allocator);
+  }
+}

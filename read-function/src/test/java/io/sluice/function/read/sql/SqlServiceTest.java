@@ -1,0 +1,223 @@
+package io.sluice.function.read.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sluice.core.TestingClock;
+import io.sluice.core.lake.LakeFormats;
+import io.sluice.core.lake.TestingLakeFormat;
+import io.sluice.core.log.AppendCommitter;
+import io.sluice.core.metadata.TestingMetadataStore;
+import io.sluice.core.scan.RowBatches;
+import io.sluice.core.scan.ScanService;
+import io.sluice.core.service.AppendService;
+import io.sluice.core.service.InvalidSqlException;
+import io.sluice.core.service.LogReadService;
+import io.sluice.core.service.LogWaiter;
+import io.sluice.core.service.RowBody;
+import io.sluice.core.service.RowFormat;
+import io.sluice.core.service.TableService;
+import io.sluice.core.store.TestingObjectStore;
+import io.sluice.core.table.LakeFormatName;
+import io.sluice.core.table.TableDefinitionJson;
+import io.sluice.core.table.TableName;
+import io.sluice.core.tiering.TieringService;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** SQL on DuckDB over the union, lake, log and snapshot views, and what it refuses. */
+class SqlServiceTest {
+  private static final TableName ORDERS = TableName.parse("shop.orders");
+
+  private final TestingClock clock = new TestingClock(Instant.parse("2026-11-25T08:00:00Z"));
+  private final RootAllocator allocator = new RootAllocator();
+  private final ExecutorService executor = Executors.newCachedThreadPool();
+  private final TestingMetadataStore metadata = new TestingMetadataStore();
+  private final TestingObjectStore objects = new TestingObjectStore();
+  private final TestingLakeFormat paimon = new TestingLakeFormat(LakeFormatName.PAIMON);
+  private final LakeFormats lakes = LakeFormats.of(paimon);
+  private TableService tables;
+  private AppendService appends;
+  private TieringService tiering;
+  private SqlService sql;
+
+  @BeforeEach
+  void setUp() {
+    tables = new TableService(metadata, clock);
+    LogWaiter waiter = new LogWaiter();
+    appends =
+        new AppendService(
+            tables, new AppendCommitter(objects, metadata, executor, clock), allocator, waiter);
+    tiering =
+        new TieringService(
+            metadata,
+            objects,
+            lakes,
+            allocator,
+            clock,
+            new TieringService.Limits(1_000_000, Duration.ofMinutes(5)));
+    LogReadService reads = new LogReadService(tables, metadata, objects, waiter, allocator);
+    ScanService scans = new ScanService(tables, metadata, reads, Optional.of(lakes), allocator);
+    sql = new SqlService(tables, scans, allocator);
+    tables.create(
+        ORDERS,
+        TableDefinitionJson.parse(
+            "create",
+            """
+            {"columns": [{"name": "id", "type": "bigint", "nullable": false},
+                         {"name": "amount", "type": "decimal(10,2)"},
+                         {"name": "t", "type": "timestamp"}],
+             "buckets": 2, "lake": {"formats": ["paimon"]}}
+            """));
+  }
+
+  @AfterEach
+  void close() {
+    executor.shutdownNow();
+    assertThat(allocator.getAllocatedMemory()).as("nothing leaks").isZero();
+    allocator.close();
+  }
+
+  /** Writes ids [from, to): amount id.50, t 2026-01-01 plus id minutes. */
+  private void write(long from, long to) {
+    String body =
+        LongStream.range(from, to)
+            .mapToObj(
+                id ->
+                    "{\"id\": %d, \"amount\": \"%d.50\", \"t\": \"%s\"}"
+                        .formatted(
+                            id, id, java.time.LocalDateTime.of(2026, 1, 1, 0, 0).plusMinutes(id)))
+            .collect(Collectors.joining(",", "[", "]"));
+    appends.append(
+        ORDERS,
+        new RowBody(RowFormat.JSON, body.getBytes(StandardCharsets.UTF_8)),
+        Optional.empty());
+  }
+
+  private List<Map<String, Object>> query(String text) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    try (RowBatches result = sql.query(text)) {
+      while (result.next()) {
+        VectorSchemaRoot batch = result.batch();
+        for (int row = 0; row < batch.getRowCount(); row++) {
+          Map<String, Object> values = new LinkedHashMap<>();
+          for (FieldVector vector : batch.getFieldVectors()) {
+            values.put(vector.getName(), vector.getObject(row));
+          }
+          rows.add(values);
+        }
+      }
+    }
+    return rows;
+  }
+
+  @Test
+  void aggregatesTheLakeTheLogAndTheirUnion() {
+    write(0, 30);
+    tiering.tier(tables.table(ORDERS), "runner");
+    write(30, 40);
+
+    Map<String, Object> lake =
+        query("SELECT COUNT(*) AS n, SUM(amount) AS total, MAX(id) AS top FROM shop.orders$lake")
+            .get(0);
+    assertThat(lake.get("n")).isEqualTo(30L);
+    assertThat((BigDecimal) lake.get("total")).isEqualByComparingTo(sum(0, 30));
+    Map<String, Object> union =
+        query("select count(*) as n, sum(amount) as total from shop.orders").get(0);
+    assertThat(union.get("n")).isEqualTo(40L);
+    assertThat((BigDecimal) union.get("total")).isEqualByComparingTo(sum(0, 40));
+    assertThat(query("SELECT COUNT(*) AS n FROM shop.orders$log").get(0).get("n")).isEqualTo(40L);
+    assertThat(
+            query(
+                    "SELECT COUNT(*) AS n FROM shop.orders u"
+                        + " WHERE NOT EXISTS (SELECT 1 FROM shop.orders$lake_paimon l WHERE l.id = u.id)")
+                .get(0)
+                .get("n"))
+        .as("exactly the untiered rows")
+        .isEqualTo(10L);
+  }
+
+  @Test
+  void aTableReadTwiceInOneQueryIsReadOnceAndKept() {
+    write(0, 10);
+    assertThat(
+            query("SELECT COUNT(*) AS n FROM shop.orders a JOIN shop.orders b ON a.id = b.id")
+                .get(0)
+                .get("n"))
+        .isEqualTo(10L);
+  }
+
+  @Test
+  void listsLakeSnapshotsWithTheirOffsets() {
+    write(0, 10);
+    tiering.tier(tables.table(ORDERS), "runner");
+    write(10, 16);
+    tiering.tier(tables.table(ORDERS), "runner");
+
+    List<Map<String, Object>> snapshots =
+        query(
+            "SELECT lake, snapshot_id, \"rows\", offsets FROM shop.orders$lake$snapshots"
+                + " ORDER BY snapshot_id DESC");
+    assertThat(snapshots).hasSize(2);
+    assertThat(snapshots.get(0).get("lake").toString()).isEqualTo("paimon");
+    assertThat(snapshots.get(0).get("rows")).isEqualTo(16L);
+    String offsets = snapshots.get(0).get("offsets").toString();
+    Map<Integer, Long> marks = new java.util.TreeMap<>();
+    tables.describe(ORDERS).buckets().forEach(h -> marks.put(h.bucket(), h.nextOffset()));
+    assertThat(io.sluice.core.lake.LakeSnapshot.parseOffsets(offsets)).isEqualTo(marks);
+  }
+
+  @Test
+  void refusesWhatIsNotOneReadOnlyQueryOverKnownNames() {
+    assertThatThrownBy(() -> sql.query("DELETE FROM shop.orders"))
+        .isInstanceOf(InvalidSqlException.class)
+        .hasMessageStartingWith("Only read-only queries");
+    assertThatThrownBy(() -> sql.query("COPY (SELECT 1) TO '/tmp/out.csv'"))
+        .isInstanceOf(InvalidSqlException.class)
+        .hasMessageStartingWith("Only read-only queries");
+    assertThatThrownBy(() -> sql.query("SELEC 1"))
+        .isInstanceOf(InvalidSqlException.class)
+        .hasMessageContaining("syntax error at or near \"SELEC\"");
+    assertThatThrownBy(() -> sql.query("SELECT 1; SELECT 2"))
+        .isInstanceOf(InvalidSqlException.class)
+        .hasMessage("Send exactly one statement per query, not 2");
+    assertThatThrownBy(() -> sql.query("SELECT * FROM shop.customers"))
+        .isInstanceOf(InvalidSqlException.class)
+        .hasMessageStartingWith("Unknown table shop.customers");
+    assertThatThrownBy(() -> sql.query("SELECT * FROM shop.orders$archive"))
+        .isInstanceOf(InvalidSqlException.class)
+        .hasMessageContaining("$lake, $lake_paimon");
+    assertThatThrownBy(() -> sql.query("SELECT price FROM shop.orders"))
+        .isInstanceOf(InvalidSqlException.class)
+        .hasMessageContaining("price");
+    assertThatThrownBy(() -> sql.query("SELECT * FROM shop.orders$lake_iceberg"))
+        .isInstanceOf(InvalidSqlException.class)
+        .hasMessageContaining("not tiered into iceberg");
+    assertThatThrownBy(() -> sql.query("SELECT * FROM read_csv('/etc/passwd')"))
+        .isInstanceOf(InvalidSqlException.class)
+        .hasMessageContaining("disabled by configuration");
+  }
+
+  private static BigDecimal sum(long from, long to) {
+    return LongStream.range(from, to)
+        .mapToObj(id -> new BigDecimal(id + ".50"))
+        .reduce(BigDecimal.ZERO, BigDecimal::add);
+  }
+}
