@@ -94,6 +94,15 @@ class ReadmeQuickStartITCase {
         }
         written.computeIfAbsent(table, t -> new ArrayList<>()).addAll(inlineRows(command));
         wrote = true;
+      } else if (method.equals("POST") && path.equals("/v1/sql")) {
+        JsonNode answer = json(readme, output);
+        long sent = written.values().stream().mapToLong(List::size).sum();
+        assertThat(answer.isArray() && answer.size() == 1)
+            .as("one result row from %s: %s", readme, output)
+            .isTrue();
+        assertThat(answer.get(0).elements().next().asLong())
+            .as("the first column (a COUNT) of %s: %s", readme, output)
+            .isEqualTo(sent);
       } else if (method.equals("GET") && path.endsWith("/records")) {
         Matcher bucketMatch = BUCKET_PATH.matcher(path);
         int bucket = bucketMatch.find() ? Integer.parseInt(bucketMatch.group(1)) : -1;
