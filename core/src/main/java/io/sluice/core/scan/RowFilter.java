@@ -111,15 +111,7 @@ public sealed interface RowFilter {
 
     @Override
     public Boolean evaluate(VectorSchemaRoot batch, int row) {
-      boolean unknown = false;
-      for (RowFilter filter : filters) {
-        Boolean result = filter.evaluate(batch, row);
-        if (Boolean.FALSE.equals(result)) {
-          return false;
-        }
-        unknown |= result == null;
-      }
-      return unknown ? null : true;
+      return combine(filters, batch, row, false);
     }
 
     @Override
@@ -136,15 +128,7 @@ public sealed interface RowFilter {
 
     @Override
     public Boolean evaluate(VectorSchemaRoot batch, int row) {
-      boolean unknown = false;
-      for (RowFilter filter : filters) {
-        Boolean result = filter.evaluate(batch, row);
-        if (Boolean.TRUE.equals(result)) {
-          return true;
-        }
-        unknown |= result == null;
-      }
-      return unknown ? null : false;
+      return combine(filters, batch, row, true);
     }
 
     @Override
@@ -165,6 +149,23 @@ public sealed interface RowFilter {
     public void collectColumns(Set<String> columns) {
       filter.collectColumns(columns);
     }
+  }
+
+  /**
+   * {@code decisive} as soon as one filter gives it (false for and, true for or); else unknown if
+   * one was unknown, else the other value.
+   */
+  private static Boolean combine(
+      List<RowFilter> filters, VectorSchemaRoot batch, int row, boolean decisive) {
+    boolean unknown = false;
+    for (RowFilter filter : filters) {
+      Boolean result = filter.evaluate(batch, row);
+      if (result != null && result == decisive) {
+        return decisive;
+      }
+      unknown |= result == null;
+    }
+    return unknown ? null : !decisive;
   }
 
   private static FieldVector vector(VectorSchemaRoot batch, String column) {

@@ -3,6 +3,7 @@ package io.sluice.core.scan;
 import io.sluice.core.arrow.ArrowCopy;
 import io.sluice.core.arrow.ArrowValues;
 import java.util.Iterator;
+import java.util.function.Function;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -29,6 +30,31 @@ public final class ValueRowBatches implements RowBatches {
     this.rows = rows;
     this.source = source;
     this.batch = VectorSchemaRoot.create(schema, allocator);
+  }
+
+  /**
+   * Batches of a reader's records, each turned into its values by {@code values} as it is read
+   * (readers may reuse a record object, so it is never kept).
+   */
+  public static <T> ValueRowBatches of(
+      Schema schema,
+      Iterator<T> records,
+      Function<T, Object[]> values,
+      AutoCloseable source,
+      BufferAllocator allocator) {
+    Iterator<Object[]> rows =
+        new Iterator<>() {
+          @Override
+          public boolean hasNext() {
+            return records.hasNext();
+          }
+
+          @Override
+          public Object[] next() {
+            return values.apply(records.next());
+          }
+        };
+    return new ValueRowBatches(schema, rows, source, allocator);
   }
 
   @Override

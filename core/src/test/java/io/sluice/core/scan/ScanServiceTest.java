@@ -5,28 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.core.TestingClock;
+import io.sluice.core.TestingSluice;
 import io.sluice.core.arrow.ArrowValues;
 import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.lake.TestingLakeFormat;
-import io.sluice.core.log.AppendCommitter;
-import io.sluice.core.metadata.TestingMetadataStore;
-import io.sluice.core.service.AppendService;
 import io.sluice.core.service.InvalidParameterException;
-import io.sluice.core.service.LogReadService;
-import io.sluice.core.service.LogWaiter;
-import io.sluice.core.service.RowBody;
-import io.sluice.core.service.RowFormat;
 import io.sluice.core.service.TableService;
-import io.sluice.core.store.TestingObjectStore;
 import io.sluice.core.table.LakeFormatName;
-import io.sluice.core.table.TableDefinitionJson;
 import io.sluice.core.table.TableName;
 import io.sluice.core.tiering.TieringService;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +26,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,54 +36,41 @@ class ScanServiceTest {
   private static final TableName ORDERS = TableName.parse("orders");
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final TestingClock clock = new TestingClock(Instant.parse("2026-11-25T08:00:00Z"));
-  private final RootAllocator allocator = new RootAllocator();
-  private final ExecutorService executor = Executors.newCachedThreadPool();
-  private final TestingMetadataStore metadata = new TestingMetadataStore();
-  private final TestingObjectStore objects = new TestingObjectStore();
+  private final TestingSluice sluice = new TestingSluice();
   private final TestingLakeFormat paimon = new TestingLakeFormat(LakeFormatName.PAIMON);
   private final TestingLakeFormat iceberg = new TestingLakeFormat(LakeFormatName.ICEBERG);
   private final LakeFormats lakes = LakeFormats.of(paimon, iceberg);
   private final AtomicLong nextId = new AtomicLong();
+  private final ExecutorService executor = Executors.newCachedThreadPool();
   private TableService tables;
-  private AppendService appends;
   private TieringService tiering;
   private ScanService scans;
 
   @BeforeEach
   void createTable() {
-    tables = new TableService(metadata, clock);
-    LogWaiter waiter = new LogWaiter();
-    appends =
-        new AppendService(
-            tables, new AppendCommitter(objects, metadata, executor, clock), allocator, waiter);
-    tiering =
-        new TieringService(
-            metadata,
-            objects,
-            lakes,
-            allocator,
-            clock,
-            new TieringService.Limits(1_000_000, Duration.ofMinutes(5)));
-    LogReadService reads = new LogReadService(tables, metadata, objects, waiter, allocator);
-    scans = new ScanService(tables, metadata, reads, Optional.of(lakes), allocator);
-    tables.create(
+    tables = sluice.tables();
+    tiering = sluice.tiering(lakes);
+    scans =
+        new ScanService(
+            tables,
+            sluice.metadata(),
+            sluice.reads(sluice.objects()),
+            Optional.of(lakes),
+            sluice.allocator());
+    sluice.create(
         ORDERS,
-        TableDefinitionJson.parse(
-            "create",
-            """
-            {"columns": [{"name": "id", "type": "bigint", "nullable": false},
-                         {"name": "amount", "type": "decimal(10,2)"},
-                         {"name": "note", "type": "string"}],
-             "buckets": 3, "lake": {"formats": ["paimon", "iceberg"]}}
-            """));
+        """
+        {"columns": [{"name": "id", "type": "bigint", "nullable": false},
+                     {"name": "amount", "type": "decimal(10,2)"},
+                     {"name": "note", "type": "string"}],
+         "buckets": 3, "lake": {"formats": ["paimon", "iceberg"]}}
+        """);
   }
 
   @AfterEach
   void close() {
     executor.shutdownNow();
-    assertThat(allocator.getAllocatedMemory()).as("nothing leaks").isZero();
-    allocator.close();
+    sluice.close();
   }
 
   /** Writes one request of {@code rows} rows with fresh ids; amount is id/100, note null on odd. */
@@ -112,10 +86,7 @@ class ScanServiceTest {
                             BigDecimal.valueOf(id, 2).toPlainString(),
                             id % 2 == 0 ? "\"n" + id + "\"" : "null"))
             .collect(Collectors.joining(",", "[", "]"));
-    appends.append(
-        ORDERS,
-        new RowBody(RowFormat.JSON, body.getBytes(StandardCharsets.UTF_8)),
-        Optional.empty());
+    sluice.append(ORDERS, body);
   }
 
   private List<Map<String, Object>> scan(ScanService.Request request) {
@@ -280,10 +251,8 @@ class ScanServiceTest {
                     filtered("{\"or\": [{\"column\": \"id\", \"op\": \"~\", \"value\": 1}]}")))
         .isInstanceOf(InvalidParameterException.class)
         .hasMessageStartingWith("filter.or[0]: op '~' is not one of");
-    tables.create(
-        TableName.parse("plain"),
-        TableDefinitionJson.parse(
-            "create", "{\"columns\": [{\"name\": \"id\", \"type\": \"bigint\"}]}"));
+    sluice.create(
+        TableName.parse("plain"), "{\"columns\": [{\"name\": \"id\", \"type\": \"bigint\"}]}");
     assertThatThrownBy(
             () ->
                 scans.scan(

@@ -3,29 +3,17 @@ package io.sluice.core.tiering;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.core.TestingClock;
+import io.sluice.core.TestingSluice;
 import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.lake.TestingLakeFormat;
-import io.sluice.core.log.AppendCommitter;
-import io.sluice.core.metadata.TestingMetadataStore;
-import io.sluice.core.service.AppendService;
-import io.sluice.core.service.LogWaiter;
-import io.sluice.core.service.RowBody;
-import io.sluice.core.service.RowFormat;
 import io.sluice.core.service.TableService;
-import io.sluice.core.store.TestingObjectStore;
 import io.sluice.core.table.LakeFormatName;
-import io.sluice.core.table.TableDefinitionJson;
 import io.sluice.core.table.TableName;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
-import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,55 +21,34 @@ import org.junit.jupiter.api.Test;
 class LakeLagServiceTest {
   private static final TableName EVENTS = TableName.parse("events");
 
-  private final TestingClock clock = new TestingClock(Instant.parse("2026-11-25T08:00:00Z"));
-  private final RootAllocator allocator = new RootAllocator();
-  private final ExecutorService executor = Executors.newCachedThreadPool();
-  private final TestingMetadataStore metadata = new TestingMetadataStore();
-  private final TestingObjectStore objects = new TestingObjectStore();
-  private final TableService tables = new TableService(metadata, clock);
-  private final AppendService appends =
-      new AppendService(
-          tables,
-          new AppendCommitter(objects, metadata, executor, clock),
-          allocator,
-          new LogWaiter());
+  private final TestingSluice sluice = new TestingSluice();
+  private final TestingClock clock = sluice.clock();
+  private final TableService tables = sluice.tables();
   private final TieringService tiering =
-      new TieringService(
-          metadata,
-          objects,
-          LakeFormats.of(new TestingLakeFormat(LakeFormatName.PAIMON)),
-          allocator,
-          clock,
-          new TieringService.Limits(1_000_000, Duration.ofMinutes(5)));
-  private final LakeLagService lags = new LakeLagService(metadata, clock);
+      sluice.tiering(LakeFormats.of(new TestingLakeFormat(LakeFormatName.PAIMON)));
+  private final LakeLagService lags = new LakeLagService(sluice.metadata(), clock);
 
   @AfterEach
   void close() {
-    executor.shutdownNow();
-    allocator.close();
+    sluice.close();
   }
 
   private void write(long from, long to) {
-    String body =
+    sluice.append(
+        EVENTS,
         LongStream.range(from, to)
             .mapToObj(id -> "{\"id\": " + id + "}")
-            .collect(Collectors.joining(",", "[", "]"));
-    appends.append(
-        EVENTS,
-        new RowBody(RowFormat.JSON, body.getBytes(StandardCharsets.UTF_8)),
-        Optional.empty());
+            .collect(Collectors.joining(",", "[", "]")));
   }
 
   @Test
   void countsUntieredRowsAndMeasuresFreshnessFromTheNewestTieredRow() {
-    tables.create(
+    sluice.create(
         EVENTS,
-        TableDefinitionJson.parse(
-            "create",
-            """
-            {"columns": [{"name": "id", "type": "bigint"}], "buckets": 2,
-             "lake": {"formats": ["paimon"]}}
-            """));
+        """
+        {"columns": [{"name": "id", "type": "bigint"}], "buckets": 2,
+         "lake": {"formats": ["paimon"]}}
+        """);
     write(0, 10);
     List<LakeLag> before = lags.lag(tables.table(EVENTS));
     assertThat(before)

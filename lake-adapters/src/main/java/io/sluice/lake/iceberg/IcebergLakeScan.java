@@ -15,7 +15,6 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import org.apache.arrow.memory.BufferAllocator;
@@ -57,27 +56,17 @@ final class IcebergLakeScan {
     try {
       CloseableIterable<Record> records = builder.build();
       CloseableIterator<Record> rows = records.iterator();
-      Iterator<Object[]> values =
-          new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-              return rows.hasNext();
-            }
-
-            @Override
-            public Object[] next() {
-              Record record = rows.next();
-              Object[] out = new Object[columns.size()];
-              for (int i = 0; i < out.length; i++) {
-                String name = columns.get(i).name();
-                out[i] = present.contains(name) ? value(record.getField(name)) : null;
-              }
-              return out;
-            }
-          };
-      return new ValueRowBatches(
+      return ValueRowBatches.of(
           ArrowSchemas.schema(columns),
-          values,
+          rows,
+          record -> {
+            Object[] out = new Object[columns.size()];
+            for (int i = 0; i < out.length; i++) {
+              String name = columns.get(i).name();
+              out[i] = present.contains(name) ? value(record.getField(name)) : null;
+            }
+            return out;
+          },
           () -> {
             try (records) {
               rows.close();

@@ -14,7 +14,6 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,25 +70,19 @@ final class PaimonLakeScan {
       RecordReader<InternalRow> reader =
           builder.newRead().createReader(builder.newScan().plan().splits());
       RecordReaderIterator<InternalRow> rows = new RecordReaderIterator<>(reader);
-      Iterator<Object[]> values =
-          new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-              return rows.hasNext();
+      return ValueRowBatches.of(
+          ArrowSchemas.schema(columns),
+          rows,
+          row -> {
+            Object[] out = new Object[positions.length];
+            for (int i = 0; i < positions.length; i++) {
+              int at = positions[i];
+              out[i] = at < 0 || row.isNullAt(at) ? null : value(row, at, types.get(at));
             }
-
-            @Override
-            public Object[] next() {
-              InternalRow row = rows.next();
-              Object[] out = new Object[positions.length];
-              for (int i = 0; i < positions.length; i++) {
-                int at = positions[i];
-                out[i] = at < 0 || row.isNullAt(at) ? null : value(row, at, types.get(at));
-              }
-              return out;
-            }
-          };
-      return new ValueRowBatches(ArrowSchemas.schema(columns), values, rows, allocator);
+            return out;
+          },
+          rows,
+          allocator);
     } catch (IOException | RuntimeException e) {
       throw new StoreUnavailableException(
           "Cannot read snapshot %d of Paimon table %s: %s"

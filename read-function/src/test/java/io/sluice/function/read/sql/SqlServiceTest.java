@@ -3,40 +3,25 @@ package io.sluice.function.read.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sluice.core.TestingClock;
+import io.sluice.core.TestingSluice;
 import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.lake.TestingLakeFormat;
-import io.sluice.core.log.AppendCommitter;
-import io.sluice.core.metadata.TestingMetadataStore;
 import io.sluice.core.scan.RowBatches;
 import io.sluice.core.scan.ScanService;
-import io.sluice.core.service.AppendService;
 import io.sluice.core.service.InvalidSqlException;
-import io.sluice.core.service.LogReadService;
-import io.sluice.core.service.LogWaiter;
-import io.sluice.core.service.RowBody;
-import io.sluice.core.service.RowFormat;
 import io.sluice.core.service.TableService;
 import io.sluice.core.store.DelegatingObjectStore;
-import io.sluice.core.store.TestingObjectStore;
 import io.sluice.core.table.LakeFormatName;
-import io.sluice.core.table.TableDefinitionJson;
 import io.sluice.core.table.TableName;
 import io.sluice.core.tiering.TieringService;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.AfterEach;
@@ -47,15 +32,12 @@ import org.junit.jupiter.api.Test;
 class SqlServiceTest {
   private static final TableName ORDERS = TableName.parse("shop.orders");
 
-  private final TestingClock clock = new TestingClock(Instant.parse("2026-11-25T08:00:00Z"));
-  private final RootAllocator allocator = new RootAllocator();
-  private final ExecutorService executor = Executors.newCachedThreadPool();
-  private final TestingMetadataStore metadata = new TestingMetadataStore();
-  private final TestingObjectStore objects = new TestingObjectStore();
+  private final TestingSluice sluice = new TestingSluice();
+  private final LakeFormats lakes = LakeFormats.of(new TestingLakeFormat(LakeFormatName.PAIMON));
   private final java.util.concurrent.atomic.AtomicLong bytesRead =
       new java.util.concurrent.atomic.AtomicLong();
   private final DelegatingObjectStore countingReads =
-      new DelegatingObjectStore(objects) {
+      new DelegatingObjectStore(sluice.objects()) {
         @Override
         public byte[] read(String key) {
           return counted(super.read(key));
@@ -76,48 +58,35 @@ class SqlServiceTest {
           return bytes;
         }
       };
-  private final TestingLakeFormat paimon = new TestingLakeFormat(LakeFormatName.PAIMON);
-  private final LakeFormats lakes = LakeFormats.of(paimon);
   private TableService tables;
-  private AppendService appends;
   private TieringService tiering;
   private SqlService sql;
 
   @BeforeEach
   void setUp() {
-    tables = new TableService(metadata, clock);
-    LogWaiter waiter = new LogWaiter();
-    appends =
-        new AppendService(
-            tables, new AppendCommitter(objects, metadata, executor, clock), allocator, waiter);
-    tiering =
-        new TieringService(
-            metadata,
-            objects,
-            lakes,
-            allocator,
-            clock,
-            new TieringService.Limits(1_000_000, Duration.ofMinutes(5)));
-    LogReadService reads = new LogReadService(tables, metadata, countingReads, waiter, allocator);
-    ScanService scans = new ScanService(tables, metadata, reads, Optional.of(lakes), allocator);
-    sql = new SqlService(tables, scans, allocator);
-    tables.create(
+    tables = sluice.tables();
+    tiering = sluice.tiering(lakes);
+    ScanService scans =
+        new ScanService(
+            tables,
+            sluice.metadata(),
+            sluice.reads(countingReads),
+            Optional.of(lakes),
+            sluice.allocator());
+    sql = new SqlService(tables, scans, sluice.allocator());
+    sluice.create(
         ORDERS,
-        TableDefinitionJson.parse(
-            "create",
-            """
-            {"columns": [{"name": "id", "type": "bigint", "nullable": false},
-                         {"name": "amount", "type": "decimal(10,2)"},
-                         {"name": "t", "type": "timestamp"}],
-             "buckets": 2, "lake": {"formats": ["paimon"]}}
-            """));
+        """
+        {"columns": [{"name": "id", "type": "bigint", "nullable": false},
+                     {"name": "amount", "type": "decimal(10,2)"},
+                     {"name": "t", "type": "timestamp"}],
+         "buckets": 2, "lake": {"formats": ["paimon"]}}
+        """);
   }
 
   @AfterEach
   void close() {
-    executor.shutdownNow();
-    assertThat(allocator.getAllocatedMemory()).as("nothing leaks").isZero();
-    allocator.close();
+    sluice.close();
   }
 
   /** Writes ids [from, to): amount id.50, t 2026-01-01 plus id minutes. */
@@ -130,10 +99,7 @@ class SqlServiceTest {
                         .formatted(
                             id, id, java.time.LocalDateTime.of(2026, 1, 1, 0, 0).plusMinutes(id)))
             .collect(Collectors.joining(",", "[", "]"));
-    appends.append(
-        ORDERS,
-        new RowBody(RowFormat.JSON, body.getBytes(StandardCharsets.UTF_8)),
-        Optional.empty());
+    sluice.append(ORDERS, body);
   }
 
   private List<Map<String, Object>> query(String text) {
@@ -182,14 +148,12 @@ class SqlServiceTest {
   @Test
   void readsOnlyTheColumnsTheQueryMentions() {
     TableName wide = TableName.parse("shop.wide");
-    tables.create(
+    sluice.create(
         wide,
-        TableDefinitionJson.parse(
-            "create",
-            """
-            {"columns": [{"name": "id", "type": "bigint"}, {"name": "note", "type": "string"}],
-             "buckets": 1}
-            """));
+        """
+        {"columns": [{"name": "id", "type": "bigint"}, {"name": "note", "type": "string"}],
+         "buckets": 1}
+        """);
     java.util.Random random = new java.util.Random(7);
     String body =
         LongStream.range(0, 200)
@@ -201,8 +165,7 @@ class SqlServiceTest {
                   return "{\"id\": %d, \"note\": \"%s\"}".formatted(id, note);
                 })
             .collect(Collectors.joining(",", "[", "]"));
-    appends.append(
-        wide, new RowBody(RowFormat.JSON, body.getBytes(StandardCharsets.UTF_8)), Optional.empty());
+    sluice.append(wide, body);
 
     // The first read of a segment fetches its tail for the footer (one round trip, then cached).
     query("SELECT COUNT(*) FROM shop.wide");

@@ -1,0 +1,97 @@
+package io.sluice.core;
+
+import io.sluice.core.lake.LakeFormats;
+import io.sluice.core.log.AppendCommitter;
+import io.sluice.core.metadata.TableEntry;
+import io.sluice.core.metadata.TestingMetadataStore;
+import io.sluice.core.service.AppendService;
+import io.sluice.core.service.LogReadService;
+import io.sluice.core.service.LogWaiter;
+import io.sluice.core.service.RowBody;
+import io.sluice.core.service.RowFormat;
+import io.sluice.core.service.TableService;
+import io.sluice.core.store.ObjectStore;
+import io.sluice.core.store.TestingObjectStore;
+import io.sluice.core.table.TableDefinitionJson;
+import io.sluice.core.table.TableName;
+import io.sluice.core.tiering.TieringService;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+
+/**
+ * Sluice's table, append and log-read services on in-memory stores and a test clock, for tests of
+ * what sits on top of them. Closing it fails when Arrow memory leaked.
+ */
+public final class TestingSluice implements AutoCloseable {
+  private final TestingClock clock = new TestingClock(Instant.parse("2026-11-25T08:00:00Z"));
+  private final RootAllocator allocator = new RootAllocator();
+  private final ExecutorService executor = Executors.newCachedThreadPool();
+  private final TestingMetadataStore metadata = new TestingMetadataStore();
+  private final TestingObjectStore objects = new TestingObjectStore();
+  private final LogWaiter waiter = new LogWaiter();
+  private final TableService tables = new TableService(metadata, clock);
+  private final AppendService appends =
+      new AppendService(
+          tables, new AppendCommitter(objects, metadata, executor, clock), allocator, waiter);
+
+  public TestingClock clock() {
+    return clock;
+  }
+
+  public BufferAllocator allocator() {
+    return allocator;
+  }
+
+  public TestingMetadataStore metadata() {
+    return metadata;
+  }
+
+  public TestingObjectStore objects() {
+    return objects;
+  }
+
+  public TableService tables() {
+    return tables;
+  }
+
+  /** Creates a table from its API definition. */
+  public TableEntry create(TableName name, String definitionJson) {
+    return tables.create(name, TableDefinitionJson.parse("create", definitionJson)).table();
+  }
+
+  /** Appends a JSON array of rows as one write. */
+  public void append(TableName name, String jsonRows) {
+    appends.append(
+        name,
+        new RowBody(RowFormat.JSON, jsonRows.getBytes(StandardCharsets.UTF_8)),
+        Optional.empty());
+  }
+
+  /** Log reads through {@code objects} (such as a wrapper of {@link #objects()}). */
+  public LogReadService reads(ObjectStore objects) {
+    return new LogReadService(tables, metadata, objects, waiter, allocator);
+  }
+
+  /** Tiering into {@code lakes}, with no limit a test reaches. */
+  public TieringService tiering(LakeFormats lakes) {
+    return new TieringService(
+        metadata,
+        objects,
+        lakes,
+        allocator,
+        clock,
+        new TieringService.Limits(1_000_000, Duration.ofMinutes(5)));
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+    allocator.close();
+  }
+}
