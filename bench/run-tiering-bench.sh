@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the bench module and runs the tiering benchmark (about 3-4 minutes, one JVM, local files
-# only): tiering rows/s into Paimon against Paimon's own writer on the same rows (and tiering into
-# Iceberg, without a baseline), then lake freshness p50/p99 under a steady write load with
+# only): tiering rows/s into Paimon and into Iceberg against each library's own writer on the
+# same rows, then lake freshness p50/p99 under a steady write load with
 # freshness 10s, writing bench/reports/tiering.md.
 #
 # Usage: bench/run-tiering-bench.sh [report.md]   (from any directory)

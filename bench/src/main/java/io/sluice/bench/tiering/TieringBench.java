@@ -43,6 +43,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.PartitionKey;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.GenericAppenderFactory;
+import org.apache.iceberg.data.InternalRecordWrapper;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.io.PartitionedFanoutWriter;
+import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.paimon.catalog.Catalog;
 import org.apache.paimon.catalog.CatalogContext;
 import org.apache.paimon.catalog.CatalogFactory;
@@ -63,7 +78,8 @@ import org.apache.paimon.table.sink.CommitMessage;
  *   <li>throughput: rows appended through {@link AppendService} (Arrow bodies), then one timed
  *       {@link TieringService#tier} run into Paimon, against Paimon's own batch writer writing the
  *       same rows from memory (pre-built {@link GenericRow}s) into a lake table created with the
- *       same schema and options; Sluice's tiering into Iceberg is timed too, without a baseline;
+ *       same schema and options; Sluice's tiering into Iceberg against Iceberg's generic Parquet
+ *       writers fanned out by bucket partition;
  *   <li>freshness: a steady writer and a scheduler calling {@link ScheduledRun#runOnce()} every
  *       second on a table with lake freshness 10 s; for every acknowledged write, the time until a
  *       reader polling {@link LakeTable#latestTiered()} sees offsets covering it.
@@ -255,6 +271,9 @@ public final class TieringBench {
           TableEntry icebergTable = stores.create(icebergName, "\"iceberg\"", "1h");
           stores.appendAll(icebergName, rows);
           timings.add(timeTier(stores, icebergTable, "sluice-iceberg", round, rowCount));
+          TableEntry icebergBaseline =
+              stores.create(TableName.parse("iceberg_baseline"), "\"iceberg\"", "1h");
+          timings.add(icebergBaseline(stores, icebergBaseline, rows, round));
         } catch (RuntimeException e) {
           notes.add("Iceberg round " + round + " failed: " + e);
           e.printStackTrace();
@@ -312,6 +331,62 @@ public final class TieringBench {
           "  %-15s %,d rows in %.2f s = %,.0f rows/s%n",
           "paimon-writer", rows.length, seconds, rows.length / seconds);
       return new Timed("paimon-writer", round, rows.length, seconds);
+    }
+  }
+
+  /**
+   * Iceberg's own writer: the generic Parquet appenders of the table's schema and properties,
+   * fanned out by the table's bucket partition, then one append commit.
+   */
+  private Timed icebergBaseline(Stores stores, TableEntry entry, TieringRows rows, int round)
+      throws Exception {
+    Path lake = stores.dir.resolve("lake");
+    Map<String, String> properties =
+        Map.of(
+            CatalogProperties.URI,
+            "jdbc:sqlite:" + lake.resolve("iceberg-catalog.db"),
+            CatalogProperties.WAREHOUSE_LOCATION,
+            stores.warehouse() + "/iceberg",
+            JdbcCatalog.PROPERTY_PREFIX + "init-catalog-tables",
+            "false");
+    try (JdbcCatalog catalog = new JdbcCatalog()) {
+      catalog.setConf(new Configuration());
+      catalog.initialize("sluice", properties);
+      Table table =
+          catalog.loadTable(TableIdentifier.of(entry.name().database(), entry.name().table()));
+      Record[] records = rows.icebergRecords(table.schema());
+      long t0 = System.nanoTime();
+      PartitionKey key = new PartitionKey(table.spec(), table.schema());
+      InternalRecordWrapper wrapper = new InternalRecordWrapper(table.schema().asStruct());
+      PartitionedFanoutWriter<Record> writer =
+          new PartitionedFanoutWriter<>(
+              table.spec(),
+              FileFormat.PARQUET,
+              new GenericAppenderFactory(table.schema(), table.spec()),
+              OutputFileFactory.builderFor(table, 1, 1).format(FileFormat.PARQUET).build(),
+              table.io(),
+              TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT) {
+            @Override
+            protected PartitionKey partition(Record record) {
+              key.partition(wrapper.wrap(record));
+              return key;
+            }
+          };
+      try (writer) {
+        for (Record record : records) {
+          writer.write(record);
+        }
+      }
+      AppendFiles append = table.newAppend();
+      for (DataFile file : writer.dataFiles()) {
+        append.appendFile(file);
+      }
+      append.commit();
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      System.out.printf(
+          "  %-15s %,d rows in %.2f s = %,.0f rows/s%n",
+          "iceberg-writer", records.length, seconds, records.length / seconds);
+      return new Timed("iceberg-writer", round, records.length, seconds);
     }
   }
 

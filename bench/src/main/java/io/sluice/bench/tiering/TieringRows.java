@@ -10,6 +10,8 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.apache.arrow.memory.BufferAllocator;
@@ -22,6 +24,9 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
 import org.apache.paimon.data.BinaryString;
 import org.apache.paimon.data.Decimal;
 import org.apache.paimon.data.GenericRow;
@@ -29,8 +34,9 @@ import org.apache.paimon.data.Timestamp;
 
 /**
  * The rows of the tiering benchmark, held as columns in memory: a 6-column table (bigint id not
- * null, string, decimal(12,2), timestamp, int, double), as Arrow IPC request bodies and as Paimon
- * {@link GenericRow}s, so that Sluice and the Paimon baseline write exactly the same values.
+ * null, string, decimal(12,2), timestamp, int, double), as Arrow IPC request bodies, as Paimon
+ * {@link GenericRow}s and as Iceberg records, so that Sluice and the lake libraries' own writers
+ * write exactly the same values.
  */
 final class TieringRows {
   static final List<Column> COLUMNS =
@@ -138,5 +144,26 @@ final class TieringRows {
               scores[i]);
     }
     return rows;
+  }
+
+  /** Every row as an Iceberg record of {@code schema}, built before the baseline's clock starts. */
+  Record[] icebergRecords(Schema schema) {
+    Record[] records = new Record[count];
+    for (int i = 0; i < count; i++) {
+      Record record = GenericRecord.create(schema);
+      record.setField("id", firstId + i);
+      record.setField("name", names[i]);
+      record.setField("amount", BigDecimal.valueOf(amountsCents[i], 2));
+      record.setField(
+          "at",
+          LocalDateTime.ofEpochSecond(
+              Math.floorDiv(atMicros[i], 1_000_000L),
+              (int) Math.floorMod(atMicros[i], 1_000_000L) * 1000,
+              ZoneOffset.UTC));
+      record.setField("qty", qty[i]);
+      record.setField("score", scores[i]);
+      records[i] = record;
+    }
+    return records;
   }
 }
