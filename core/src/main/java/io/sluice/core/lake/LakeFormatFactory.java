@@ -10,7 +10,8 @@ public interface LakeFormatFactory {
 
   /**
    * Opens the format's catalog under the settings' warehouse; touches no network until used. A
-   * format that needs {@link LakeLocks} on an object store refuses such a warehouse here.
+   * format that needs {@link LakeLocks} on an object store refuses such a warehouse when it opens
+   * its catalog.
    */
   LakeFormat create(LakeSettings settings);
 
