@@ -4,6 +4,8 @@ import io.sluice.core.lake.LakeLocks;
 import io.sluice.core.lake.LockNotAcquiredException;
 import io.sluice.core.metadata.Lease;
 import io.sluice.core.metadata.MetadataStore;
+import io.sluice.core.store.CommitConflictException;
+import io.sluice.core.store.CommitStateUnknownException;
 import io.sluice.core.store.StoreUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,8 +24,11 @@ import java.util.concurrent.TimeUnit;
  * expires or the timeout passes.
  *
  * <p>The time-to-live only frees a lock whose holder died: it must exceed by far the time a holder
- * keeps the lock (Paimon: a few object-store calls). The timeout is waited in real time; expiry is
- * decided by the clock.
+ * keeps the lock (Paimon: a few object-store calls). A holder that stalls past it may overlap with
+ * the next; the release finds out (the lease's epoch moved on) and the holder's action, though it
+ * returned, then ends in {@link CommitStateUnknownException}, so its caller reads back what
+ * happened instead of trusting it. The timeout is waited in real time; expiry is decided by the
+ * clock.
  */
 public final class LeaseLocks implements LakeLocks {
   private static final Duration FIRST_PAUSE = Duration.ofMillis(10);
@@ -55,14 +60,22 @@ public final class LeaseLocks implements LakeLocks {
 
   private final MetadataStore metadata;
   private final LeaseManager leases;
+  private final Clock clock;
   private final Limits limits;
 
   public LeaseLocks(MetadataStore metadata, Clock clock, Limits limits) {
     this.metadata = metadata;
     this.leases = new LeaseManager(metadata, clock);
+    this.clock = clock;
     this.limits = limits;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws CommitStateUnknownException when the action returned but the lock had expired and been
+   *     taken over meanwhile: another holder may have overlapped with it
+   */
   @Override
   public <T> T callWithLock(String name, Callable<T> action) throws Exception {
     if (name.indexOf(':') < 0) {
@@ -70,11 +83,21 @@ public final class LeaseLocks implements LakeLocks {
           "Cannot lock '" + name + "': a lock name needs a ':' so that it is never a table id");
     }
     Lease lease = acquire(name);
+    T answer;
     try {
-      return action.call();
-    } finally {
+      answer = action.call();
+    } catch (Exception | Error e) {
       release(lease);
+      throw e;
     }
+    if (!release(lease)) {
+      throw new CommitStateUnknownException(
+          ("Cannot tell whether the work under lock %s was alone: the lock expired at %s and was"
+                  + " taken over before it was released")
+              .formatted(name, lease.expiresAt()),
+          null);
+    }
+    return answer;
   }
 
   private Lease acquire(String name) {
@@ -123,12 +146,19 @@ public final class LeaseLocks implements LakeLocks {
     }
   }
 
-  /** Gives the lock back; a release that fails leaves it to expire, so it never throws. */
-  private void release(Lease lease) {
+  /**
+   * Gives the lock back; false when another holder had taken it over. A release that fails
+   * otherwise leaves the lock to expire, and never throws.
+   */
+  private boolean release(Lease lease) {
+    Lease released = new Lease(lease.tableId(), lease.owner(), lease.epoch(), clock.instant());
     try {
-      leases.release(lease);
-    } catch (StoreUnavailableException e) {
-      // The lock expires on its own after its time-to-live.
+      metadata.putLease(Optional.of(lease), released);
+      return true;
+    } catch (CommitConflictException e) {
+      return false; // the epoch moved on: taken over after it expired
+    } catch (CommitStateUnknownException | StoreUnavailableException e) {
+      return true; // not known to be lost; it expires on its own
     }
   }
 }

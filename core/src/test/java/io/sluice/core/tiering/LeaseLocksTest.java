@@ -9,6 +9,7 @@ import io.sluice.core.lake.LockNotAcquiredException;
 import io.sluice.core.metadata.FailingMetadataStore;
 import io.sluice.core.metadata.Lease;
 import io.sluice.core.metadata.TestingMetadataStore;
+import io.sluice.core.store.CommitStateUnknownException;
 import io.sluice.core.store.StoreUnavailableException;
 import java.time.Duration;
 import java.time.Instant;
@@ -142,6 +143,31 @@ class LeaseLocksTest {
                 NAME, () -> metadata.lease(NAME).orElseThrow().epoch() > died.epoch()))
         .as("taken over with a higher epoch")
         .isTrue();
+  }
+
+  @Test
+  void anActionThatOutlivedItsLockAndWasOverlappedEndsInAnUnknownOutcome() {
+    Instant expiry = clock.instant().plus(TTL);
+    LeaseManager next = new LeaseManager(metadata, clock);
+
+    assertThatThrownBy(
+            () ->
+                patient.callWithLock(
+                    NAME,
+                    () -> {
+                      // The holder stalls past the time-to-live; another takes the lock.
+                      clock.advance(TTL.plusSeconds(1));
+                      next.acquire(NAME, "next", TTL).orElseThrow();
+                      return "committed";
+                    }))
+        .isInstanceOf(CommitStateUnknownException.class)
+        .hasMessage(
+            "Cannot tell whether the work under lock %s was alone: the lock expired at %s and was"
+                    .formatted(NAME, expiry)
+                + " taken over before it was released");
+    assertThat(metadata.lease(NAME).orElseThrow().owner())
+        .as("the new holder keeps the lock")
+        .isEqualTo("next");
   }
 
   @Test
