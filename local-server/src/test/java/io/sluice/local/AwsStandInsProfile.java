@@ -4,12 +4,17 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.sluice.metadata.dynamodb.DynaliteServer;
 import io.sluice.objectstore.S3ProxyServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The AWS shape on local stand-ins: S3 through s3proxy and DynamoDB through dynalite, both on
- * loopback, reached with endpoint overrides as MinIO or LocalStack would be.
+ * loopback, reached with endpoint overrides as MinIO or LocalStack would be. The lake warehouse is
+ * on the same S3 bucket; its Iceberg catalog is JDBC on a SQLite file (Glue has no stand-in here).
  */
 public class AwsStandInsProfile implements QuarkusTestProfile {
   @Override
@@ -37,6 +42,12 @@ public class AwsStandInsProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> start() {
+      Path catalog = EmbeddedProfile.dataDir("aws-iceberg-catalog");
+      try {
+        Files.createDirectories(catalog);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
       s3 = S3ProxyServer.start();
       s3.createBucket(BUCKET);
       dynamo = DynaliteServer.start();
@@ -52,7 +63,11 @@ public class AwsStandInsProfile implements QuarkusTestProfile {
           Map.entry("sluice.metadata.region", "us-east-1"),
           Map.entry("sluice.metadata.access-key", "sluice"),
           Map.entry("sluice.metadata.secret-key", "sluice"),
-          Map.entry("sluice.metadata.create-table", "true"));
+          Map.entry("sluice.metadata.create-table", "true"),
+          Map.entry("sluice.lake.warehouse", "s3://" + BUCKET + "/sluice/lake"),
+          Map.entry(
+              "sluice.lake.iceberg-uri",
+              "jdbc:sqlite:" + catalog.resolve("iceberg-catalog.db").toAbsolutePath()));
     }
 
     @Override

@@ -8,6 +8,18 @@ public interface LakeFormatFactory {
   /** The format this factory makes. */
   LakeFormatName name();
 
-  /** Opens the format's catalog under the settings' warehouse; touches no network until used. */
+  /**
+   * Opens the format's catalog under the settings' warehouse; touches no network until used. A
+   * format that needs {@link LakeLocks} on an object store refuses such a warehouse when it opens
+   * its catalog.
+   */
   LakeFormat create(LakeSettings settings);
+
+  /**
+   * Opens the format's catalog with {@code locks} for the commits its storage cannot make atomic; a
+   * format that needs none ignores them.
+   */
+  default LakeFormat create(LakeSettings settings, LakeLocks locks) {
+    return create(settings);
+  }
 }

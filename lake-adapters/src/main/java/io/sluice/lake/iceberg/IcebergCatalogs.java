@@ -24,13 +24,17 @@ import org.apache.iceberg.jdbc.JdbcCatalog;
  *       file above, for a local warehouse);
  *   <li>{@code iceberg.catalog=rest} or {@code glue}: handed to {@link
  *       CatalogUtil#buildIcebergCatalog} with {@code uri} from {@code iceberg.uri}. The Glue
- *       catalog and {@code S3FileIO} live in {@code iceberg-aws}, which is not on this module's
- *       classpath yet: opening them fails until it is added.
+ *       catalog lives in {@code iceberg-aws} but needs the SDK's {@code glue} module, which this
+ *       module does not ship: add it to use Glue.
  * </ul>
  *
  * <p>Every other option {@code iceberg.<key>} is passed to the catalog as {@code <key>} (e.g.
- * {@code iceberg.io-impl}). A warehouse on S3 gets {@code S3FileIO} configured from the {@code
- * s3.*} options unless {@code iceberg.io-impl} says otherwise.
+ * {@code iceberg.io-impl}). A warehouse on S3 gets {@code S3FileIO} (iceberg-aws) configured from
+ * the {@code s3.*} options unless {@code iceberg.io-impl} says otherwise: {@code s3.endpoint},
+ * {@code s3.path-style} as {@code s3.path-style-access}, {@code s3.access-key} and {@code
+ * s3.secret-key} as {@code s3.access-key-id} and {@code s3.secret-access-key}, {@code s3.region} as
+ * {@code client.region}. A JDBC catalog (e.g. SQLite beside the process) on an S3 warehouse needs
+ * {@code iceberg.uri}.
  */
 final class IcebergCatalogs {
   /** The catalog's name, as engines reading the same catalog should call it too. */

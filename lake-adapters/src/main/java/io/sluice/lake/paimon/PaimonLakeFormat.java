@@ -1,6 +1,7 @@
 package io.sluice.lake.paimon;
 
 import io.sluice.core.lake.LakeFormat;
+import io.sluice.core.lake.LakeLocks;
 import io.sluice.core.lake.LakeSettings;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
@@ -18,16 +19,29 @@ import org.apache.paimon.table.FileStoreTable;
 /**
  * Apache Paimon as a lake format: a filesystem catalog under {@code <warehouse>/paimon}, one Paimon
  * database per Sluice database and one append table per Sluice log table, bucketed as Sluice
- * buckets it (see {@link PaimonTableSchemas}). The catalog is opened on first use.
+ * buckets it (see {@link PaimonTableSchemas}). The catalog is opened on first use; on an object
+ * store it commits under a {@link PaimonCommitLock}.
  */
 public final class PaimonLakeFormat implements LakeFormat {
   private final LakeSettings settings;
+  private final Optional<LakeLocks> locks;
   private final PaimonMaintenance.Policy maintenance;
   private final Clock clock;
   private Catalog catalog;
 
+  /** A format without locks: for a local warehouse only. */
   public PaimonLakeFormat(LakeSettings settings, Clock clock) {
+    this(settings, Optional.empty(), clock);
+  }
+
+  /** A format that commits under {@code locks} when its warehouse is on an object store. */
+  public PaimonLakeFormat(LakeSettings settings, LakeLocks locks, Clock clock) {
+    this(settings, Optional.of(locks), clock);
+  }
+
+  private PaimonLakeFormat(LakeSettings settings, Optional<LakeLocks> locks, Clock clock) {
     this.settings = settings;
+    this.locks = locks;
     this.maintenance = PaimonMaintenance.Policy.of(settings);
     this.clock = clock;
   }
@@ -126,7 +140,7 @@ public final class PaimonLakeFormat implements LakeFormat {
 
   private synchronized Catalog catalog() {
     if (catalog == null) {
-      catalog = PaimonCatalogs.open(settings);
+      catalog = PaimonCatalogs.open(settings, locks);
     }
     return catalog;
   }

@@ -2,6 +2,7 @@ package io.sluice.lake.paimon;
 
 import io.sluice.core.lake.LakeFormat;
 import io.sluice.core.lake.LakeFormatFactory;
+import io.sluice.core.lake.LakeLocks;
 import io.sluice.core.lake.LakeSettings;
 import io.sluice.core.table.LakeFormatName;
 import java.time.Clock;
@@ -14,8 +15,15 @@ public final class PaimonLakeFormatFactory implements LakeFormatFactory {
     return LakeFormatName.PAIMON;
   }
 
+  /** A format for a local warehouse; one on an object store refuses to open without locks. */
   @Override
   public LakeFormat create(LakeSettings settings) {
     return new PaimonLakeFormat(settings, Clock.systemUTC());
+  }
+
+  /** A format that commits under {@code locks} when the warehouse is on an object store. */
+  @Override
+  public LakeFormat create(LakeSettings settings, LakeLocks locks) {
+    return new PaimonLakeFormat(settings, locks, Clock.systemUTC());
   }
 }

@@ -34,7 +34,9 @@ import org.apache.paimon.utils.SnapshotManager;
  *       epoch already committed the same offsets is answered with that snapshot instead, and writes
  *       nothing;
  *   <li>a tiering snapshot landed after the base: checked before committing and again inside
- *       Paimon's atomic snapshot commit by the {@link TieringFence}, which leaves no window.
+ *       Paimon's atomic snapshot commit by the {@link TieringFence}, which leaves no window;
+ *   <li>on an object store, the commit lock was not acquired in time ({@link PaimonCommitLock}):
+ *       nothing was written, and the next run tries again.
  * </ul>
  *
  * Any other failure of the commit is an unknown outcome ({@link CommitStateUnknownException}).
@@ -165,6 +167,7 @@ final class PaimonLakeWrite implements LakeWrite {
       throw switch (fence.outcome()) {
         case REFUSED -> refusal(fence.refusal().orElseThrow());
         case LOST_RACE -> refusal("another commit took snapshot " + attemptedId() + " first");
+        case NOT_LOCKED -> refusal(fence.refusal().orElseThrow());
         case NOT_TRIED, FAILED, COMMITTED -> unknown(e);
       };
     }

@@ -1,5 +1,6 @@
 package io.sluice.lake.paimon;
 
+import io.sluice.core.lake.LockNotAcquiredException;
 import java.util.List;
 import java.util.Optional;
 import org.apache.paimon.Snapshot;
@@ -12,13 +13,13 @@ import org.apache.paimon.utils.SnapshotManager;
  * The fence of one tiering commit, checked inside Paimon's atomic snapshot commit.
  *
  * <p>Paimon commits a snapshot by writing the file of id {@code latest + 1} atomically (a rename
- * that fails when the file exists; under the catalog lock on object stores). This fence wraps that
- * step: just before the write it reads the snapshots between the run's base and the new one, and
- * refuses (answers "not committed", so Paimon cleans up its manifests) when one of them is a
- * tiering commit. Since snapshot ids are contiguous and the write of {@code latest + 1} succeeds
- * only if nobody took that id, the snapshots checked are exactly the ones below the committed
- * snapshot: there is no window between the check and the commit. Compaction snapshots (no offsets)
- * in between are allowed.
+ * that fails when the file exists; on object stores a check and a copy under the catalog lock, a
+ * {@link PaimonCommitLock}). This fence wraps that step: just before the write it reads the
+ * snapshots between the run's base and the new one, and refuses (answers "not committed", so Paimon
+ * cleans up its manifests) when one of them is a tiering commit. Since snapshot ids are contiguous
+ * and the write of {@code latest + 1} succeeds only if nobody took that id, the snapshots checked
+ * are exactly the ones below the committed snapshot: there is no window between the check and the
+ * commit. Compaction snapshots (no offsets) in between are allowed.
  *
  * <p>Paimon must not retry a refused commit on top of the new latest snapshot; the write table sets
  * {@code commit.max-retries} to 0 for that.
@@ -33,6 +34,8 @@ final class TieringFence {
     REFUSED,
     /** Another commit took the snapshot id first: nothing written. */
     LOST_RACE,
+    /** The catalog lock (object stores) was not acquired: nothing written. */
+    NOT_LOCKED,
     /** The snapshot write failed: it may or may not exist. */
     FAILED,
     COMMITTED
@@ -59,7 +62,7 @@ final class TieringFence {
     return Optional.ofNullable(seen);
   }
 
-  /** Why the fence refused, when it did. */
+  /** Why the fence refused, or why the lock was not acquired, when either happened. */
   Optional<String> refusal() {
     return Optional.ofNullable(refusal);
   }
@@ -124,6 +127,11 @@ final class TieringFence {
       boolean committed;
       try {
         committed = delegate.commit(snapshot, branch, statistics);
+      } catch (LockNotAcquiredException e) {
+        // Thrown before the snapshot write, which never ran.
+        refusal = e.getMessage();
+        outcome = Outcome.NOT_LOCKED;
+        throw e;
       } catch (Exception | Error e) {
         outcome = Outcome.FAILED;
         throw e;

@@ -18,7 +18,7 @@ import io.sluice.core.table.DataType;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TypeKind;
-import java.nio.file.Files;
+import io.sluice.lake.TestWarehouse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -31,15 +31,23 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+@ParameterizedClass
+@EnumSource(TestWarehouse.Storage.class)
 class IcebergLakeFormatTest {
+  @Parameter TestWarehouse.Storage storage;
   @TempDir Path dir;
+  private TestWarehouse warehouse;
   private LakeFormat lake;
   private IcebergTestTables.UserCatalog user;
 
   @BeforeEach
   void setUp() {
-    lake = new IcebergLakeFormat(IcebergTestTables.settings(dir), Clock.systemUTC());
+    warehouse = TestWarehouse.create(storage, dir);
+    lake = new IcebergLakeFormat(IcebergTestTables.settings(warehouse), Clock.systemUTC());
   }
 
   @AfterEach
@@ -48,19 +56,22 @@ class IcebergLakeFormatTest {
     if (user != null) {
       user.close();
     }
+    warehouse.close();
   }
 
   private IcebergTestTables.UserCatalog user() {
     if (user == null) {
-      user = new IcebergTestTables.UserCatalog(dir);
+      user = new IcebergTestTables.UserCatalog(warehouse);
     }
     return user;
   }
 
   @Test
   void isFoundByTheServiceLoader() {
-    try (LakeFormats formats = new LakeFormats(IcebergTestTables.settings(dir))) {
+    try (LakeFormats formats =
+        new LakeFormats(IcebergTestTables.settings(warehouse), warehouse.locks())) {
       assertThat(formats.format(LakeFormatName.ICEBERG)).isInstanceOf(IcebergLakeFormat.class);
+      assertThat(formats.format(LakeFormatName.ICEBERG).exists(NAME)).isFalse();
     }
   }
 
@@ -70,14 +81,17 @@ class IcebergLakeFormatTest {
 
     lake.createOrLoad(entry);
 
-    assertThat(dir.resolve("lake").resolve("iceberg-catalog.db")).exists();
+    assertThat(warehouse.icebergCatalogFile()).exists();
     Table table = user().table();
     assertThat(table.properties())
         .containsEntry("sluice.table-id", entry.tableId())
         .containsEntry("commit.retry.num-retries", "0")
         .containsEntry("write.format.default", "parquet");
     assertThat(((BaseTable) table).operations().current().formatVersion()).isEqualTo(2);
-    assertThat(table.location()).contains("/lake/iceberg/shop/events");
+    assertThat(table.location()).isEqualTo(warehouse.uri("iceberg/shop/events"));
+    assertThat(IcebergTestTables.files(table, table.location() + "/metadata/"))
+        .as("its metadata is in the warehouse")
+        .isNotEmpty();
     assertThat(table.spec().fields()).hasSize(1);
     assertThat(table.spec().fields().get(0).transform().toString()).isEqualTo("bucket[3]");
     assertThat(table.schema().findField(table.spec().fields().get(0).sourceId()).name())
@@ -96,7 +110,7 @@ class IcebergLakeFormatTest {
     lake.createOrLoad(entry);
 
     try (LakeFormat reopened =
-        new IcebergLakeFormat(IcebergTestTables.settings(dir), Clock.systemUTC())) {
+        new IcebergLakeFormat(IcebergTestTables.settings(warehouse), Clock.systemUTC())) {
       assertThat(reopened.createOrLoad(entry).latestTiered()).isEmpty();
     }
   }
@@ -167,14 +181,14 @@ class IcebergLakeFormatTest {
   @Test
   void purgeDropsTheTableAndItsFiles() throws Exception {
     lake.createOrLoad(entry(definition(LakeFormatName.ICEBERG)));
-    Path location = Path.of(java.net.URI.create(user().table().location()));
-    assertThat(location).exists();
+    String folder = "iceberg/shop/events/";
+    assertThat(warehouse.files(folder)).isNotEmpty();
 
     lake.purge(NAME);
 
     assertThat(lake.exists(NAME)).isFalse();
     assertThat(user().exists()).isFalse();
-    assertThat(Files.exists(location)).isFalse();
+    assertThat(warehouse.files(folder)).as("no file of the table is left").isEmpty();
     lake.purge(NAME);
     TableEntry next = entry(definition(LakeFormatName.ICEBERG));
     assertThat(lake.createOrLoad(next).latestTiered()).isEmpty();

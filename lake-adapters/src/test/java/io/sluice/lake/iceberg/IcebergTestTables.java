@@ -11,12 +11,11 @@ import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TableName;
 import io.sluice.core.table.TypeKind;
+import io.sluice.lake.TestWarehouse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -29,7 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.hadoop.conf.Configuration;
@@ -39,6 +38,8 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.FileInfo;
+import org.apache.iceberg.io.SupportsPrefixOperations;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 
 /**
@@ -69,8 +70,9 @@ final class IcebergTestTables {
 
   private IcebergTestTables() {}
 
-  static LakeSettings settings(Path dir) {
-    return new LakeSettings(dir.resolve("lake").toUri().toString(), Map.of());
+  /** The settings of the warehouse: a local one, or one on S3 with a JDBC catalog on SQLite. */
+  static LakeSettings settings(TestWarehouse warehouse) {
+    return warehouse.settings(Map.of());
   }
 
   static TableDefinition definition(LakeFormatName... formats) {
@@ -170,22 +172,30 @@ final class IcebergTestTables {
     return ends;
   }
 
-  /** The lake as a user sees it: the catalog {@code sluice} opened on its own. */
+  /**
+   * The lake as a user sees it: the catalog {@code sluice} opened on its own, on S3 with {@code
+   * S3FileIO} configured as an engine would configure it.
+   */
   static final class UserCatalog implements AutoCloseable {
     private final JdbcCatalog catalog = new JdbcCatalog();
 
-    UserCatalog(Path dir) {
+    UserCatalog(TestWarehouse warehouse) {
+      Map<String, String> properties = new HashMap<>();
+      properties.put(CatalogProperties.URI, "jdbc:sqlite:" + warehouse.icebergCatalogFile());
+      properties.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse.uri("iceberg"));
+      // Iceberg 1.10.1's check for its catalog tables leaves a read open on SQLite.
+      properties.put("jdbc.init-catalog-tables", "false");
+      Map<String, String> s3 = warehouse.s3Options();
+      if (!s3.isEmpty()) {
+        properties.put(CatalogProperties.FILE_IO_IMPL, "org.apache.iceberg.aws.s3.S3FileIO");
+        properties.put("s3.endpoint", s3.get("s3.endpoint"));
+        properties.put("s3.path-style-access", "true");
+        properties.put("s3.access-key-id", s3.get("s3.access-key"));
+        properties.put("s3.secret-access-key", s3.get("s3.secret-key"));
+        properties.put("client.region", s3.get("s3.region"));
+      }
       catalog.setConf(new Configuration());
-      catalog.initialize(
-          "sluice",
-          Map.of(
-              CatalogProperties.URI,
-              "jdbc:sqlite:" + dir.resolve("lake").resolve("iceberg-catalog.db"),
-              CatalogProperties.WAREHOUSE_LOCATION,
-              dir.resolve("lake").resolve("iceberg").toUri().toString(),
-              // Iceberg 1.10.1's check for its catalog tables leaves a read open on SQLite.
-              "jdbc.init-catalog-tables",
-              "false"));
+      catalog.initialize("sluice", properties);
     }
 
     Table table() {
@@ -219,16 +229,25 @@ final class IcebergTestTables {
     }
   }
 
-  /** The Parquet files under the table's data folder. */
-  static List<Path> dataFiles(Table table) {
-    Path data = Path.of(java.net.URI.create(table.location() + "/data"));
-    if (!Files.exists(data)) {
-      return List.of();
-    }
-    try (Stream<Path> files = Files.walk(data)) {
-      return files.filter(p -> p.toString().endsWith(".parquet")).toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  /** The Parquet files under the table's data folder, listed through the table's own FileIO. */
+  static List<String> dataFiles(Table table) {
+    return files(table, table.location() + "/data/").stream()
+        .filter(location -> location.endsWith(".parquet"))
+        .toList();
+  }
+
+  /** Every file under {@code prefix}, listed through the table's FileIO. */
+  static List<String> files(Table table, String prefix) {
+    SupportsPrefixOperations io = (SupportsPrefixOperations) table.io();
+    try {
+      return StreamSupport.stream(io.listPrefix(prefix).spliterator(), false)
+          .map(FileInfo::location)
+          .toList();
+    } catch (UncheckedIOException e) {
+      if (e.getCause() instanceof java.io.FileNotFoundException) {
+        return List.of(); // a local folder not made yet
+      }
+      throw e;
     }
   }
 }

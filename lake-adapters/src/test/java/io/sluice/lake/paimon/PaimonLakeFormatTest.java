@@ -16,7 +16,7 @@ import io.sluice.core.table.DataType;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TypeKind;
-import java.nio.file.Files;
+import io.sluice.lake.TestWarehouse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -29,21 +29,30 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+@ParameterizedClass
+@EnumSource(TestWarehouse.Storage.class)
 class PaimonLakeFormatTest {
-  @TempDir Path warehouse;
+  @Parameter TestWarehouse.Storage storage;
+  @TempDir Path dir;
+  private TestWarehouse warehouse;
   private PaimonTestLake lake;
   private LakeFormat format;
 
   @BeforeEach
   void setUp() {
+    warehouse = TestWarehouse.create(storage, dir);
     lake = new PaimonTestLake(warehouse, Map.of());
-    format = new PaimonLakeFormatFactory().create(lake.settings);
+    format = lake.format();
   }
 
   @AfterEach
   void tearDown() {
     format.close();
+    warehouse.close();
   }
 
   @Test
@@ -80,7 +89,7 @@ class PaimonLakeFormatTest {
     TableDefinition definition = definition(ALL_TYPES, List.of("k"), 3);
     format.createOrLoad(entry("id-1", definition));
 
-    try (LakeFormat other = new PaimonLakeFormatFactory().create(lake.settings)) {
+    try (LakeFormat other = lake.format()) {
       assertThat(other.createOrLoad(entry("id-1", definition)).snapshots()).isEmpty();
     }
   }
@@ -136,20 +145,39 @@ class PaimonLakeFormatTest {
   void purgeDropsTheTableAndItsFilesSoThatANewIncarnationCanBeCreated() {
     TableDefinition definition = definition(ALL_TYPES, List.of("k"), 3);
     format.createOrLoad(entry("id-1", definition));
-    assertThat(Files.exists(lake.tableFolder())).isTrue();
+    assertThat(lake.tableFolderExists()).isTrue();
 
     format.purge(NAME);
 
     assertThat(format.exists(NAME)).isFalse();
-    assertThat(Files.exists(lake.tableFolder())).isFalse();
+    assertThat(lake.tableFolderExists()).as("no file of the table is left").isFalse();
     format.purge(NAME); // nothing left to purge
     assertThat(format.createOrLoad(entry("id-2", definition)).latestTiered()).isEmpty();
   }
 
   @Test
   void isFoundByTheServiceLoader() {
-    try (LakeFormats formats = new LakeFormats(lake.settings)) {
+    try (LakeFormats formats = new LakeFormats(lake.settings, warehouse.locks())) {
       assertThat(formats.format(LakeFormatName.PAIMON)).isInstanceOf(PaimonLakeFormat.class);
+      assertThat(formats.format(LakeFormatName.PAIMON).exists(NAME)).isFalse();
+    }
+  }
+
+  @Test
+  void opensAWarehouseOnAnObjectStoreOnlyWithLocks() {
+    try (LakeFormats withoutLocks = new LakeFormats(lake.settings)) {
+      LakeFormat paimon = withoutLocks.format(LakeFormatName.PAIMON);
+      if (warehouse.onS3()) {
+        assertThatThrownBy(() -> paimon.exists(NAME))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessage(
+                "Cannot open the Paimon catalog on "
+                    + warehouse.uri("paimon")
+                    + ": commits on an object store need a lock, and the lake formats were opened"
+                    + " without the metadata store's locks");
+      } else {
+        assertThat(paimon.exists(NAME)).as("a local warehouse needs no lock").isFalse();
+      }
     }
   }
 }

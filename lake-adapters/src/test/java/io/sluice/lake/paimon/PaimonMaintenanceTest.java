@@ -6,6 +6,7 @@ import static io.sluice.lake.paimon.PaimonTestLake.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.core.TestingClock;
 import io.sluice.core.arrow.ArrowTestBatches;
 import io.sluice.core.lake.LakeFormat;
 import io.sluice.core.lake.LakeSettings;
@@ -14,10 +15,13 @@ import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.table.TableDefinition;
+import io.sluice.lake.TestWarehouse;
+import io.sluice.lake.TestWarehouse.Storage;
 import io.sluice.lake.paimon.PaimonTestLake.ReadRow;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -39,12 +43,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class PaimonMaintenanceTest {
   private static final int BUCKETS = 3;
 
-  @TempDir Path warehouse;
+  @TempDir Path dir;
   private BufferAllocator allocator;
+  private TestWarehouse warehouse;
   private final Random random = new Random(5);
   private long nextId;
 
@@ -56,15 +63,25 @@ class PaimonMaintenanceTest {
   @AfterEach
   void tearDown() {
     allocator.close();
+    if (warehouse != null) {
+      warehouse.close();
+    }
   }
 
-  @Test
-  void compactsSmallFilesAndExpiresSnapshotsKeepingTheTieredOffsetsAndRows() throws Exception {
+  private TestWarehouse warehouse(Storage storage) {
+    warehouse = TestWarehouse.create(storage, dir);
+    return warehouse;
+  }
+
+  @ParameterizedTest
+  @EnumSource(Storage.class)
+  void compactsSmallFilesAndExpiresSnapshotsKeepingTheTieredOffsetsAndRows(Storage storage)
+      throws Exception {
     PaimonTestLake lake =
         new PaimonTestLake(
-            warehouse,
+            warehouse(storage),
             Map.of("paimon.snapshot.retain-min", "3", "paimon.snapshot.retain-max", "5"));
-    try (LakeFormat format = new PaimonLakeFormatFactory().create(lake.settings)) {
+    try (LakeFormat format = lake.format()) {
       TableDefinition definition = definition(ALL_TYPES, List.of("k"), BUCKETS);
       LakeTable table = format.createOrLoad(entry("id-1", definition));
       LakeSnapshot tiered = tierSmallCommits(table, definition, 10);
@@ -88,8 +105,8 @@ class PaimonMaintenanceTest {
 
   @Test
   void compactsABucketUnawareTable() throws Exception {
-    PaimonTestLake lake = new PaimonTestLake(warehouse, Map.of());
-    try (LakeFormat format = new PaimonLakeFormatFactory().create(lake.settings)) {
+    PaimonTestLake lake = new PaimonTestLake(warehouse(Storage.LOCAL), Map.of());
+    try (LakeFormat format = lake.format()) {
       TableDefinition definition = definition(ALL_TYPES, List.of(), BUCKETS);
       LakeTable table = format.createOrLoad(entry("id-1", definition));
       LakeSnapshot tiered = tierSmallCommits(table, definition, 10);
@@ -108,9 +125,9 @@ class PaimonMaintenanceTest {
   void alwaysKeepsTheNewestTieredSnapshotWhateverTheRetention() throws Exception {
     PaimonTestLake lake =
         new PaimonTestLake(
-            warehouse,
+            warehouse(Storage.LOCAL),
             Map.of("paimon.snapshot.retain-min", "1", "paimon.snapshot.retain-max", "1"));
-    try (LakeFormat format = new PaimonLakeFormatFactory().create(lake.settings)) {
+    try (LakeFormat format = lake.format()) {
       TableDefinition definition = definition(ALL_TYPES, List.of("k"), BUCKETS);
       LakeTable table = format.createOrLoad(entry("id-1", definition));
       LakeSnapshot tiered = tierSmallCommits(table, definition, 6);
@@ -127,15 +144,15 @@ class PaimonMaintenanceTest {
 
   @Test
   void removesFilesOfFailedCommitsOnceOlderThanTheGuard() throws Exception {
-    PaimonTestLake lake = new PaimonTestLake(warehouse, Map.of());
-    try (LakeFormat format = new PaimonLakeFormatFactory().create(lake.settings)) {
+    PaimonTestLake lake = new PaimonTestLake(warehouse(Storage.LOCAL), Map.of());
+    try (LakeFormat format = lake.format()) {
       TableDefinition definition = definition(ALL_TYPES, List.of("k"), BUCKETS);
       LakeTable table = format.createOrLoad(entry("id-1", definition));
       LakeSnapshot base = tierSmallCommits(table, definition, 1);
-      Set<Path> committed = new HashSet<>(lake.dataFilesOnDisk());
-      List<Path> old = refusedWriteFiles(lake, table, definition, 3);
-      old.forEach(file -> age(file, 2));
-      List<Path> young = refusedWriteFiles(lake, table, definition, 4);
+      Set<String> committed = new HashSet<>(lake.dataFilesOnDisk());
+      List<String> old = refusedWriteFiles(lake, table, definition, 3);
+      old.forEach(file -> age(warehouse.localFile(file), 2));
+      List<String> young = refusedWriteFiles(lake, table, definition, 4);
       List<GenericRow> rowsBefore = rows(lake.paimonTable());
 
       table.maintain();
@@ -149,11 +166,42 @@ class PaimonMaintenanceTest {
     }
   }
 
+  /**
+   * The guard on an object store, where a file's age cannot be set: the maintenance clock moves
+   * past it instead.
+   */
+  @ParameterizedTest
+  @EnumSource(Storage.class)
+  void keepsFilesOfAFailedCommitUntilTheClockPassesTheGuard(Storage storage) throws Exception {
+    TestingClock clock = new TestingClock(Instant.now());
+    PaimonTestLake lake = new PaimonTestLake(warehouse(storage), Map.of());
+    try (LakeFormat format = new PaimonLakeFormat(lake.settings, warehouse.locks(), clock)) {
+      TableDefinition definition = definition(ALL_TYPES, List.of("k"), BUCKETS);
+      LakeTable table = format.createOrLoad(entry("id-1", definition));
+      LakeSnapshot base = tierSmallCommits(table, definition, 1);
+      Set<String> committed = new HashSet<>(lake.dataFilesOnDisk());
+      List<String> failed = refusedWriteFiles(lake, table, definition, 3);
+      List<GenericRow> rowsBefore = rows(lake.paimonTable());
+
+      table.maintain();
+      assertThat(lake.dataFilesOnDisk()).as("younger than the guard").containsAll(failed);
+
+      clock.advance(Duration.ofDays(1).plusMinutes(1));
+      table.maintain();
+
+      assertThat(lake.dataFilesOnDisk())
+          .containsExactlyInAnyOrderElementsOf(committed)
+          .doesNotContainAnyElementsOf(failed);
+      assertThat(rows(lake.paimonTable())).containsExactlyInAnyOrderElementsOf(rowsBefore);
+      assertThat(table.latestTiered()).contains(base);
+    }
+  }
+
   @Test
   void refusesInvalidSettings() {
     LakeSettings settings =
         new LakeSettings(
-            warehouse.toUri().toString(),
+            dir.toUri().toString(),
             Map.of("paimon.snapshot.retain-min", "6", "paimon.snapshot.retain-max", "5"));
 
     assertThatThrownBy(() -> new PaimonLakeFormatFactory().create(settings))
@@ -200,15 +248,16 @@ class PaimonMaintenanceTest {
   }
 
   /** The files of a write whose commit was refused and that was never aborted (a crash). */
-  private List<Path> refusedWriteFiles(
+  private List<String> refusedWriteFiles(
       PaimonTestLake lake, LakeTable table, TableDefinition definition, long epoch) {
-    Set<Path> before = new HashSet<>(lake.dataFilesOnDisk());
+    Set<String> before = new HashSet<>(lake.dataFilesOnDisk());
     try (LakeWrite write = table.newWrite(Optional.empty(), epoch)) {
       writeRows(write, definition, 9, new HashMap<>());
       assertThatThrownBy(() -> write.commit(Map.of(0, 1L)))
-          .isInstanceOf(CommitConflictException.class);
+          .isInstanceOf(CommitConflictException.class)
+          .hasMessageContaining("was committed after the base (none: tiering never committed)");
     }
-    List<Path> files = lake.dataFilesOnDisk().stream().filter(f -> !before.contains(f)).toList();
+    List<String> files = lake.dataFilesOnDisk().stream().filter(f -> !before.contains(f)).toList();
     assertThat(files).isNotEmpty();
     return files;
   }

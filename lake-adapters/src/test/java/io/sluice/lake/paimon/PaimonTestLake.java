@@ -2,6 +2,7 @@ package io.sluice.lake.paimon;
 
 import io.sluice.core.arrow.ArrowTestBatches;
 import io.sluice.core.bucket.BucketFunctions;
+import io.sluice.core.lake.LakeFormat;
 import io.sluice.core.lake.LakeSettings;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.table.Column;
@@ -10,12 +11,10 @@ import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TableName;
 import io.sluice.core.table.TypeKind;
+import io.sluice.lake.TestWarehouse;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -23,8 +22,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.paimon.catalog.Catalog;
@@ -45,9 +44,10 @@ import org.apache.paimon.table.source.Split;
 import org.apache.paimon.types.RowType;
 
 /**
- * A Paimon lake in a directory for tests: table entries, rows of every type as Java values, their
- * Arrow batches and Paimon rows (written out here, not taken from the code under test), and
- * Paimon's own reader and catalog to check what the adapter wrote.
+ * A Paimon lake for tests, in a directory or on s3proxy ({@link TestWarehouse}): table entries,
+ * rows of every type as Java values, their Arrow batches and Paimon rows (written out here, not
+ * taken from the code under test), and Paimon's own reader and catalog to check what the adapter
+ * wrote.
  */
 final class PaimonTestLake {
   static final TableName NAME = new TableName("db", "events");
@@ -69,12 +69,20 @@ final class PaimonTestLake {
           new Column("at", DataType.of(TypeKind.TIMESTAMP), true),
           new Column("at_ltz", DataType.of(TypeKind.TIMESTAMP_LTZ), true));
 
-  final Path warehouse;
+  /** The table's folder, relative to the warehouse root. */
+  static final String TABLE_FOLDER = "paimon/" + NAME.database() + ".db/" + NAME.table() + "/";
+
+  final TestWarehouse warehouse;
   final LakeSettings settings;
 
-  PaimonTestLake(Path warehouse, Map<String, String> options) {
+  PaimonTestLake(TestWarehouse warehouse, Map<String, String> options) {
     this.warehouse = warehouse;
-    this.settings = new LakeSettings(warehouse.toUri().toString(), options);
+    this.settings = warehouse.settings(options);
+  }
+
+  /** The format under test on this lake, with the warehouse's locks. */
+  LakeFormat format() {
+    return new PaimonLakeFormatFactory().create(settings, warehouse.locks());
   }
 
   static TableDefinition definition(List<Column> columns, List<String> bucketKey, int buckets) {
@@ -183,11 +191,22 @@ final class PaimonTestLake {
     return rows;
   }
 
-  /** Paimon's own catalog on the lake's Paimon warehouse. */
+  /**
+   * Paimon's own catalog on the lake's Paimon warehouse, configured as a user would: on S3 with
+   * paimon-s3's options and no lock (it only reads).
+   */
   Catalog paimonCatalog() {
     Options options = new Options();
-    options.set("warehouse", warehouse.resolve("paimon").toUri().toString());
+    options.set("warehouse", warehouse.uri("paimon"));
     options.set("cache-enabled", "false");
+    Map<String, String> s3 = warehouse.s3Options();
+    if (!s3.isEmpty()) {
+      options.set("s3.endpoint", s3.get("s3.endpoint"));
+      options.set("s3.endpoint.region", s3.get("s3.region"));
+      options.set("s3.path.style.access", "true");
+      options.set("s3.access-key", s3.get("s3.access-key"));
+      options.set("s3.secret-key", s3.get("s3.secret-key"));
+    }
     return CatalogFactory.createCatalog(CatalogContext.create(options));
   }
 
@@ -198,17 +217,23 @@ final class PaimonTestLake {
     }
   }
 
-  /** The folder of the table {@link #NAME}. */
-  Path tableFolder() {
-    return warehouse.resolve("paimon").resolve(NAME.database() + ".db").resolve(NAME.table());
+  /**
+   * The table {@link #NAME} loaded through the format's own catalog: on S3 its commits take the
+   * warehouse's locks.
+   */
+  FileStoreTable sluiceTable() throws Exception {
+    try (Catalog catalog = PaimonCatalogs.open(settings, Optional.of(warehouse.locks()))) {
+      return (FileStoreTable) catalog.getTable(Identifier.create(NAME.database(), NAME.table()));
+    }
   }
 
-  /** The Parquet data files in the table's folder, referenced or not. */
-  List<Path> dataFilesOnDisk() {
-    try (Stream<Path> files = Files.walk(tableFolder())) {
-      return files.filter(p -> p.getFileName().toString().endsWith(".parquet")).toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  /** Whether the folder of the table {@link #NAME} holds any file. */
+  boolean tableFolderExists() {
+    return !warehouse.files(TABLE_FOLDER).isEmpty();
+  }
+
+  /** The Parquet data files in the table's folder, referenced or not, relative to the root. */
+  List<String> dataFilesOnDisk() {
+    return warehouse.files(TABLE_FOLDER, ".parquet");
   }
 }

@@ -5,6 +5,7 @@ import io.sluice.core.lake.LakeSettings;
 import io.sluice.core.log.RecoveryService;
 import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.store.ObjectStore;
+import io.sluice.core.tiering.LeaseLocks;
 import io.sluice.core.tiering.RetentionService;
 import io.sluice.core.tiering.ScheduledRun;
 import io.sluice.core.tiering.TieringService;
@@ -25,9 +26,13 @@ public class LakeServices {
   /** Who this process is when it takes a table's lease. */
   private final String owner = "sluice-" + UUID.randomUUID();
 
+  /**
+   * The lake formats on the configured warehouse. Their locks (Paimon's commit lock on an object
+   * store) are leases in the metadata store, the one store every process shares.
+   */
   @Produces
   @Singleton
-  LakeFormats lakeFormats(SluiceConfig config) {
+  LakeFormats lakeFormats(SluiceConfig config, MetadataStore metadata, Clock clock) {
     SluiceConfig.LakeConfig lake = config.lake();
     String warehouse =
         lake.warehouse()
@@ -41,7 +46,9 @@ public class LakeServices {
     options.put("s3.path-style", Boolean.toString(s3.pathStyle()));
     options.put("iceberg.catalog", lake.icebergCatalog());
     lake.icebergUri().ifPresent(v -> options.put("iceberg.uri", v));
-    return new LakeFormats(new LakeSettings(warehouse, options));
+    return new LakeFormats(
+        new LakeSettings(warehouse, options),
+        new LeaseLocks(metadata, clock, LeaseLocks.Limits.DEFAULT));
   }
 
   void closeLakeFormats(@Disposes LakeFormats lakes) {
