@@ -212,6 +212,25 @@ abstract class TieringScenarios {
             .isEqualTo(marks2.get(bucket));
       }
     }
+
+    // Union scans and SQL read each lake (on S3 too) plus the log tail exactly once.
+    List<Order> third = orders(9_001, 50, seed + 200);
+    write(http, table, third, 50);
+    for (String format : formats) {
+      SluiceHttp.Answer scan = http.get("/v1/tables/" + table + "/scan?columns=id&lake=" + format);
+      assertThat(scan.status()).as("%s", scan).isEqualTo(200);
+      List<Long> scanned = new ArrayList<>();
+      scan.json().forEach(row -> scanned.add(row.path("id").asLong()));
+      List<Long> expected = new ArrayList<>(byId(all).keySet());
+      third.forEach(o -> expected.add(o.id()));
+      assertThat(scanned).as("%s union scan", format).containsExactlyInAnyOrderElementsOf(expected);
+      SluiceHttp.Answer counted =
+          http.postJson(
+              "/v1/sql",
+              "{\"sql\": \"SELECT COUNT(*) AS n FROM %s$lake_%s\"}".formatted(table, format));
+      assertThat(counted.status()).as("%s", counted).isEqualTo(200);
+      assertThat(counted.json().get(0).path("n").asLong()).isEqualTo(1_300);
+    }
   }
 
   /**
