@@ -37,9 +37,17 @@ public interface SluiceConfig {
     @WithDefault("true")
     boolean enabled();
 
-    /** How often the work runs. */
+    /** How often the work runs (on AWS Lambda: how often within one scheduled invocation). */
     @WithDefault("1s")
     String every();
+
+    /**
+     * On AWS Lambda, how long one scheduled invocation (every minute) goes on running passes while
+     * a table with a freshness shorter than this keeps receiving rows; capped by the function's
+     * remaining time.
+     */
+    @WithDefault("50s")
+    String window();
   }
 
   /** The lake warehouse and catalogs that tiering writes and scans read. */

@@ -18,13 +18,11 @@ import io.sluice.objectstore.ObjectStores;
 import io.sluice.objectstore.S3Settings;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.inject.Disposes;
-import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.arrow.memory.BufferAllocator;
@@ -127,15 +125,8 @@ public class SluiceServices {
   @Produces
   @Singleton
   TableService tableService(
-      MetadataStore metadata,
-      Clock clock,
-      Instance<LakeFormats> lakes,
-      RetentionService retention) {
-    return new TableService(
-        metadata,
-        clock,
-        lakes.isResolvable() ? Optional.of(lakes.get()) : Optional.empty(),
-        retention::purgeLog);
+      MetadataStore metadata, Clock clock, LakeFormats lakes, RetentionService retention) {
+    return new TableService(metadata, clock, LakeWiring.ifAdapters(lakes), retention::purgeLog);
   }
 
   @Produces
@@ -181,14 +172,9 @@ public class SluiceServices {
       TableService tables,
       MetadataStore metadata,
       LogReadService reads,
-      Instance<LakeFormats> lakes,
+      LakeFormats lakes,
       BufferAllocator allocator) {
-    return new ScanService(
-        tables,
-        metadata,
-        reads,
-        lakes.isResolvable() ? Optional.of(lakes.get()) : Optional.empty(),
-        allocator);
+    return new ScanService(tables, metadata, reads, LakeWiring.ifAdapters(lakes), allocator);
   }
 
   @Produces
