@@ -61,3 +61,13 @@ resource "aws_lambda_function_url" "function" {
   qualifier          = aws_lambda_alias.live[each.key].name
   authorization_type = "NONE"
 }
+
+resource "aws_lambda_permission" "function_url" {
+  for_each               = aws_lambda_function_url.function
+  statement_id           = "AllowFunctionUrl"
+  action                 = "lambda:InvokeFunctionUrl"
+  function_name          = each.value.function_name
+  qualifier              = each.value.qualifier
+  principal              = "*"
+  function_url_auth_type = "NONE"
+}
