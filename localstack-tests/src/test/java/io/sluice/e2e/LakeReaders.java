@@ -25,13 +25,21 @@ import org.apache.paimon.reader.RecordReader;
 import org.apache.paimon.table.Table;
 import org.apache.paimon.table.source.ReadBuilder;
 
-/** Reads the lake tables with Paimon's and Iceberg's own readers, as an engine would. */
+/**
+ * Reads the lake tables with Paimon's and Iceberg's own readers, as an engine would, on the
+ * warehouse and S3 endpoint of the functions' configuration ({@code SLUICE_*} variables).
+ */
 final class LakeReaders {
   private LakeReaders() {}
 
-  static long paimonRows(Path warehouse, String database, String table) throws Exception {
+  static long paimonRows(Map<String, String> env, String database, String table) throws Exception {
     Options options = new Options();
-    options.set("warehouse", warehouse.resolve("paimon").toUri().toString());
+    options.set("warehouse", env.get("SLUICE_LAKE_WAREHOUSE") + "/paimon");
+    options.set("s3.endpoint", env.get("SLUICE_OBJECT_STORE_ENDPOINT"));
+    options.set("s3.endpoint.region", env.get("SLUICE_OBJECT_STORE_REGION"));
+    options.set("s3.access-key", env.get("SLUICE_OBJECT_STORE_ACCESS_KEY"));
+    options.set("s3.secret-key", env.get("SLUICE_OBJECT_STORE_SECRET_KEY"));
+    options.set("s3.path.style.access", "true");
     try (Catalog catalog = CatalogFactory.createCatalog(CatalogContext.create(options))) {
       Table lake = catalog.getTable(Identifier.create(database, table));
       ReadBuilder read = lake.newReadBuilder();
@@ -50,18 +58,31 @@ final class LakeReaders {
     }
   }
 
-  static long icebergRows(Path warehouse, String database, String table) throws IOException {
+  static long icebergRows(Map<String, String> env, String database, String table)
+      throws IOException {
     try (JdbcCatalog catalog = new JdbcCatalog()) {
       catalog.setConf(new Configuration());
       catalog.initialize(
           "sluice",
           Map.of(
               CatalogProperties.URI,
-              "jdbc:sqlite:" + warehouse.resolve("iceberg-catalog.db"),
+              env.get("SLUICE_LAKE_ICEBERG_URI"),
               CatalogProperties.WAREHOUSE_LOCATION,
-              warehouse.resolve("iceberg").toUri().toString(),
+              env.get("SLUICE_LAKE_WAREHOUSE") + "/iceberg",
               JdbcCatalog.PROPERTY_PREFIX + "init-catalog-tables",
-              "false"));
+              "false",
+              CatalogProperties.FILE_IO_IMPL,
+              "org.apache.iceberg.aws.s3.S3FileIO",
+              "s3.endpoint",
+              env.get("SLUICE_OBJECT_STORE_ENDPOINT"),
+              "s3.path-style-access",
+              "true",
+              "s3.access-key-id",
+              env.get("SLUICE_OBJECT_STORE_ACCESS_KEY"),
+              "s3.secret-access-key",
+              env.get("SLUICE_OBJECT_STORE_SECRET_KEY"),
+              "client.region",
+              env.get("SLUICE_OBJECT_STORE_REGION")));
       var lake = catalog.loadTable(TableIdentifier.of(Namespace.of(database), table));
       long rows = 0;
       try (CloseableIterable<Record> records = IcebergGenerics.read(lake).build()) {

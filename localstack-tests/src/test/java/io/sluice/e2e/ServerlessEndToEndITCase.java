@@ -47,7 +47,7 @@ class ServerlessEndToEndITCase {
 
   private static AwsBackend backend;
   private static ServerlessFunctions functions;
-  private static Path warehouse;
+  private static Map<String, String> environment;
 
   @BeforeAll
   static void startFunctions() throws Exception {
@@ -55,10 +55,10 @@ class ServerlessEndToEndITCase {
     Path work = root.resolve("localstack-tests/target/e2e");
     LakeReaders.deleteRecursively(work);
     Files.createDirectories(work);
-    warehouse = work.resolve("lake");
     backend = AwsBackend.start();
-    Map<String, String> environment = new HashMap<>(backend.environment());
-    environment.put("SLUICE_LAKE_WAREHOUSE", warehouse.toUri().toString().replaceAll("/$", ""));
+    environment = new HashMap<>(backend.environment());
+    environment.put("SLUICE_LAKE_WAREHOUSE", "s3://" + AwsBackend.BUCKET + "/sluice/lake");
+    environment.put("SLUICE_LAKE_ICEBERG_URI", "jdbc:sqlite:" + work.resolve("iceberg-catalog.db"));
     environment.put("SLUICE_SCHEDULER_EVERY", "1s");
     functions = ServerlessFunctions.start(root, environment, work);
     System.out.println("[e2e] functions initialised in " + functions.initTimes());
@@ -163,8 +163,8 @@ class ServerlessEndToEndITCase {
     assertThat(tiered.json().has("paimon")).isTrue();
     assertThat(tiered.json().has("iceberg")).isTrue();
 
-    assertThat(LakeReaders.paimonRows(warehouse, "default", "orders")).isEqualTo(7);
-    assertThat(LakeReaders.icebergRows(warehouse, "default", "orders")).isEqualTo(7);
+    assertThat(LakeReaders.paimonRows(environment, "default", "orders")).isEqualTo(7);
+    assertThat(LakeReaders.icebergRows(environment, "default", "orders")).isEqualTo(7);
   }
 
   @Test
