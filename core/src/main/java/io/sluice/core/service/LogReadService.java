@@ -114,7 +114,9 @@ public final class LogReadService {
     List<Column> columns = projection(table, request.columns());
     long deadline = System.nanoTime() + request.waitMillis() * 1_000_000;
     while (true) {
-      LogIndex.BucketSlices found = index.slices(table.tableId(), request.bucket(), request.from());
+      LogIndex.BucketSlices found =
+          index.slices(
+              table.tableId(), request.bucket(), request.from(), request.from() + request.limit());
       BucketHead head = found.head();
       checkRange(request, head);
       long left = (deadline - System.nanoTime()) / 1_000_000;
