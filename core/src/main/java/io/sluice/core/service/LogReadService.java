@@ -185,6 +185,8 @@ public final class LogReadService {
     long end = Math.min(found.head().nextOffset(), request.from() + request.limit());
     VectorSchemaRoot out = VectorSchemaRoot.create(outputSchema(columns), allocator);
     try {
+      BigIntVector offsets = (BigIntVector) out.getVector(OFFSET);
+      TimeStampMicroTZVector timestamps = (TimeStampMicroTZVector) out.getVector(TIMESTAMP);
       int written = 0;
       for (Slice slice : found.slices()) {
         if (slice.baseOffset() >= end) {
@@ -196,10 +198,10 @@ public final class LogReadService {
           int fromRow = (int) (first - slice.baseOffset());
           int toRow = (int) (last - slice.baseOffset());
           ArrowCopy.copyRows(rows, fromRow, toRow, out, written);
+          long micros = ArrowValues.micros(slice.timestamp());
           for (long offset = first; offset < last; offset++) {
-            ((BigIntVector) out.getVector(OFFSET)).setSafe(written, offset);
-            ((TimeStampMicroTZVector) out.getVector(TIMESTAMP))
-                .setSafe(written, ArrowValues.micros(slice.timestamp()));
+            offsets.setSafe(written, offset);
+            timestamps.setSafe(written, micros);
             written++;
           }
         }
