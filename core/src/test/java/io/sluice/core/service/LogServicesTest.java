@@ -11,6 +11,7 @@ import io.sluice.core.log.IdempotencyKeyReusedException;
 import io.sluice.core.metadata.DelegatingMetadataStore;
 import io.sluice.core.metadata.IndexPage;
 import io.sluice.core.metadata.TestingMetadataStore;
+import io.sluice.core.store.DelegatingObjectStore;
 import io.sluice.core.store.TestingObjectStore;
 import io.sluice.core.table.TableDefinitionJson;
 import io.sluice.core.table.TableName;
@@ -303,5 +304,47 @@ class LogServicesTest {
       }
     }
     assertThat(next).isEqualTo(50);
+  }
+
+  @Test
+  void projectedReadsOfALongBucketReadEachFooterOnce() throws Exception {
+    TableName one = TableName.parse("one_bucket");
+    tables.create(
+        one,
+        TableDefinitionJson.parse(
+            "create",
+            """
+            {"columns": [{"name": "id", "type": "bigint", "nullable": false},
+                         {"name": "name", "type": "string"}], "buckets": 1}
+            """));
+    // More segments than a cache of 256 footers held, as a scan reads them again for every bucket.
+    for (int i = 0; i < 300; i++) {
+      appends.append(one, json("[{\"id\": " + i + ", \"name\": \"n\"}]"), Optional.empty());
+    }
+    List<String> footersRead = new ArrayList<>();
+    LogReadService counted =
+        new LogReadService(
+            tables,
+            metadata,
+            new DelegatingObjectStore(objects) {
+              @Override
+              public byte[] readTail(String key, int length) {
+                footersRead.add(key);
+                return super.readTail(key, length);
+              }
+            },
+            waiter,
+            allocator);
+
+    for (int pass = 0; pass < 2; pass++) {
+      try (LogRead read =
+          counted.read(
+              new LogReadService.Request(
+                  one, 0, 0, LogReadService.MAX_LIMIT, Optional.of(List.of("name")), 0))) {
+        assertThat(read.rows().getRowCount()).isEqualTo(300);
+      }
+    }
+
+    assertThat(footersRead).hasSize(300).doesNotHaveDuplicates();
   }
 }
