@@ -24,8 +24,17 @@ public final class LogIndex {
 
   /** The slices of a bucket holding offsets from {@code fromOffset} up to the head's end. */
   public BucketSlices slices(String tableId, int bucket, long fromOffset) {
+    return slices(tableId, bucket, fromOffset, Long.MAX_VALUE);
+  }
+
+  /**
+   * The slices of a bucket holding offsets from {@code fromOffset} up to {@code toOffset}
+   * (exclusive) or the head's end, whichever comes first. Index pages wholly at or past {@code
+   * toOffset} are not read, so reading a long bucket in steps reads each page about once.
+   */
+  public BucketSlices slices(String tableId, int bucket, long fromOffset, long toOffset) {
     BucketHead head = store.head(tableId, bucket);
-    return new BucketSlices(head, collect(tableId, head, fromOffset));
+    return new BucketSlices(head, collect(tableId, head, fromOffset, toOffset));
   }
 
   /**
@@ -51,18 +60,19 @@ public final class LogIndex {
     return Optional.empty();
   }
 
-  private List<Slice> collect(String tableId, BucketHead head, long fromOffset) {
+  private List<Slice> collect(String tableId, BucketHead head, long fromOffset, long toOffset) {
+    long end = Math.min(toOffset, head.nextOffset());
     NavigableMap<Long, Slice> byBase = new TreeMap<>();
-    if (fromOffset < head.indexedUpTo()) {
-      for (IndexPage page :
-          store.indexPages(tableId, head.bucket(), fromOffset, head.indexedUpTo())) {
+    long pagesEnd = Math.min(end, head.indexedUpTo());
+    if (fromOffset < pagesEnd) {
+      for (IndexPage page : store.indexPages(tableId, head.bucket(), fromOffset, pagesEnd)) {
         page.slices().forEach(s -> byBase.put(s.baseOffset(), s));
       }
     }
     byBase.putAll(head.recentSlices());
     List<Slice> result = new ArrayList<>();
     for (Slice slice : byBase.values()) {
-      if (slice.endOffset() > fromOffset && slice.baseOffset() < head.nextOffset()) {
+      if (slice.endOffset() > fromOffset && slice.baseOffset() < end) {
         result.add(slice);
       }
     }

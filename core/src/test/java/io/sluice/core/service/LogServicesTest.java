@@ -8,7 +8,10 @@ import io.sluice.core.arrow.SchemaMismatchException;
 import io.sluice.core.log.AppendCommitter;
 import io.sluice.core.log.CommitResult;
 import io.sluice.core.log.IdempotencyKeyReusedException;
+import io.sluice.core.metadata.DelegatingMetadataStore;
+import io.sluice.core.metadata.IndexPage;
 import io.sluice.core.metadata.TestingMetadataStore;
+import io.sluice.core.store.DelegatingObjectStore;
 import io.sluice.core.store.TestingObjectStore;
 import io.sluice.core.table.TableDefinitionJson;
 import io.sluice.core.table.TableName;
@@ -16,6 +19,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -250,5 +254,97 @@ class LogServicesTest {
     appends.append(EVENTS, json("[{\"id\": 1}]"), Optional.empty());
     appends.append(EVENTS, json("[{\"id\": 2}]"), Optional.empty());
     assertThat(rowsSeen.get(10, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void aReadInStepsReadsOnlyTheIndexPagesOfItsStep() throws Exception {
+    // Each write goes whole to the next bucket: 100 writes put 50 one-row slices in each bucket,
+    // most of them moved from the head into index pages.
+    for (int i = 0; i < 100; i++) {
+      appends.append(EVENTS, json("[{\"id\": " + i + "}]"), Optional.empty());
+    }
+    String tableId = tables.table(EVENTS).tableId();
+    long indexedUpTo = metadata.head(tableId, 0).indexedUpTo();
+    assertThat(indexedUpTo).as("most slices sit in index pages").isGreaterThanOrEqualTo(32);
+    List<IndexPage> pagesRead = new ArrayList<>();
+    LogReadService counted =
+        new LogReadService(
+            tables,
+            new DelegatingMetadataStore(metadata) {
+              @Override
+              public List<IndexPage> indexPages(
+                  String tableId, int bucket, long fromOffset, long toOffset) {
+                List<IndexPage> pages = super.indexPages(tableId, bucket, fromOffset, toOffset);
+                pagesRead.addAll(pages);
+                return pages;
+              }
+            },
+            objects,
+            waiter,
+            allocator);
+
+    long next = 0;
+    while (next < 50) {
+      pagesRead.clear();
+      try (LogRead read =
+          counted.read(new LogReadService.Request(EVENTS, 0, next, 5, Optional.empty(), 0))) {
+        assertThat(read.rows().getRowCount()).isEqualTo(5);
+        for (int row = 0; row < 5; row++) {
+          assertThat(((BigIntVector) read.rows().getVector("_offset")).get(row))
+              .isEqualTo(next + row);
+        }
+        if (next < indexedUpTo) {
+          assertThat(pagesRead).as("pages read from offset %d", next).isNotEmpty();
+        }
+        long stepEnd = next + 5;
+        assertThat(pagesRead)
+            .as("pages read from offset %d", next)
+            .allSatisfy(page -> assertThat(page.firstOffset()).isLessThan(stepEnd));
+        next = read.nextOffset();
+      }
+    }
+    assertThat(next).isEqualTo(50);
+  }
+
+  @Test
+  void projectedReadsOfALongBucketReadEachFooterOnce() throws Exception {
+    TableName one = TableName.parse("one_bucket");
+    tables.create(
+        one,
+        TableDefinitionJson.parse(
+            "create",
+            """
+            {"columns": [{"name": "id", "type": "bigint", "nullable": false},
+                         {"name": "name", "type": "string"}], "buckets": 1}
+            """));
+    // More segments than a cache of 256 footers held, as a scan reads them again for every bucket.
+    for (int i = 0; i < 300; i++) {
+      appends.append(one, json("[{\"id\": " + i + ", \"name\": \"n\"}]"), Optional.empty());
+    }
+    List<String> footersRead = new ArrayList<>();
+    LogReadService counted =
+        new LogReadService(
+            tables,
+            metadata,
+            new DelegatingObjectStore(objects) {
+              @Override
+              public byte[] readTail(String key, int length) {
+                footersRead.add(key);
+                return super.readTail(key, length);
+              }
+            },
+            waiter,
+            allocator);
+
+    for (int pass = 0; pass < 2; pass++) {
+      try (LogRead read =
+          counted.read(
+              new LogReadService.Request(
+                  one, 0, 0, LogReadService.MAX_LIMIT, Optional.of(List.of("name")), 0))) {
+        assertThat(read.rows().getRowCount()).isEqualTo(300);
+      }
+    }
+
+    assertThat(footersRead).hasSize(300).doesNotHaveDuplicates();
   }
 }
