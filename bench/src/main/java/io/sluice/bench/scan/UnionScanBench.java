@@ -25,6 +25,7 @@ import io.sluice.core.tiering.TieringService;
 import io.sluice.metadata.sqlite.SqliteMetadataStore;
 import io.sluice.objectstore.ObjectStores;
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
@@ -87,10 +88,10 @@ public final class UnionScanBench {
           Integer.getInteger("union.rows", 1_000_000),
           Integer.getInteger("union.tailRows", 100_000),
           Integer.getInteger("union.batchRows", 2_000),
-          Integer.getInteger("union.warmups", 3),
+          Integer.getInteger("union.warmups", 2),
           Integer.getInteger("union.iterations", 5),
           Integer.getInteger("union.scanWarmups", 1),
-          Integer.getInteger("union.scanIterations", 5),
+          Integer.getInteger("union.scanIterations", 9),
           Arrays.stream(System.getProperty("union.formats", "paimon,iceberg").split(","))
               .map(String::trim)
               .filter(s -> !s.isEmpty())
@@ -103,8 +104,9 @@ public final class UnionScanBench {
   }
 
   /**
-   * One timed pass of one side: rows it returned, wall-clock and CPU seconds of the thread that ran
-   * it, and what it read from the object store.
+   * One timed pass of one side: rows it returned, wall-clock seconds, CPU seconds of the thread
+   * that ran it, seconds the JVM's collectors reported in between, and what it read from the object
+   * store.
    */
   record Pass(
       String what,
@@ -112,6 +114,7 @@ public final class UnionScanBench {
       long rows,
       double seconds,
       double cpuSeconds,
+      double gcSeconds,
       CountingObjectStore.Counts io) {
     boolean measured() {
       return iteration > 0;
@@ -332,11 +335,13 @@ public final class UnionScanBench {
       throws Exception {
     System.gc();
     CountingObjectStore.Counts before = stores.objects.counts();
+    long gc0 = gcMillis();
     long cpu0 = THREADS.getCurrentThreadCpuTime();
     long t0 = System.nanoTime();
     Read read = side.run();
     double seconds = (System.nanoTime() - t0) / 1e9;
     double cpuSeconds = (THREADS.getCurrentThreadCpuTime() - cpu0) / 1e9;
+    double gcSeconds = (gcMillis() - gc0) / 1e3;
     CountingObjectStore.Counts io = stores.objects.counts().minus(before);
     if (read.rows() != rows || read.sum() != sum) {
       throw new IllegalStateException(
@@ -344,15 +349,24 @@ public final class UnionScanBench {
               .formatted(what, read.rows(), read.sum(), rows, sum));
     }
     System.out.printf(
-        "  %-2s %-13s %,d rows in %.3f s (cpu %.3f s); %,d object reads, %,.1f MB%n",
+        "  %-2s %-13s %,d rows in %.3f s (cpu %.3f s, gc %.3f s); %,d object reads, %,.1f MB%n",
         iteration <= 0 ? "w" : Integer.toString(iteration),
         what,
         read.rows(),
         seconds,
         cpuSeconds,
+        gcSeconds,
         io.reads(),
         io.bytes() / 1e6);
-    return new Pass(what, iteration, read.rows(), seconds, cpuSeconds, io);
+    return new Pass(what, iteration, read.rows(), seconds, cpuSeconds, gcSeconds, io);
+  }
+
+  /** Milliseconds the JVM's garbage collectors report having spent collecting, so far. */
+  private static long gcMillis() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(GarbageCollectorMXBean::getCollectionTime)
+        .filter(t -> t > 0)
+        .sum();
   }
 
   /** Every column of every row of {@code source}, reading {@code format} as the lake. */
