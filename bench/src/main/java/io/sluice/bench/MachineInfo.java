@@ -34,6 +34,22 @@ public final class MachineInfo {
         new Row("OS", os()));
   }
 
+  /**
+   * A report's "Machine" section: its heading, {@link #rows()}, the max heap and the load averages
+   * at the start (given) and now, each line ending in a newline, then an empty line.
+   */
+  public static String markdownSection(String startLoad) {
+    return "## Machine\n\n| what | value |\n| --- | --- |\n"
+        + markdownRows()
+        + "| max heap | "
+        + maxHeap()
+        + " |\n| load average (1, 5, 15 min) at the start | "
+        + startLoad
+        + " |\n| load average at the end | "
+        + loadAverage()
+        + " |\n\n";
+  }
+
   /** {@link #rows()} as Markdown table rows (no header). */
   public static String markdownRows() {
     StringBuilder md = new StringBuilder();

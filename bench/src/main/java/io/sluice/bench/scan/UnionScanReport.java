@@ -133,15 +133,7 @@ final class UnionScanReport {
   }
 
   private void machine(Settings s, String startLoad) {
-    line("## Machine");
-    line();
-    line("| what | value |");
-    line("| --- | --- |");
-    out.append(MachineInfo.markdownRows());
-    line("| max heap | " + MachineInfo.maxHeap() + " |");
-    line("| load average (1, 5, 15 min) at the start | " + startLoad + " |");
-    line("| load average at the end | " + MachineInfo.loadAverage() + " |");
-    line();
+    out.append(MachineInfo.markdownSection(startLoad));
     line(
         "Everything runs in one JVM on local files: the object store (`file://`, wrapped in a"
             + " counter of the reads that reach it), the SQLite metadata store and the lake"

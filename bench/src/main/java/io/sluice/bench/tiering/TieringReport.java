@@ -47,15 +47,7 @@ final class TieringReport {
             + took.toSeconds()
             + " s. Rerun from the repository root with `bench/run-tiering-bench.sh`.");
     line();
-    line("## Machine");
-    line();
-    line("| what | value |");
-    line("| --- | --- |");
-    out.append(MachineInfo.markdownRows());
-    line("| max heap | " + MachineInfo.maxHeap() + " |");
-    line("| load average (1, 5, 15 min) at the start | " + startLoad + " |");
-    line("| load average at the end | " + MachineInfo.loadAverage() + " |");
-    line();
+    out.append(MachineInfo.markdownSection(startLoad));
     line(
         "Everything runs in one JVM on local files: the object store (`file://`), the SQLite"
             + " metadata store and the lake warehouse (Paimon filesystem catalog, Iceberg JDBC"
