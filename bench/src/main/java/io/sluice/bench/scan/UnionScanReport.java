@@ -284,7 +284,7 @@ final class UnionScanReport {
         "That is less than the spread of single passes here: the same pass varies by 20-40%"
             + " in CPU time and more in wall-clock time from one iteration to the next, as other"
             + " work on the machine comes and goes. Runs during this work gave Paimon median"
-            + " ratios between 1.04x and 1.46x by wall clock and between 0.97x and 1.18x by CPU"
+            + " ratios between 0.91x and 1.46x by wall clock and between 0.96x and 1.18x by CPU"
             + " (5 or 9 iterations), Iceberg between 0.93x and 1.13x; one run with 15 iterations"
             + " of Paimon on 300,000 + 30,000 rows gave 1.11x by wall clock and 1.09x by CPU."
             + " Hence 9 iterations, and the ratio of the fastest passes next to the medians.");
