@@ -371,8 +371,6 @@ class SegmentFormatTest {
       }
       assertThat(refused).isEqualTo(flips);
       assertThat(flips).isGreaterThan(original.length);
-      System.out.println(
-          "FLIPS " + flips + " size " + original.length + " footer " + footerLength(original));
     }
   }
 
