@@ -20,6 +20,17 @@ public interface LakeWrite extends AutoCloseable {
   void write(int bucket, VectorSchemaRoot rows);
 
   /**
+   * Writes the changes of a primary-key table that log bucket {@code bucket} holds, in offset
+   * order, in the shape of {@link io.sluice.core.merge.Changelogs}: {@code insert} and {@code
+   * update_after} records carry the key's row after the change, {@code update_before} and {@code
+   * delete} the row before it; rows are whole (merge engines and partial updates already applied,
+   * against the rows this lake table holds). Called at most once per bucket per write, with every
+   * change of that bucket the run tiers, so a format that keeps only the last row per key may
+   * collapse them.
+   */
+  void writeChanges(int bucket, VectorSchemaRoot changes);
+
+  /**
    * Commits everything written as one snapshot recording, per log bucket, the end offset
    * (exclusive) of what the lake now holds, and the Sluice table id.
    */

@@ -159,6 +159,11 @@ public class TestingLakeFormat implements LakeFormat {
         }
 
         @Override
+        public void writeChanges(int bucket, VectorSchemaRoot changes) {
+          throw new UnsupportedOperationException("not yet");
+        }
+
+        @Override
         public LakeSnapshot commit(Map<Integer, Long> offsets) {
           synchronized (TestingLakeFormat.this) {
             Failure failure = nextCommit;

@@ -95,6 +95,11 @@ final class IcebergLakeWrite implements LakeWrite {
    *     the rows) a row's bucket key puts it in another Iceberg bucket than {@code bucket}
    */
   @Override
+  public void writeChanges(int bucket, VectorSchemaRoot changes) {
+    throw new UnsupportedOperationException("primary-key tables are not tiered yet");
+  }
+
+  @Override
   public void write(int bucket, VectorSchemaRoot rows) {
     if (files != null) {
       throw new IllegalStateException(

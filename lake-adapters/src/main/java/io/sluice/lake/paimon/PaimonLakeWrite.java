@@ -102,6 +102,11 @@ final class PaimonLakeWrite implements LakeWrite {
    *     bucketing puts a row in another bucket than {@code bucket}
    */
   @Override
+  public void writeChanges(int bucket, VectorSchemaRoot changes) {
+    throw new UnsupportedOperationException("primary-key tables are not tiered yet");
+  }
+
+  @Override
   public void write(int bucket, VectorSchemaRoot rows) {
     checkState(State.WRITING, "write");
     if (aligned && (bucket < 0 || bucket >= table.coreOptions().bucket())) {
