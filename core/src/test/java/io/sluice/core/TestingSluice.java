@@ -1,7 +1,11 @@
 package io.sluice.core;
 
+import io.sluice.core.arrow.ArrowValues;
+import io.sluice.core.bucket.BucketFunction;
+import io.sluice.core.bucket.BucketFunctions;
 import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.log.AppendCommitter;
+import io.sluice.core.log.CommitResult;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.metadata.TestingMetadataStore;
 import io.sluice.core.service.AppendService;
@@ -12,12 +16,15 @@ import io.sluice.core.service.RowFormat;
 import io.sluice.core.service.TableService;
 import io.sluice.core.store.ObjectStore;
 import io.sluice.core.store.TestingObjectStore;
+import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TableDefinitionJson;
 import io.sluice.core.table.TableName;
 import io.sluice.core.tiering.TieringService;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,7 +45,33 @@ public final class TestingSluice implements AutoCloseable {
   private final TableService tables = new TableService(metadata, clock);
   private final AppendService appends =
       new AppendService(
-          tables, new AppendCommitter(objects, metadata, executor, clock), allocator, waiter);
+          tables,
+          new AppendCommitter(objects, metadata, executor, clock),
+          allocator,
+          waiter,
+          TestingSluice::bucketFunction);
+
+  /**
+   * The lake's bucket function where its adapter is on the classpath; otherwise, as core's own
+   * tests have no adapters, a hash of the bucket key's values.
+   */
+  private static BucketFunction bucketFunction(TableDefinition definition) {
+    try {
+      return BucketFunctions.of(definition);
+    } catch (IllegalStateException e) {
+      return batch -> {
+        int[] buckets = new int[batch.getRowCount()];
+        for (int row = 0; row < buckets.length; row++) {
+          List<Object> key = new ArrayList<>();
+          for (String column : definition.bucketKey()) {
+            key.add(ArrowValues.get(batch.getVector(column), row));
+          }
+          buckets[row] = Math.floorMod(key.hashCode(), definition.buckets());
+        }
+        return buckets;
+      };
+    }
+  }
 
   public TestingClock clock() {
     return clock;
@@ -66,8 +99,8 @@ public final class TestingSluice implements AutoCloseable {
   }
 
   /** Appends a JSON array of rows as one write. */
-  public void append(TableName name, String jsonRows) {
-    appends.append(
+  public CommitResult append(TableName name, String jsonRows) {
+    return appends.append(
         name,
         new RowBody(RowFormat.JSON, jsonRows.getBytes(StandardCharsets.UTF_8)),
         Optional.empty());

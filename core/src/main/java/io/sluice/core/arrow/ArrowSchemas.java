@@ -104,6 +104,35 @@ public final class ArrowSchemas {
    */
   public static void checkCompatible(
       Schema given, TableDefinition table, Set<String> reservedFields) {
+    Set<String> seen = checkFields(given, table, reservedFields);
+    List<String> missing = new ArrayList<>();
+    for (Column column : table.columns()) {
+      if (!column.nullable() && !seen.contains(column.name())) {
+        missing.add(column.name());
+      }
+    }
+    if (!missing.isEmpty()) {
+      Column column = table.column(missing.get(0)).orElseThrow();
+      throw new SchemaMismatchException(
+          0,
+          column.name(),
+          "column %s: expected %s (not nullable), got no field"
+              .formatted(column.name(), column.type()));
+    }
+  }
+
+  /**
+   * Checks that an Arrow schema fits a table as {@link #checkCompatible(Schema, TableDefinition,
+   * Set)} does, but lets it leave out any column: a primary-key table's partial updates do.
+   */
+  public static void checkCompatiblePartial(
+      Schema given, TableDefinition table, Set<String> reservedFields) {
+    checkFields(given, table, reservedFields);
+  }
+
+  /** Checks each given field and returns the column names seen. */
+  private static Set<String> checkFields(
+      Schema given, TableDefinition table, Set<String> reservedFields) {
     Set<String> seen = new HashSet<>();
     for (Field field : given.getFields()) {
       String name = field.getName();
@@ -129,20 +158,7 @@ public final class ArrowSchemas {
                 .formatted(name, column.type(), expected, describe(field)));
       }
     }
-    List<String> missing = new ArrayList<>();
-    for (Column column : table.columns()) {
-      if (!column.nullable() && !seen.contains(column.name())) {
-        missing.add(column.name());
-      }
-    }
-    if (!missing.isEmpty()) {
-      Column column = table.column(missing.get(0)).orElseThrow();
-      throw new SchemaMismatchException(
-          0,
-          column.name(),
-          "column %s: expected %s (not nullable), got no field"
-              .formatted(column.name(), column.type()));
-    }
+    return seen;
   }
 
   /**

@@ -1,6 +1,8 @@
 package io.sluice.core.arrow;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.core.merge.Op;
+import io.sluice.core.merge.PrimaryKeyColumns;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.DataType;
 import io.sluice.core.table.TableDefinition;
@@ -60,6 +62,7 @@ public final class JsonRowDecoder {
   private final Schema schema;
   private final Map<String, Integer> indexByName = new HashMap<>();
   private final Set<String> reservedFields;
+  private final boolean primaryKeyRows;
 
   /** A decoder for a table's rows that refuses every field that is not a column. */
   public JsonRowDecoder(TableDefinition table) {
@@ -67,10 +70,25 @@ public final class JsonRowDecoder {
   }
 
   /**
+   * A decoder for the rows a client writes to a primary-key table: each row's {@code _op} field and
+   * the columns it leaves out go into the {@code _op} and {@code _unset} columns ({@link
+   * PrimaryKeyColumns}). A column left out is not refused here; {@link
+   * io.sluice.core.merge.PrimaryKeyRows} checks which rows may leave out what.
+   */
+  public static JsonRowDecoder forPrimaryKeyTable(TableDefinition table) {
+    return new JsonRowDecoder(table, Set.of(), true);
+  }
+
+  /**
    * A decoder for a table's rows that ignores {@code reservedFields} (such as {@code _op}), which
    * the caller reads itself; each must start with {@code _}, so it can never name a column.
    */
   public JsonRowDecoder(TableDefinition table, Set<String> reservedFields) {
+    this(table, reservedFields, false);
+  }
+
+  private JsonRowDecoder(
+      TableDefinition table, Set<String> reservedFields, boolean primaryKeyRows) {
     for (String field : reservedFields) {
       if (!field.startsWith("_")) {
         throw new IllegalArgumentException(
@@ -78,7 +96,9 @@ public final class JsonRowDecoder {
       }
     }
     this.columns = table.columns();
-    this.schema = ArrowSchemas.schema(columns);
+    this.primaryKeyRows = primaryKeyRows;
+    this.schema =
+        ArrowSchemas.schema(primaryKeyRows ? PrimaryKeyColumns.logColumns(table) : columns);
     this.reservedFields = Set.copyOf(reservedFields);
     for (int i = 0; i < columns.size(); i++) {
       indexByName.put(columns.get(i).name(), i);
@@ -137,6 +157,10 @@ public final class JsonRowDecoder {
           Map.Entry<String, JsonNode> field = fields.next();
           Integer column = indexByName.get(field.getKey());
           if (column == null) {
+            if (primaryKeyRows && field.getKey().equals(PrimaryKeyColumns.OP)) {
+              writeOp(root, index, rowNumber, field.getValue());
+              continue;
+            }
             if (reservedFields.contains(field.getKey())) {
               continue;
             }
@@ -149,9 +173,13 @@ public final class JsonRowDecoder {
           setInRow[column] = rowNumber;
           write(root.getVector(column), index, rowNumber, columns.get(column), field.getValue());
         }
-        for (int c = 0; c < setInRow.length; c++) {
-          if (setInRow[c] != rowNumber && !columns.get(c).nullable()) {
-            throw mismatch(rowNumber, columns.get(c), "no value", "the column is not nullable");
+        if (primaryKeyRows) {
+          writeUnset(root, index, rowNumber, setInRow);
+        } else {
+          for (int c = 0; c < setInRow.length; c++) {
+            if (setInRow[c] != rowNumber && !columns.get(c).nullable()) {
+              throw mismatch(rowNumber, columns.get(c), "no value", "the column is not nullable");
+            }
           }
         }
         index++;
@@ -161,6 +189,39 @@ public final class JsonRowDecoder {
     } catch (RuntimeException e) {
       root.close();
       throw e;
+    }
+  }
+
+  private static void writeOp(VectorSchemaRoot root, int index, int rowNumber, JsonNode value) {
+    try {
+      if (!value.isTextual()) {
+        throw new IllegalArgumentException(
+            "expected \"upsert\" or \"delete\", got " + shown(value));
+      }
+      Op op = Op.parse(value.textValue());
+      ((VarCharVector) root.getVector(PrimaryKeyColumns.OP))
+          .setSafe(index, op.apiName().getBytes(StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      throw new SchemaMismatchException(
+          rowNumber, PrimaryKeyColumns.OP, "row %d: _op: %s".formatted(rowNumber, e.getMessage()));
+    }
+  }
+
+  /** Records the columns the row left out, and upsert when it named no {@code _op}. */
+  private void writeUnset(VectorSchemaRoot root, int index, int rowNumber, int[] setInRow) {
+    VarCharVector op = (VarCharVector) root.getVector(PrimaryKeyColumns.OP);
+    if (op.isNull(index)) {
+      op.setSafe(index, Op.UPSERT.apiName().getBytes(StandardCharsets.UTF_8));
+    }
+    StringBuilder unset = new StringBuilder();
+    for (int c = 0; c < setInRow.length; c++) {
+      if (setInRow[c] != rowNumber) {
+        unset.append(unset.isEmpty() ? "" : ",").append(columns.get(c).name());
+      }
+    }
+    if (!unset.isEmpty()) {
+      ((VarCharVector) root.getVector(PrimaryKeyColumns.UNSET))
+          .setSafe(index, unset.toString().getBytes(StandardCharsets.UTF_8));
     }
   }
 

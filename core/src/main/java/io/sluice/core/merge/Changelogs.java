@@ -19,6 +19,25 @@ public final class Changelogs {
 
   private Changelogs() {}
 
+  /** The column of each changelog record's offset. */
+  public static final String OFFSET = "_offset";
+
+  /** The column of each changelog record's commit time. */
+  public static final String TIMESTAMP = "_timestamp";
+
+  /**
+   * The Arrow schema of changelog records as the API returns them: {@code _change_type}, {@code
+   * _offset}, {@code _timestamp}, then the columns.
+   */
+  public static Schema recordSchema(List<Column> columns) {
+    List<Field> fields = new ArrayList<>(schema(List.of()).getFields());
+    fields.add(ArrowSchemas.field(new Column(OFFSET, DataType.of(TypeKind.BIGINT), false)));
+    fields.add(
+        ArrowSchemas.field(new Column(TIMESTAMP, DataType.of(TypeKind.TIMESTAMP_LTZ), false)));
+    columns.stream().map(ArrowSchemas::field).forEach(fields::add);
+    return new Schema(fields);
+  }
+
   /** The Arrow schema of changes to rows of these columns. */
   public static Schema schema(List<Column> columns) {
     List<Field> fields = new ArrayList<>();

@@ -5,6 +5,9 @@ import io.sluice.core.arrow.ArrowSchemas;
 import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
+import io.sluice.core.merge.LogRow;
+import io.sluice.core.merge.PrimaryKeyRows;
+import io.sluice.core.merge.RowMerger;
 import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.TableEntry;
@@ -103,8 +106,7 @@ public final class ScanService {
     }
 
     Map<Integer, Long> offsets = new TreeMap<>();
-    List<Supplier<RowBatches>> sources = new ArrayList<>();
-    List<String> readNames = read.stream().map(Column::name).toList();
+    List<Tail> tails = new ArrayList<>();
     for (int bucket = 0; bucket < definition.buckets(); bucket++) {
       long tiered = snapshot.isPresent() ? snapshot.get().offsets().getOrDefault(bucket, 0L) : 0L;
       if (request.source() == ScanSource.LAKE) {
@@ -116,14 +118,32 @@ public final class ScanService {
       long end = head.nextOffset();
       offsets.put(bucket, Math.max(end, tiered));
       if (from < end) {
-        int b = bucket;
-        sources.add(() -> new LogTailBatches(reads, table.name(), b, from, end, readNames));
+        tails.add(new Tail(bucket, from, end));
       }
     }
+    Optional<Supplier<RowBatches>> lakeRows = Optional.empty();
     if (snapshot.isPresent()) {
       LakeTable lake = lakeTable.get();
       LakeSnapshot s = snapshot.get();
-      sources.add(() -> lake.scan(s, read, filter, allocator));
+      // A primary-key table's rows are filtered after merging: a lake row the filter drops may
+      // still be the base a later partial update merges onto.
+      List<Column> lakeColumns = definition.hasPrimaryKey() ? definition.columns() : read;
+      Optional<RowFilter> lakeFilter = definition.hasPrimaryKey() ? Optional.empty() : filter;
+      lakeRows = Optional.of(() -> lake.scan(s, lakeColumns, lakeFilter, allocator));
+    }
+    List<Supplier<RowBatches>> sources = new ArrayList<>();
+    if (definition.hasPrimaryKey()) {
+      Optional<Supplier<RowBatches>> lake = lakeRows;
+      sources.add(() -> merged(table, tails, lake));
+    } else {
+      List<String> readNames = read.stream().map(Column::name).toList();
+      for (Tail tail : tails) {
+        sources.add(
+            () ->
+                new LogTailBatches(
+                    reads, table.name(), tail.bucket(), tail.from(), tail.end(), readNames));
+      }
+      lakeRows.ifPresent(sources::add);
     }
     RowBatches rows =
         new FilteredBatches(
@@ -133,6 +153,29 @@ public final class ScanService {
             request.limit() == 0 ? Long.MAX_VALUE : request.limit(),
             allocator);
     return new TableScan(rows, offsets, snapshot);
+  }
+
+  /** A bucket's log from an offset to an end offset fixed at scan start. */
+  private record Tail(int bucket, long from, long end) {}
+
+  /** Every column of the current row of each live key of a primary-key table. */
+  private RowBatches merged(
+      TableEntry table, List<Tail> tails, Optional<Supplier<RowBatches>> lake) {
+    TableDefinition definition = table.definition();
+    List<String> names = definition.columns().stream().map(Column::name).toList();
+    List<LogRow> tailRows = new ArrayList<>();
+    for (Tail tail : tails) {
+      try (LogTailBatches batches =
+          new LogTailBatches(reads, table.name(), tail.bucket(), tail.from(), tail.end(), names)) {
+        while (batches.next()) {
+          tailRows.addAll(PrimaryKeyRows.logRows(batches.batch(), definition));
+        }
+      }
+    }
+    MergedRows rows =
+        new MergedRows(
+            new RowMerger(definition), definition.columns(), tailRows, lake.map(Supplier::get));
+    return new ValueRowBatches(ArrowSchemas.schema(definition), rows, rows, allocator);
   }
 
   /**

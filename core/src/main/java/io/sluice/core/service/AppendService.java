@@ -10,6 +10,7 @@ import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.segment.BucketBatch;
 import io.sluice.core.segment.EncodedSegment;
 import io.sluice.core.segment.SegmentWriter;
+import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TableName;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -34,6 +36,7 @@ public final class AppendService {
   private final AppendCommitter committer;
   private final BufferAllocator allocator;
   private final LogWaiter waiter;
+  private final Function<TableDefinition, BucketFunction> bucketFunctions;
 
   /** Per table id, the bucket function of its current schema (even spreading keeps state). */
   private final Map<String, Bucketing> bucketings = new ConcurrentHashMap<>();
@@ -42,6 +45,17 @@ public final class AppendService {
 
   public AppendService(
       TableService tables, AppendCommitter committer, BufferAllocator allocator, LogWaiter waiter) {
+    this(tables, committer, allocator, waiter, BucketFunctions::of);
+  }
+
+  /** An append service that places rows with {@code bucketFunctions} instead of the lakes'. */
+  public AppendService(
+      TableService tables,
+      AppendCommitter committer,
+      BufferAllocator allocator,
+      LogWaiter waiter,
+      Function<TableDefinition, BucketFunction> bucketFunctions) {
+    this.bucketFunctions = bucketFunctions;
     this.tables = tables;
     this.committer = committer;
     this.allocator = allocator;
@@ -132,7 +146,7 @@ public final class AppendService {
             (id, known) ->
                 known != null && known.schemaId() == table.schemaId()
                     ? known
-                    : new Bucketing(table.schemaId(), BucketFunctions.of(table.definition())))
+                    : new Bucketing(table.schemaId(), bucketFunctions.apply(table.definition())))
         .function();
   }
 

@@ -5,6 +5,7 @@ import io.sluice.core.arrow.ArrowSchemas;
 import io.sluice.core.arrow.ArrowValues;
 import io.sluice.core.log.LogIndex;
 import io.sluice.core.log.SliceReader;
+import io.sluice.core.merge.PrimaryKeyColumns;
 import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.Slice;
@@ -118,7 +119,8 @@ public final class LogReadService {
     if (request.from() < 0) {
       throw new InvalidParameterException("from must be 0 or more, not " + request.from());
     }
-    List<Column> columns = projection(table, request.columns());
+    List<Column> columns =
+        PrimaryKeyColumns.withLogColumns(table.definition(), projection(table, request.columns()));
     long deadline = System.nanoTime() + request.waitMillis() * 1_000_000;
     while (true) {
       LogIndex.BucketSlices found =

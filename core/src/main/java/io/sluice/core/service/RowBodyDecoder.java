@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.core.arrow.ArrowSchemas;
 import io.sluice.core.arrow.JsonRowDecoder;
+import io.sluice.core.arrow.SchemaMismatchException;
+import io.sluice.core.merge.Op;
+import io.sluice.core.merge.PrimaryKeyColumns;
+import io.sluice.core.merge.PrimaryKeyRows;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.TableDefinition;
 import java.io.ByteArrayInputStream;
@@ -13,10 +17,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.types.pojo.Field;
 
 /** Turns a write request's body into one Arrow batch of the table's schema, checking it all. */
 public final class RowBodyDecoder {
@@ -32,11 +39,25 @@ public final class RowBodyDecoder {
    */
   public static VectorSchemaRoot decode(
       RowBody body, TableDefinition table, BufferAllocator allocator) {
-    return switch (body.format()) {
-      case JSON -> new JsonRowDecoder(table).decode(jsonArray(body.bytes()), allocator);
-      case NDJSON -> new JsonRowDecoder(table).decode(ndjsonLines(body.bytes()), allocator);
-      case ARROW -> arrow(body.bytes(), table, allocator);
-    };
+    JsonRowDecoder json =
+        table.hasPrimaryKey()
+            ? JsonRowDecoder.forPrimaryKeyTable(table)
+            : new JsonRowDecoder(table);
+    VectorSchemaRoot rows =
+        switch (body.format()) {
+          case JSON -> json.decode(jsonArray(body.bytes()), allocator);
+          case NDJSON -> json.decode(ndjsonLines(body.bytes()), allocator);
+          case ARROW -> arrow(body.bytes(), table, allocator);
+        };
+    if (table.hasPrimaryKey()) {
+      try {
+        PrimaryKeyRows.check(rows, table);
+      } catch (RuntimeException e) {
+        rows.close();
+        throw e;
+      }
+    }
+    return rows;
   }
 
   private static List<JsonNode> jsonArray(byte[] bytes) {
@@ -88,7 +109,9 @@ public final class RowBodyDecoder {
 
   private static VectorSchemaRoot arrow(
       byte[] bytes, TableDefinition table, BufferAllocator allocator) {
-    VectorSchemaRoot target = VectorSchemaRoot.create(ArrowSchemas.schema(table), allocator);
+    VectorSchemaRoot target =
+        VectorSchemaRoot.create(
+            ArrowSchemas.schema(PrimaryKeyColumns.logColumns(table)), allocator);
     try (ArrowStreamReader reader =
         new ArrowStreamReader(new ByteArrayInputStream(bytes), allocator)) {
       VectorSchemaRoot batch;
@@ -100,7 +123,11 @@ public final class RowBodyDecoder {
                 + e.getMessage()
                 + ")");
       }
-      ArrowSchemas.checkCompatible(batch.getSchema(), table);
+      if (table.hasPrimaryKey()) {
+        ArrowSchemas.checkCompatiblePartial(batch.getSchema(), table, Set.of(PrimaryKeyColumns.OP));
+      } else {
+        ArrowSchemas.checkCompatible(batch.getSchema(), table);
+      }
       int rows = 0;
       while (loadNext(reader)) {
         int count = batch.getRowCount();
@@ -113,13 +140,18 @@ public final class RowBodyDecoder {
             }
           }
         }
+        if (table.hasPrimaryKey()) {
+          copyOps(batch, target, rows, count);
+        }
         rows += count;
       }
       for (FieldVector vector : target.getFieldVectors()) {
         vector.setValueCount(rows);
       }
       target.setRowCount(rows);
-      ArrowSchemas.checkNoNulls(target, table);
+      if (!table.hasPrimaryKey()) {
+        ArrowSchemas.checkNoNulls(target, table); // PrimaryKeyRows checks per row and op
+      }
       return target;
     } catch (IOException e) {
       target.close();
@@ -127,6 +159,46 @@ public final class RowBodyDecoder {
     } catch (RuntimeException e) {
       target.close();
       throw e;
+    }
+  }
+
+  /**
+   * Fills {@code _op} (upsert where the body has none) and {@code _unset} (the columns the body's
+   * schema leaves out) for a primary-key table.
+   */
+  private static void copyOps(VectorSchemaRoot batch, VectorSchemaRoot target, int at, int count) {
+    FieldVector given = batch.getVector(PrimaryKeyColumns.OP);
+    if (given != null && !(given instanceof VarCharVector)) {
+      throw new SchemaMismatchException(
+          0,
+          PrimaryKeyColumns.OP,
+          "column _op: expected string (Arrow Utf8), got " + given.getField().getType());
+    }
+    VarCharVector ops = (VarCharVector) target.getVector(PrimaryKeyColumns.OP);
+    VarCharVector unsets = (VarCharVector) target.getVector(PrimaryKeyColumns.UNSET);
+    String unset =
+        String.join(
+            ",",
+            target.getSchema().getFields().stream()
+                .map(Field::getName)
+                .filter(n -> !n.startsWith("_") && batch.getSchema().findField(n) == null)
+                .toList());
+    for (int i = 0; i < count; i++) {
+      String op = Op.UPSERT.apiName();
+      if (given != null && !given.isNull(i)) {
+        String text = new String(((VarCharVector) given).get(i), StandardCharsets.UTF_8);
+        try {
+          op = Op.parse(text).apiName();
+        } catch (IllegalArgumentException e) {
+          int row = at + i + 1;
+          throw new SchemaMismatchException(
+              row, PrimaryKeyColumns.OP, "row %d: _op: %s".formatted(row, e.getMessage()));
+        }
+      }
+      ops.setSafe(at + i, op.getBytes(StandardCharsets.UTF_8));
+      if (!unset.isEmpty()) {
+        unsets.setSafe(at + i, unset.getBytes(StandardCharsets.UTF_8));
+      }
     }
   }
 

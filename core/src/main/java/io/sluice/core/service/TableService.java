@@ -67,15 +67,8 @@ public final class TableService {
    * nullable columns.
    *
    * @throws TableExistsException when it exists with another definition
-   * @throws NotSupportedException for primary-key tables, which arrive with a later issue
    */
   public Created create(TableName name, TableDefinition definition) {
-    if (definition.hasPrimaryKey()) {
-      throw new NotSupportedException(
-          "Cannot create table "
-              + name
-              + ": primary-key tables are not supported yet; leave out primaryKey for a log table");
-    }
     for (int attempt = 0; attempt < 5; attempt++) {
       Optional<TableEntry> existing = metadata.table(name);
       if (existing.isEmpty()) {

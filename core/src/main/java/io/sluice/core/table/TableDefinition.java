@@ -2,6 +2,7 @@ package io.sluice.core.table;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,17 +34,6 @@ public record TableDefinition(
   public static final int MAX_COLUMNS = 1000;
 
   private static final Pattern COLUMN_NAME = Pattern.compile("[a-z][a-z0-9_]{0,127}");
-  private static final Set<String> AGGREGATE_FUNCTIONS =
-      Set.of(
-          "sum",
-          "max",
-          "min",
-          "last_value",
-          "last_non_null_value",
-          "first_value",
-          "first_non_null_value",
-          "bool_and",
-          "bool_or");
 
   public TableDefinition {
     columns = List.copyOf(columns);
@@ -302,8 +292,19 @@ public record TableDefinition(
       if (engine == MergeEngine.VERSIONED) {
         if (versionColumn == null) {
           problems.add("mergeEngine versioned needs a versionColumn");
-        } else if (columns.stream().noneMatch(c -> c.name().equals(versionColumn))) {
-          problems.add("versionColumn " + versionColumn + " is not a column of the table");
+        } else {
+          Optional<Column> version =
+              columns.stream().filter(c -> c.name().equals(versionColumn)).findFirst();
+          if (version.isEmpty()) {
+            problems.add("versionColumn " + versionColumn + " is not a column of the table");
+          } else if (!AggregateFunction.MAX.accepts(version.get().type())) {
+            problems.add(
+                "versionColumn "
+                    + versionColumn
+                    + " has type "
+                    + version.get().type()
+                    + ", which has no order; use a number, string, date or timestamp");
+          }
         }
       } else if (versionColumn != null) {
         problems.add("versionColumn is only for mergeEngine versioned");
@@ -311,20 +312,40 @@ public record TableDefinition(
       if (engine == MergeEngine.AGGREGATION) {
         aggregations.forEach(
             (column, function) -> {
-              if (columns.stream().noneMatch(c -> c.name().equals(column))) {
+              Optional<Column> found =
+                  columns.stream().filter(c -> c.name().equals(column)).findFirst();
+              if (found.isEmpty()) {
                 problems.add("aggregation column " + column + " is not a column of the table");
               } else if (primaryKey.contains(column)) {
                 problems.add("aggregation column " + column + " is part of the primary key");
               }
-              if (!AGGREGATE_FUNCTIONS.contains(function)) {
+              AggregateFunction parsed;
+              try {
+                parsed = AggregateFunction.parse(function);
+              } catch (IllegalArgumentException e) {
                 problems.add(
                     "aggregation function '"
                         + function
                         + "' for column "
                         + column
                         + " is not one of "
-                        + AGGREGATE_FUNCTIONS.stream().sorted().toList());
+                        + Arrays.stream(AggregateFunction.values())
+                            .map(AggregateFunction::apiName)
+                            .sorted()
+                            .toList());
+                return;
               }
+              found
+                  .filter(c -> !parsed.accepts(c.type()))
+                  .ifPresent(
+                      c ->
+                          problems.add(
+                              "aggregation function "
+                                  + function
+                                  + " cannot take column "
+                                  + column
+                                  + " of type "
+                                  + c.type()));
             });
       } else if (!aggregations.isEmpty()) {
         problems.add("aggregations are only for mergeEngine aggregation");

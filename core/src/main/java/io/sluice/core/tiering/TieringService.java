@@ -8,6 +8,14 @@ import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
 import io.sluice.core.log.LogIndex;
 import io.sluice.core.log.SliceReader;
+import io.sluice.core.merge.Change;
+import io.sluice.core.merge.ChangeBatches;
+import io.sluice.core.merge.KeyedRows;
+import io.sluice.core.merge.LakeKeys;
+import io.sluice.core.merge.LogRow;
+import io.sluice.core.merge.PrimaryKeyRows;
+import io.sluice.core.merge.RowKey;
+import io.sluice.core.merge.RowMerger;
 import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.Lease;
 import io.sluice.core.metadata.MetadataStore;
@@ -17,13 +25,16 @@ import io.sluice.core.metadata.TieringState;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.store.CommitStateUnknownException;
 import io.sluice.core.table.LakeFormatName;
+import io.sluice.core.table.TableDefinition;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -134,7 +145,10 @@ public final class TieringService {
       Schema schema = ArrowSchemas.schema(table.definition());
       for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
         long from = start.getOrDefault(bucket, 0L);
-        long end = writeBucket(table, bucket, from, budget, schema, write);
+        long end =
+            table.definition().hasPrimaryKey()
+                ? writeChanges(table, bucket, from, budget, lake, base, write)
+                : writeBucket(table, bucket, from, budget, schema, write);
         ends.put(bucket, end);
         budget -= end - from;
         wroteRows |= end > from;
@@ -159,6 +173,74 @@ public final class TieringService {
   /** Writes a bucket's rows from {@code from}, at most {@code budget}; returns the end offset. */
   private long writeBucket(
       TableEntry table, int bucket, long from, long budget, Schema schema, LakeWrite write) {
+    return forEachSlice(
+        table,
+        bucket,
+        from,
+        budget,
+        (slice, rows, fromRow, toRow) -> {
+          try (VectorSchemaRoot current = VectorSchemaRoot.create(schema, allocator)) {
+            ArrowCopy.copyRows(rows, fromRow, toRow, current, 0);
+            ArrowCopy.finish(current, toRow - fromRow);
+            write.write(bucket, current);
+          }
+        });
+  }
+
+  /**
+   * Writes the changes a primary-key table's bucket makes from {@code from}, at most {@code budget}
+   * log rows, merged onto the rows the lake table holds for the keys they touch; returns the end
+   * offset.
+   */
+  private long writeChanges(
+      TableEntry table,
+      int bucket,
+      long from,
+      long budget,
+      LakeTable lake,
+      Optional<LakeSnapshot> base,
+      LakeWrite write) {
+    TableDefinition definition = table.definition();
+    List<LogRow> rows = new ArrayList<>();
+    long end =
+        forEachSlice(
+            table,
+            bucket,
+            from,
+            budget,
+            (slice, batch, fromRow, toRow) ->
+                rows.addAll(
+                    PrimaryKeyRows.sliceRows(
+                        batch, fromRow, toRow, slice.baseOffset(), slice.timestamp(), definition)));
+    if (rows.isEmpty()) {
+      return end;
+    }
+    RowMerger merger = new RowMerger(definition);
+    KeyedRows state = new KeyedRows(merger);
+    if (base.isPresent()) {
+      Set<RowKey> keys = new HashSet<>();
+      rows.forEach(row -> keys.add(merger.key(row.values())));
+      LakeKeys.read(lake, base.get(), definition, keys, allocator, state::seed);
+    }
+    List<Change> changes = new ArrayList<>();
+    rows.forEach(row -> changes.addAll(state.apply(row)));
+    try (VectorSchemaRoot batch = ChangeBatches.of(changes, definition.columns(), allocator)) {
+      write.writeChanges(bucket, batch);
+    }
+    return end;
+  }
+
+  /** What to do with rows {@code fromRow} to {@code toRow} (exclusive) of a slice. */
+  private interface SliceRows {
+    void accept(Slice slice, VectorSchemaRoot rows, int fromRow, int toRow);
+  }
+
+  /**
+   * Passes a bucket's log rows from {@code from}, at most {@code budget}, slice by slice; returns
+   * the end offset.
+   */
+  private long forEachSlice(
+      TableEntry table, int bucket, long from, long budget, SliceRows consumer) {
     LogIndex.BucketSlices found = index.slices(table.tableId(), bucket, from);
     BucketHead head = found.head();
     if (from < head.logStartOffset()) {
@@ -182,17 +264,9 @@ public final class TieringService {
       if (last <= first) {
         continue;
       }
-      try (VectorSchemaRoot rows = slices.read(slice);
-          VectorSchemaRoot current = VectorSchemaRoot.create(schema, allocator)) {
-        int count = (int) (last - first);
-        ArrowCopy.copyRows(
-            rows,
-            (int) (first - slice.baseOffset()),
-            (int) (last - slice.baseOffset()),
-            current,
-            0);
-        ArrowCopy.finish(current, count);
-        write.write(bucket, current);
+      try (VectorSchemaRoot rows = slices.read(slice)) {
+        consumer.accept(
+            slice, rows, (int) (first - slice.baseOffset()), (int) (last - slice.baseOffset()));
       }
       end = last;
     }

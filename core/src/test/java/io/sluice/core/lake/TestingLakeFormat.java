@@ -2,6 +2,8 @@ package io.sluice.core.lake;
 
 import io.sluice.core.arrow.ArrowSchemas;
 import io.sluice.core.arrow.ArrowValues;
+import io.sluice.core.merge.ChangeType;
+import io.sluice.core.merge.Changelogs;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.scan.RowBatches;
 import io.sluice.core.scan.RowFilter;
@@ -18,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -59,7 +62,9 @@ public class TestingLakeFormat implements LakeFormat {
 
   @Override
   public synchronized LakeTable createOrLoad(TableEntry entry) {
-    Table table = tables.computeIfAbsent(entry.name(), n -> new Table(entry.tableId()));
+    Table table =
+        tables.computeIfAbsent(
+            entry.name(), n -> new Table(entry.tableId(), entry.definition().primaryKey()));
     if (!table.tableId.equals(entry.tableId())) {
       throw new LakeTableExistsException("lake table " + entry.name() + " holds another table id");
     }
@@ -83,20 +88,50 @@ public class TestingLakeFormat implements LakeFormat {
     tables.remove(table);
   }
 
-  /** Every row the lake table holds, in commit order. */
+  /**
+   * Every row the lake table holds: in commit order for a log table, one per key for a primary-key
+   * table.
+   */
   public synchronized List<Map<String, Object>> rows(TableName table) {
-    return List.copyOf(tables.get(table).rows);
+    return List.copyOf(tables.get(table).latestRows());
   }
 
-  private record Snapshot(LakeSnapshot snapshot, long epoch) {}
+  /** A snapshot with every row the table holds in it. */
+  private record Snapshot(LakeSnapshot snapshot, long epoch, List<Map<String, Object>> rows) {}
 
   private final class Table implements LakeTable {
     private final String tableId;
+    private final List<String> primaryKey;
     private final List<Snapshot> snapshots = new ArrayList<>();
-    private final List<Map<String, Object>> rows = new ArrayList<>();
 
-    Table(String tableId) {
+    Table(String tableId, List<String> primaryKey) {
       this.tableId = tableId;
+      this.primaryKey = primaryKey;
+    }
+
+    List<Map<String, Object>> latestRows() {
+      return snapshots.isEmpty() ? List.of() : snapshots.get(snapshots.size() - 1).rows();
+    }
+
+    /** The rows after applying changes (key to the row after, null when deleted), in key order. */
+    private List<Map<String, Object>> applied(Map<List<Object>, Map<String, Object>> changes) {
+      Map<List<Object>, Map<String, Object>> byKey = new LinkedHashMap<>();
+      latestRows().forEach(row -> byKey.put(key(row), row));
+      changes.forEach(
+          (key, row) -> {
+            if (row == null) {
+              byKey.remove(key);
+            } else {
+              byKey.put(key, row);
+            }
+          });
+      return new ArrayList<>(byKey.values());
+    }
+
+    private List<Object> key(Map<String, Object> row) {
+      return primaryKey.stream()
+          .map(c -> row.get(c) instanceof byte[] b ? java.nio.ByteBuffer.wrap(b) : row.get(c))
+          .toList();
     }
 
     @Override
@@ -118,7 +153,7 @@ public class TestingLakeFormat implements LakeFormat {
       }
     }
 
-    /** The rows of the snapshot (each snapshot's rows are a prefix of the table's), unfiltered. */
+    /** The rows of the snapshot, unfiltered. */
     @Override
     public RowBatches scan(
         LakeSnapshot snapshot,
@@ -127,7 +162,12 @@ public class TestingLakeFormat implements LakeFormat {
         BufferAllocator allocator) {
       List<Object[]> values = new ArrayList<>();
       synchronized (TestingLakeFormat.this) {
-        for (Map<String, Object> row : rows.subList(0, (int) snapshot.rows())) {
+        Snapshot found =
+            snapshots.stream()
+                .filter(s -> s.snapshot().snapshotId() == snapshot.snapshotId())
+                .findFirst()
+                .orElseThrow();
+        for (Map<String, Object> row : found.rows()) {
           values.add(columns.stream().map(c -> row.get(c.name())).toArray());
         }
       }
@@ -144,6 +184,7 @@ public class TestingLakeFormat implements LakeFormat {
     @Override
     public LakeWrite newWrite(Optional<LakeSnapshot> base, long epoch) {
       List<Map<String, Object>> written = new ArrayList<>();
+      Map<List<Object>, Map<String, Object>> changed = new LinkedHashMap<>();
       return new LakeWrite() {
         @Override
         public void write(int bucket, VectorSchemaRoot batch) {
@@ -160,7 +201,29 @@ public class TestingLakeFormat implements LakeFormat {
 
         @Override
         public void writeChanges(int bucket, VectorSchemaRoot changes) {
-          throw new UnsupportedOperationException("not yet");
+          duringWrite.accept(bucket);
+          for (int row = 0; row < changes.getRowCount(); row++) {
+            Map<String, Object> values = new LinkedHashMap<>();
+            for (FieldVector vector : changes.getFieldVectors()) {
+              if (!vector.getName().equals(Changelogs.CHANGE_TYPE)) {
+                values.put(vector.getName(), ArrowValues.get(vector, row));
+              }
+            }
+            String type = (String) ArrowValues.get(changes.getVector(Changelogs.CHANGE_TYPE), row);
+            boolean retraction = ChangeType.parse(type).isRetraction();
+            if (retraction && !Objects.equals(latestOrChanged(key(values)), values)) {
+              throw new IllegalStateException(
+                  "before-image " + values + " is not the row the lake holds");
+            }
+            changed.put(key(values), retraction ? null : values);
+          }
+        }
+
+        private Map<String, Object> latestOrChanged(List<Object> key) {
+          if (changed.containsKey(key)) {
+            return changed.get(key);
+          }
+          return latestRows().stream().filter(r -> key(r).equals(key)).findFirst().orElse(null);
         }
 
         @Override
@@ -182,11 +245,17 @@ public class TestingLakeFormat implements LakeFormat {
             if (latestId != base.map(LakeSnapshot::snapshotId).orElse(0L)) {
               throw new CommitConflictException("base " + base + " is stale");
             }
-            rows.addAll(written);
+            List<Map<String, Object>> rows;
+            if (primaryKey.isEmpty()) {
+              rows = new ArrayList<>(latestRows());
+              rows.addAll(written);
+            } else {
+              rows = applied(changed);
+            }
             LakeSnapshot committed =
                 new LakeSnapshot(
                     name, latestId + 1, Instant.now(), rows.size(), Optional.of(tableId), offsets);
-            snapshots.add(new Snapshot(committed, epoch));
+            snapshots.add(new Snapshot(committed, epoch, List.copyOf(rows)));
             if (failure == Failure.LOST_ANSWER) {
               throw new CommitStateUnknownException("answer lost", null);
             }

@@ -1,0 +1,144 @@
+package io.sluice.core.merge;
+
+import io.sluice.core.lake.LakeFormats;
+import io.sluice.core.lake.LakeSnapshot;
+import io.sluice.core.lake.LakeTable;
+import io.sluice.core.metadata.TableEntry;
+import io.sluice.core.service.InvalidParameterException;
+import io.sluice.core.service.LogRead;
+import io.sluice.core.service.LogReadService;
+import io.sluice.core.service.NotSupportedException;
+import io.sluice.core.service.OffsetOutOfRangeException;
+import io.sluice.core.service.TableService;
+import io.sluice.core.table.TableDefinition;
+import io.sluice.core.table.TableName;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * The changelog of a primary-key table's bucket: the changes its log rows made, with exact
+ * before-images. The state before the first row read is the newest lake snapshot that had not yet
+ * tiered it (in the table's first format), plus the log rows between that snapshot and it.
+ */
+public final class ChangelogService {
+  private final TableService tables;
+  private final LogReadService reads;
+  private final Optional<LakeFormats> lakes;
+  private final BufferAllocator allocator;
+
+  public ChangelogService(
+      TableService tables,
+      LogReadService reads,
+      Optional<LakeFormats> lakes,
+      BufferAllocator allocator) {
+    this.tables = tables;
+    this.reads = reads;
+    this.lakes = lakes;
+    this.allocator = allocator;
+  }
+
+  /**
+   * The changes the log rows of {@code bucket} from offset {@code from} make, at most {@code limit}
+   * log rows' worth; rows are {@link Changelogs#recordSchema} of every column.
+   *
+   * @throws NotSupportedException for a log table
+   * @throws OffsetOutOfRangeException when {@code from} is outside the log, or the state before it
+   *     is in neither the log nor a lake snapshot still kept
+   */
+  public LogRead read(TableName name, int bucket, long from, int limit)
+      throws InterruptedException {
+    TableEntry table = tables.table(name);
+    TableDefinition definition = table.definition();
+    if (!definition.hasPrimaryKey()) {
+      throw new NotSupportedException(
+          "Table " + name + " has no primary key, so no changelog; read its records instead");
+    }
+    try (LogRead read = readLog(name, bucket, from, limit)) {
+      List<LogRow> rows = PrimaryKeyRows.logRows(read.rows(), definition);
+      RowMerger merger = new RowMerger(definition);
+      Set<RowKey> keys = new HashSet<>();
+      rows.forEach(row -> keys.add(merger.key(row.values())));
+      KeyedRows state = stateBefore(table, bucket, from, keys, merger);
+      List<Change> changes = new ArrayList<>();
+      rows.forEach(row -> changes.addAll(state.apply(row)));
+      return new LogRead(
+          ChangeBatches.records(changes, definition.columns(), allocator),
+          read.nextOffset(),
+          read.highWatermark());
+    }
+  }
+
+  /** The rows of {@code keys} just before offset {@code from} of the bucket. */
+  private KeyedRows stateBefore(
+      TableEntry table, int bucket, long from, Set<RowKey> keys, RowMerger merger)
+      throws InterruptedException {
+    KeyedRows state = new KeyedRows(merger);
+    if (keys.isEmpty()) {
+      return state;
+    }
+    Optional<LakeTable> lake = Optional.empty();
+    Optional<LakeSnapshot> base = Optional.empty();
+    if (!table.definition().lakeFormats().isEmpty() && lakes.isPresent()) {
+      lake = lakes.get().format(table.definition().lakeFormats().get(0)).load(table);
+      base =
+          lake.flatMap(
+              l ->
+                  l.snapshots().stream()
+                      .filter(s -> s.tableId().isPresent() && !s.offsets().isEmpty())
+                      .filter(s -> s.offsets().getOrDefault(bucket, 0L) <= from)
+                      .findFirst());
+    }
+    long baseOffset = base.map(s -> s.offsets().getOrDefault(bucket, 0L)).orElse(0L);
+    if (base.isPresent()) {
+      LakeKeys.read(lake.get(), base.get(), table.definition(), keys, allocator, state::seed);
+    }
+    for (long offset = baseOffset; offset < from; ) {
+      try (LogRead read =
+          readLog(
+              table.name(),
+              bucket,
+              offset,
+              (int) Math.min(LogReadService.MAX_LIMIT, from - offset))) {
+        long start = offset;
+        forKeys(read, table.definition(), keys, merger, state::apply);
+        offset = read.nextOffset();
+        if (offset == start) {
+          break;
+        }
+      } catch (OffsetOutOfRangeException e) {
+        throw new OffsetOutOfRangeException(
+            "The changelog of bucket %d from offset %d needs the rows before it, which are in no kept lake snapshot and no longer in the log (it starts at %d); read from a later offset"
+                .formatted(bucket, from, e.logStartOffset()),
+            e.logStartOffset());
+      }
+    }
+    return state;
+  }
+
+  private static void forKeys(
+      LogRead read,
+      TableDefinition definition,
+      Set<RowKey> keys,
+      RowMerger merger,
+      Consumer<LogRow> apply) {
+    for (LogRow row : PrimaryKeyRows.logRows(read.rows(), definition)) {
+      if (keys.contains(merger.key(row.values()))) {
+        apply.accept(row);
+      }
+    }
+  }
+
+  private LogRead readLog(TableName name, int bucket, long from, int limit)
+      throws InterruptedException {
+    if (limit < 1 || limit > LogReadService.MAX_LIMIT) {
+      throw new InvalidParameterException(
+          "limit must be 1 to " + LogReadService.MAX_LIMIT + ", not " + limit);
+    }
+    return reads.read(new LogReadService.Request(name, bucket, from, limit, Optional.empty(), 0));
+  }
+}

@@ -1,0 +1,391 @@
+package io.sluice.core.merge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sluice.core.TestingSluice;
+import io.sluice.core.arrow.ArrowValues;
+import io.sluice.core.arrow.SchemaMismatchException;
+import io.sluice.core.lake.LakeFormats;
+import io.sluice.core.lake.TestingLakeFormat;
+import io.sluice.core.log.CommitResult;
+import io.sluice.core.scan.ScanService;
+import io.sluice.core.scan.TableScan;
+import io.sluice.core.service.LogRead;
+import io.sluice.core.table.LakeFormatName;
+import io.sluice.core.table.TableName;
+import io.sluice.core.tiering.TieringService;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Primary-key tables on the in-memory stores and lakes: a model-based test of every merge engine
+ * (concurrent writers of upserts, deletes and partial updates, interleaved with tiering, against a
+ * replay of the acknowledged writes), the changelog, and bad input.
+ */
+class PrimaryKeyTablesTest {
+  private static final TableName ITEMS = TableName.parse("items");
+  private static final int KEYS = 12;
+  private static final int WRITERS = 3;
+
+  private final TestingSluice sluice = new TestingSluice();
+  private final TestingLakeFormat paimon = new TestingLakeFormat(LakeFormatName.PAIMON);
+  private final TestingLakeFormat iceberg = new TestingLakeFormat(LakeFormatName.ICEBERG);
+  private final LakeFormats lakes = LakeFormats.of(paimon, iceberg);
+  private final ExecutorService executor = Executors.newFixedThreadPool(WRITERS);
+  private final TieringService tiering = sluice.tiering(lakes);
+  private final ScanService scans =
+      new ScanService(
+          sluice.tables(),
+          sluice.metadata(),
+          sluice.reads(sluice.objects()),
+          Optional.of(lakes),
+          sluice.allocator());
+  private final ChangelogService changelogs =
+      new ChangelogService(
+          sluice.tables(), sluice.reads(sluice.objects()), Optional.of(lakes), sluice.allocator());
+
+  @AfterEach
+  void close() {
+    executor.shutdownNow();
+    sluice.close();
+  }
+
+  private void create(String engine, String formats) {
+    String extra =
+        switch (engine) {
+          case "versioned" -> ", \"versionColumn\": \"v\"";
+          case "aggregation" ->
+              ", \"aggregations\": {\"a\": \"sum\", \"s\": \"last_non_null_value\", \"v\": \"max\"}";
+          default -> "";
+        };
+    sluice.create(
+        ITEMS,
+        """
+        {"columns": [{"name": "id", "type": "bigint", "nullable": false},
+                     {"name": "a", "type": "bigint"},
+                     {"name": "s", "type": "string"},
+                     {"name": "v", "type": "bigint"}],
+         "primaryKey": ["id"], "buckets": 3, "lake": {"formats": [%s]},
+         "mergeEngine": "%s"%s}
+        """
+            .formatted(formats, engine, extra));
+  }
+
+  /** One acknowledged write of one row: where it landed and what it asked. */
+  private record Written(int bucket, long offset, Map<String, Object> fields) {}
+
+  @ParameterizedTest
+  @ValueSource(strings = {"last_row", "first_row", "versioned", "aggregation"})
+  void unionReadsEqualAReplayOfTheAcknowledgedWritesUnderEveryMergeEngine(String engine)
+      throws Exception {
+    create(engine, "\"paimon\", \"iceberg\"");
+    Random random = new Random(engine.hashCode());
+    List<Written> written = new ArrayList<>();
+    for (int step = 0; step < 12; step++) {
+      List<Future<List<Written>>> writers = new ArrayList<>();
+      for (int w = 0; w < WRITERS; w++) {
+        long seed = random.nextLong();
+        writers.add(executor.submit(() -> write(engine, new Random(seed), 6)));
+      }
+      for (Future<List<Written>> writer : writers) {
+        written.addAll(writer.get());
+      }
+      if (step % 3 != 2) {
+        tiering.tier(sluice.tables().table(ITEMS), "test");
+      }
+      Map<Long, Map<String, Object>> expected = replay(engine, written);
+      assertThat(byId(scan(Optional.empty())))
+          .as("union read after step %d", step)
+          .isEqualTo(expected);
+      assertThat(byId(scan(Optional.of(LakeFormatName.ICEBERG))))
+          .as("union read through iceberg after step %d", step)
+          .isEqualTo(expected);
+    }
+    tiering.tier(sluice.tables().table(ITEMS), "test");
+    Map<Long, Map<String, Object>> expected = replay(engine, written);
+    assertThat(byId(paimon.rows(ITEMS))).as("the paimon lake").isEqualTo(expected);
+    assertThat(byId(iceberg.rows(ITEMS))).as("the iceberg lake").isEqualTo(expected);
+    assertThat(byId(scanLake())).isEqualTo(expected);
+    assertThat(replayChangelogs(1000)).as("the changelog replayed").isEqualTo(expected);
+    assertThat(replayChangelogs(7)).as("the changelog read in small steps").isEqualTo(expected);
+  }
+
+  @Test
+  void partialUpdatesKeepTheColumnsTheyLeaveOutAndExplicitNullsSetNull() {
+    create("last_row", "\"paimon\"");
+    sluice.append(ITEMS, "[{\"id\": 1, \"a\": 10, \"s\": \"x\", \"v\": 1}]");
+    tiering.tier(sluice.tables().table(ITEMS), "test");
+    sluice.append(ITEMS, "[{\"id\": 1, \"a\": 11}]");
+    sluice.append(ITEMS, "[{\"id\": 1, \"v\": null}]");
+    sluice.append(
+        ITEMS, "[{\"id\": 2, \"s\": \"y\"}, {\"id\": 3}, {\"id\": 3, \"_op\": \"delete\"}]");
+
+    assertThat(byId(scan(Optional.empty())))
+        .isEqualTo(
+            Map.of(
+                1L, row(1L, 11L, "x", null),
+                2L, row(2L, null, "y", null)));
+  }
+
+  @Test
+  void theChangelogCarriesExactBeforeImagesAlsoAcrossTheLake() throws Exception {
+    create("last_row", "\"paimon\"");
+    CommitResult first = sluice.append(ITEMS, "[{\"id\": 7, \"a\": 1, \"s\": \"x\"}]");
+    int bucket = first.buckets().get(0).bucket();
+    tiering.tier(sluice.tables().table(ITEMS), "test");
+    sluice.append(ITEMS, "[{\"id\": 7, \"a\": 2}]");
+    sluice.append(ITEMS, "[{\"id\": 7, \"_op\": \"delete\"}]");
+
+    List<String> records = new ArrayList<>();
+    try (LogRead read = changelogs.read(ITEMS, bucket, 1, 100)) {
+      VectorSchemaRoot rows = read.rows();
+      for (int i = 0; i < rows.getRowCount(); i++) {
+        records.add(
+            "%s@%s %s %s"
+                .formatted(
+                    value(rows, Changelogs.CHANGE_TYPE, i),
+                    value(rows, Changelogs.OFFSET, i),
+                    value(rows, "a", i),
+                    value(rows, "s", i)));
+      }
+      assertThat(read.nextOffset()).isEqualTo(3);
+    }
+    assertThat(records)
+        .containsExactly("update_before@1 1 x", "update_after@1 2 x", "delete@2 2 x");
+  }
+
+  @Test
+  void refusesBadRowsNamingTheProblemAndWritesNothing() {
+    create("first_row", "\"paimon\"");
+    assertRefused("[{\"a\": 1}]", "row 1: column id: a primary-key column needs a value");
+    assertRefused(
+        "[{\"id\": 1, \"a\": 1, \"s\": \"x\", \"v\": 1}, {\"id\": 2, \"_op\": \"merge\"}]",
+        "row 2: _op: expected \"upsert\" or \"delete\", got \"merge\"");
+    assertRefused(
+        "[{\"id\": 1, \"a\": 1, \"s\": \"x\", \"v\": 1, \"w\": 2}]",
+        "row 1: column w: not a column of the table");
+    assertRefused(
+        "[{\"id\": 1, \"_op\": \"delete\"}]",
+        "row 1: _op: delete is not allowed under mergeEngine first_row");
+    assertRefused(
+        "[{\"id\": 1, \"a\": 1}]",
+        "row 1: a partial update (leaving out s, v) is not allowed under mergeEngine first_row");
+    assertThat(sluice.tables().describe(ITEMS).buckets())
+        .allSatisfy(head -> assertThat(head.nextOffset()).isZero());
+  }
+
+  private void assertRefused(String body, String message) {
+    assertThatThrownBy(() -> sluice.append(ITEMS, body))
+        .isInstanceOf(SchemaMismatchException.class)
+        .hasMessageContaining(message);
+  }
+
+  /** Writes {@code count} single-row requests of random operations over a few keys. */
+  private List<Written> write(String engine, Random random, int count) {
+    List<Written> done = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      Map<String, Object> fields = new LinkedHashMap<>();
+      fields.put("id", (long) random.nextInt(KEYS));
+      int kind = random.nextInt(10);
+      boolean keepsFirst = engine.equals("first_row") || engine.equals("versioned");
+      if (!keepsFirst && kind == 0) {
+        fields.put("_op", "delete");
+      } else if (!keepsFirst && kind < 4) {
+        if (random.nextBoolean()) {
+          fields.put("a", random.nextInt(5) == 0 ? null : (long) random.nextInt(100));
+        } else {
+          fields.put("s", random.nextInt(5) == 0 ? null : "s" + random.nextInt(100));
+        }
+      } else {
+        fields.put("a", random.nextInt(5) == 0 ? null : (long) random.nextInt(100));
+        fields.put("s", random.nextInt(5) == 0 ? null : "s" + random.nextInt(100));
+        fields.put("v", (long) random.nextInt(5));
+      }
+      CommitResult result = sluice.append(ITEMS, "[" + json(fields) + "]");
+      done.add(
+          new Written(
+              result.buckets().get(0).bucket(), result.buckets().get(0).baseOffset(), fields));
+    }
+    return done;
+  }
+
+  private static String json(Map<String, Object> fields) {
+    List<String> parts = new ArrayList<>();
+    fields.forEach(
+        (name, value) ->
+            parts.add(
+                "\"%s\": %s"
+                    .formatted(name, value instanceof String text ? "\"" + text + "\"" : value)));
+    return "{" + String.join(", ", parts) + "}";
+  }
+
+  /**
+   * The rows a replay of the writes in offset order gives, by this test's own reading of the
+   * engines.
+   */
+  private static Map<Long, Map<String, Object>> replay(String engine, List<Written> written) {
+    Map<Long, Map<String, Object>> rows = new TreeMap<>();
+    List<Written> ordered = new ArrayList<>(written);
+    ordered.sort(Comparator.comparingInt(Written::bucket).thenComparingLong(Written::offset));
+    for (Written write : ordered) {
+      Map<String, Object> fields = write.fields();
+      long id = (Long) fields.get("id");
+      Map<String, Object> current = rows.get(id);
+      if ("delete".equals(fields.get("_op"))) {
+        rows.remove(id);
+        continue;
+      }
+      Map<String, Object> next =
+          current == null ? row(id, null, null, null) : new HashMap<>(current);
+      switch (engine) {
+        case "first_row" -> {
+          if (current == null) {
+            next.putAll(fields);
+            rows.put(id, next);
+          }
+        }
+        case "versioned" -> {
+          if (current == null || (Long) fields.get("v") >= (Long) current.get("v")) {
+            next.putAll(fields);
+            rows.put(id, next);
+          }
+        }
+        case "aggregation" -> {
+          if (current == null) {
+            next.putAll(fields);
+          } else {
+            if (fields.containsKey("a") && fields.get("a") != null) {
+              Long a = (Long) current.get("a");
+              next.put("a", a == null ? fields.get("a") : a + (Long) fields.get("a"));
+            }
+            if (fields.containsKey("s") && fields.get("s") != null) {
+              next.put("s", fields.get("s"));
+            }
+            if (fields.containsKey("v")) {
+              Long v = (Long) current.get("v");
+              Long given = (Long) fields.get("v");
+              next.put("v", v == null ? given : given == null ? v : Math.max(v, given));
+            }
+          }
+          rows.put(id, next);
+        }
+        default -> {
+          next.putAll(fields);
+          rows.put(id, next);
+        }
+      }
+    }
+    return rows;
+  }
+
+  private static Map<String, Object> row(long id, Long a, String s, Long v) {
+    Map<String, Object> row = new HashMap<>();
+    row.put("id", id);
+    row.put("a", a);
+    row.put("s", s);
+    row.put("v", v);
+    return row;
+  }
+
+  private static Map<Long, Map<String, Object>> byId(List<Map<String, Object>> rows) {
+    Map<Long, Map<String, Object>> byId = new TreeMap<>();
+    for (Map<String, Object> row : rows) {
+      Map<String, Object> copy = new HashMap<>(row);
+      copy.remove("_bucket");
+      assertThat(byId.put((Long) row.get("id"), copy)).as("key %s twice", row.get("id")).isNull();
+    }
+    return byId;
+  }
+
+  private List<Map<String, Object>> scan(Optional<LakeFormatName> lake) {
+    return rows(
+        new ScanService.Request(
+            ITEMS,
+            Optional.empty(),
+            Optional.empty(),
+            io.sluice.core.scan.ScanSource.UNION,
+            lake,
+            Long.MAX_VALUE));
+  }
+
+  private List<Map<String, Object>> scanLake() {
+    return rows(
+        new ScanService.Request(
+            ITEMS,
+            Optional.empty(),
+            Optional.empty(),
+            io.sluice.core.scan.ScanSource.LAKE,
+            Optional.empty(),
+            Long.MAX_VALUE));
+  }
+
+  private List<Map<String, Object>> rows(ScanService.Request request) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    try (TableScan scan = scans.scan(request)) {
+      while (scan.next()) {
+        VectorSchemaRoot batch = scan.batch();
+        for (int i = 0; i < batch.getRowCount(); i++) {
+          Map<String, Object> values = new HashMap<>();
+          for (FieldVector vector : batch.getFieldVectors()) {
+            values.put(vector.getName(), ArrowValues.get(vector, i));
+          }
+          rows.add(values);
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** Every bucket's changelog from offset 0, read {@code step} log rows at a time, replayed. */
+  private Map<Long, Map<String, Object>> replayChangelogs(int step) throws Exception {
+    Map<Long, Map<String, Object>> rows = new TreeMap<>();
+    for (int bucket = 0; bucket < 3; bucket++) {
+      long from = 0;
+      while (true) {
+        try (LogRead read = changelogs.read(ITEMS, bucket, from, step)) {
+          VectorSchemaRoot records = read.rows();
+          for (int i = 0; i < records.getRowCount(); i++) {
+            Map<String, Object> row = new HashMap<>();
+            for (String column : List.of("id", "a", "s", "v")) {
+              row.put(column, value(records, column, i));
+            }
+            long id = (Long) row.get("id");
+            switch (ChangeType.parse((String) value(records, Changelogs.CHANGE_TYPE, i))) {
+              case INSERT -> assertThat(rows.put(id, row)).as("insert of a live key").isNull();
+              case UPDATE_BEFORE ->
+                  assertThat(row).as("before-image of %d", id).isEqualTo(rows.get(id));
+              case UPDATE_AFTER -> rows.put(id, row);
+              case DELETE -> assertThat(rows.remove(id)).as("deleted row").isEqualTo(row);
+            }
+          }
+          if (read.nextOffset() == from) {
+            break;
+          }
+          from = read.nextOffset();
+        }
+      }
+    }
+    return rows;
+  }
+
+  private static Object value(VectorSchemaRoot rows, String column, int row) {
+    return ArrowValues.get(rows.getVector(column), row);
+  }
+}
