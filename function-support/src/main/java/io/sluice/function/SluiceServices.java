@@ -3,6 +3,7 @@ package io.sluice.function;
 import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.log.AppendCommitter;
 import io.sluice.core.log.RecoveryService;
+import io.sluice.core.merge.ChangelogService;
 import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.scan.ScanService;
 import io.sluice.core.service.AppendService;
@@ -175,6 +176,13 @@ public class SluiceServices {
       LakeFormats lakes,
       BufferAllocator allocator) {
     return new ScanService(tables, metadata, reads, LakeWiring.ifAdapters(lakes), allocator);
+  }
+
+  @Produces
+  @Singleton
+  ChangelogService changelogService(
+      TableService tables, LogReadService reads, LakeFormats lakes, BufferAllocator allocator) {
+    return new ChangelogService(tables, reads, LakeWiring.ifAdapters(lakes), allocator);
   }
 
   @Produces

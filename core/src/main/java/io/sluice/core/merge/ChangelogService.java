@@ -3,13 +3,16 @@ package io.sluice.core.merge;
 import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
+import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.TableEntry;
+import io.sluice.core.scan.RowBatches;
 import io.sluice.core.service.InvalidParameterException;
 import io.sluice.core.service.LogRead;
 import io.sluice.core.service.LogReadService;
 import io.sluice.core.service.NotSupportedException;
 import io.sluice.core.service.OffsetOutOfRangeException;
 import io.sluice.core.service.TableService;
+import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TableName;
 import java.util.ArrayList;
@@ -19,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * The changelog of a primary-key table's bucket: the changes its log rows made, with exact
@@ -73,6 +77,95 @@ public final class ChangelogService {
     }
   }
 
+  /**
+   * Every bucket's changelog up to the high watermarks at the call, read page by page: from each
+   * bucket's log start, or from the newest lake snapshot's offset where the state before the log
+   * start is no longer kept.
+   *
+   * @throws NotSupportedException for a log table
+   */
+  public RowBatches all(TableName name) {
+    TableEntry table = tables.table(name);
+    List<BucketHead> heads = tables.describe(name).buckets();
+    return new RowBatches() {
+      private int bucket = -1;
+      private long next;
+      private long end;
+      private LogRead current;
+      private final VectorSchemaRoot empty =
+          VectorSchemaRoot.create(Changelogs.recordSchema(table.definition().columns()), allocator);
+
+      @Override
+      public VectorSchemaRoot batch() {
+        return current == null ? empty : current.rows();
+      }
+
+      @Override
+      public boolean next() {
+        release();
+        try {
+          while (true) {
+            if (bucket < 0 || next >= end) {
+              if (++bucket >= heads.size()) {
+                return false;
+              }
+              next = heads.get(bucket).logStartOffset();
+              end = heads.get(bucket).nextOffset();
+              continue;
+            }
+            int limit = (int) Math.min(LogReadService.MAX_LIMIT, end - next);
+            try {
+              current = read(name, bucket, next, limit);
+            } catch (OffsetOutOfRangeException e) {
+              long tiered = tieredOffset(table, bucket);
+              if (tiered <= next) {
+                throw e;
+              }
+              next = tiered;
+              continue;
+            }
+            next = current.nextOffset();
+            if (current.rows().getRowCount() > 0) {
+              return true;
+            }
+            release();
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("Interrupted reading the changelog of " + name, e);
+        }
+      }
+
+      private void release() {
+        if (current != null) {
+          current.close();
+          current = null;
+        }
+      }
+
+      @Override
+      public void close() {
+        release();
+        empty.close();
+      }
+    };
+  }
+
+  private long tieredOffset(TableEntry table, int bucket) {
+    return lake(table)
+        .flatMap(LakeTable::latestTiered)
+        .map(s -> s.offsets().getOrDefault(bucket, 0L))
+        .orElse(0L);
+  }
+
+  private Optional<LakeTable> lake(TableEntry table) {
+    List<LakeFormatName> formats = table.definition().lakeFormats();
+    if (formats.isEmpty() || lakes.isEmpty()) {
+      return Optional.empty();
+    }
+    return lakes.get().format(formats.get(0)).load(table);
+  }
+
   /** The rows of {@code keys} just before offset {@code from} of the bucket. */
   private KeyedRows stateBefore(
       TableEntry table, int bucket, long from, Set<RowKey> keys, RowMerger merger)
@@ -81,18 +174,14 @@ public final class ChangelogService {
     if (keys.isEmpty()) {
       return state;
     }
-    Optional<LakeTable> lake = Optional.empty();
-    Optional<LakeSnapshot> base = Optional.empty();
-    if (!table.definition().lakeFormats().isEmpty() && lakes.isPresent()) {
-      lake = lakes.get().format(table.definition().lakeFormats().get(0)).load(table);
-      base =
-          lake.flatMap(
-              l ->
-                  l.snapshots().stream()
-                      .filter(s -> s.tableId().isPresent() && !s.offsets().isEmpty())
-                      .filter(s -> s.offsets().getOrDefault(bucket, 0L) <= from)
-                      .findFirst());
-    }
+    Optional<LakeTable> lake = lake(table);
+    Optional<LakeSnapshot> base =
+        lake.flatMap(
+            l ->
+                l.snapshots().stream()
+                    .filter(s -> s.tableId().isPresent() && !s.offsets().isEmpty())
+                    .filter(s -> s.offsets().getOrDefault(bucket, 0L) <= from)
+                    .findFirst());
     long baseOffset = base.map(s -> s.offsets().getOrDefault(bucket, 0L)).orElse(0L);
     if (base.isPresent()) {
       LakeKeys.read(lake.get(), base.get(), table.definition(), keys, allocator, state::seed);

@@ -207,6 +207,11 @@ public record TableDefinition(
       List<String> bucketColumns = resolvedBucketKey();
       checkKey("bucket key", bucketColumns, problems);
       if (!primaryKey.isEmpty()) {
+        if (bucketColumns.isEmpty()) {
+          problems.add(
+              "a primary-key table needs a bucket key, so that each key lives in one bucket"
+                  + " (leave out bucketKey for the primary key)");
+        }
         for (String column : bucketColumns) {
           if (!primaryKey.contains(column)) {
             problems.add("bucket key column " + column + " is not in the primary key");

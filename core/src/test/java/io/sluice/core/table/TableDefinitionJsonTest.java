@@ -114,6 +114,46 @@ class TableDefinitionJsonTest {
   }
 
   @Test
+  void refusesMergeEnginesThatMakeNoSense() {
+    String noBucketKey =
+        """
+        {"columns": [{"name": "id", "type": "int"}], "primaryKey": ["id"], "bucketKey": []}
+        """;
+    assertThatThrownBy(() -> TableDefinitionJson.parse("Cannot create table t", noBucketKey))
+        .hasMessageContaining("a primary-key table needs a bucket key");
+
+    String badAggregations =
+        """
+        {"columns": [{"name": "id", "type": "int"}, {"name": "name", "type": "string"},
+                     {"name": "ok", "type": "boolean"}, {"name": "blob", "type": "binary"}],
+         "primaryKey": ["id"], "mergeEngine": "aggregation",
+         "aggregations": {"name": "sum", "ok": "max", "blob": "median", "id": "max"}}
+        """;
+    assertThatThrownBy(() -> TableDefinitionJson.parse("Cannot create table t", badAggregations))
+        .hasMessageContaining("aggregation function sum cannot take column name of type string")
+        .hasMessageContaining("aggregation function max cannot take column ok of type boolean")
+        .hasMessageContaining("aggregation function 'median' for column blob is not one of")
+        .hasMessageContaining("aggregation column id is part of the primary key");
+
+    String versionedBinary =
+        """
+        {"columns": [{"name": "id", "type": "int"}, {"name": "v", "type": "binary"}],
+         "primaryKey": ["id"], "mergeEngine": "versioned", "versionColumn": "v"}
+        """;
+    assertThatThrownBy(() -> TableDefinitionJson.parse("Cannot create table t", versionedBinary))
+        .hasMessageContaining("versionColumn v has type binary, which has no order");
+
+    String versionWithoutEngine =
+        """
+        {"columns": [{"name": "id", "type": "int"}, {"name": "v", "type": "int"}],
+         "primaryKey": ["id"], "versionColumn": "v"}
+        """;
+    assertThatThrownBy(
+            () -> TableDefinitionJson.parse("Cannot create table t", versionWithoutEngine))
+        .hasMessageContaining("versionColumn is only for mergeEngine versioned");
+  }
+
+  @Test
   void acceptsOnlyAppendedNullableColumnsAsAnEvolution() {
     TableDefinition v1 = TableDefinitionJson.parse("v1", ORDERS);
     TableDefinition appended =

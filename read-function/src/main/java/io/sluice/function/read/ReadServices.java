@@ -1,5 +1,6 @@
 package io.sluice.function.read;
 
+import io.sluice.core.merge.ChangelogService;
 import io.sluice.core.scan.ScanService;
 import io.sluice.core.service.TableService;
 import io.sluice.function.read.sql.SqlService;
@@ -12,7 +13,11 @@ import org.apache.arrow.memory.BufferAllocator;
 public class ReadServices {
   @Produces
   @Singleton
-  SqlService sqlService(TableService tables, ScanService scans, BufferAllocator allocator) {
-    return new SqlService(tables, scans, allocator);
+  SqlService sqlService(
+      TableService tables,
+      ScanService scans,
+      ChangelogService changelogs,
+      BufferAllocator allocator) {
+    return new SqlService(tables, scans, changelogs, allocator);
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.core.arrow.ArrowSchemas;
 import io.sluice.core.arrow.ArrowValues;
 import io.sluice.core.lake.LakeSnapshot;
+import io.sluice.core.merge.ChangelogService;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.scan.RowBatches;
 import io.sluice.core.scan.ScanService;
@@ -62,11 +63,17 @@ public final class SqlService {
 
   private final TableService tables;
   private final ScanService scans;
+  private final ChangelogService changelogs;
   private final BufferAllocator allocator;
 
-  public SqlService(TableService tables, ScanService scans, BufferAllocator allocator) {
+  public SqlService(
+      TableService tables,
+      ScanService scans,
+      ChangelogService changelogs,
+      BufferAllocator allocator) {
     this.tables = tables;
     this.scans = scans;
+    this.changelogs = changelogs;
     this.allocator = allocator;
   }
 
@@ -155,13 +162,17 @@ public final class SqlService {
           case LAKE -> scan(table, relation, parsed, ScanSource.LAKE);
           case LOG -> scan(table, relation, parsed, ScanSource.LOG);
           case SNAPSHOTS -> snapshots(table, relation.lake());
-          case CHANGELOG ->
+          case CHANGELOG -> {
+            if (!table.definition().hasPrimaryKey()) {
               throw new InvalidSqlException(
                   "Unknown table "
                       + written
                       + ": only primary-key tables have a changelog, and "
                       + table.name()
                       + " has no primary key");
+            }
+            yield changelogs.all(table.name());
+          }
         };
     return new FailureRecording(rows, failure);
   }

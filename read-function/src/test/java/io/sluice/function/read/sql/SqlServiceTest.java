@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sluice.core.TestingSluice;
 import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.lake.TestingLakeFormat;
+import io.sluice.core.merge.ChangelogService;
 import io.sluice.core.scan.RowBatches;
 import io.sluice.core.scan.ScanService;
 import io.sluice.core.service.InvalidSqlException;
@@ -24,6 +25,7 @@ import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.util.Text;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,7 +75,13 @@ class SqlServiceTest {
             sluice.reads(countingReads),
             Optional.of(lakes),
             sluice.allocator());
-    sql = new SqlService(tables, scans, sluice.allocator());
+    sql =
+        new SqlService(
+            tables,
+            scans,
+            new ChangelogService(
+                tables, sluice.reads(sluice.objects()), Optional.of(lakes), sluice.allocator()),
+            sluice.allocator());
     sluice.create(
         ORDERS,
         """
@@ -143,6 +151,35 @@ class SqlServiceTest {
                 .get("n"))
         .as("exactly the untiered rows")
         .isEqualTo(10L);
+  }
+
+  @Test
+  void seesAPrimaryKeyTableMergedAndItsChangelog() {
+    TableName stock = TableName.parse("shop.stock");
+    sluice.create(
+        stock,
+        """
+        {"columns": [{"name": "sku", "type": "string", "nullable": false},
+                     {"name": "qty", "type": "int"}],
+         "primaryKey": ["sku"], "buckets": 2, "lake": {"formats": ["paimon"]},
+         "mergeEngine": "aggregation", "aggregations": {"qty": "sum"}}
+        """);
+    sluice.append(stock, "[{\"sku\": \"a\", \"qty\": 5}, {\"sku\": \"b\", \"qty\": 1}]");
+    tiering.tier(tables.table(stock), "runner");
+    sluice.append(stock, "[{\"sku\": \"a\", \"qty\": 2}, {\"sku\": \"b\", \"_op\": \"delete\"}]");
+
+    assertThat(query("SELECT sku, qty FROM shop.stock"))
+        .containsExactly(Map.of("sku", new Text("a"), "qty", 7));
+    assertThat(query("SELECT sku, qty FROM shop.stock$lake ORDER BY sku"))
+        .containsExactly(
+            Map.of("sku", new Text("a"), "qty", 5), Map.of("sku", new Text("b"), "qty", 1));
+    assertThat(
+            query(
+                "SELECT _change_type AS change, sku, qty FROM shop.stock$changelog"
+                    + " ORDER BY sku, _offset, change DESC"))
+        .extracting(row -> row.get("change") + " " + row.get("sku") + " " + row.get("qty"))
+        .containsExactly(
+            "insert a 5", "update_before a 5", "update_after a 7", "insert b 1", "delete b 1");
   }
 
   @Test
