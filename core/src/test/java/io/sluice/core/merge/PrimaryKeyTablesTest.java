@@ -16,9 +16,7 @@ import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableName;
 import io.sluice.core.tiering.TieringService;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,50 +65,30 @@ class PrimaryKeyTablesTest {
     sluice.close();
   }
 
-  private void create(String engine, String formats) {
-    String extra =
-        switch (engine) {
-          case "versioned" -> ", \"versionColumn\": \"v\"";
-          case "aggregation" ->
-              ", \"aggregations\": {\"a\": \"sum\", \"s\": \"last_non_null_value\", \"v\": \"max\"}";
-          default -> "";
-        };
-    sluice.create(
-        ITEMS,
-        """
-        {"columns": [{"name": "id", "type": "bigint", "nullable": false},
-                     {"name": "a", "type": "bigint"},
-                     {"name": "s", "type": "string"},
-                     {"name": "v", "type": "bigint"}],
-         "primaryKey": ["id"], "buckets": 3, "lake": {"formats": [%s]},
-         "mergeEngine": "%s"%s}
-        """
-            .formatted(formats, engine, extra));
+  private void create(String engine, String... formats) {
+    sluice.create(ITEMS, PrimaryKeyModel.definition(engine, List.of(formats), 3));
   }
-
-  /** One acknowledged write of one row: where it landed and what it asked. */
-  private record Written(int bucket, long offset, Map<String, Object> fields) {}
 
   @ParameterizedTest
   @ValueSource(strings = {"last_row", "first_row", "versioned", "aggregation"})
   void unionReadsEqualAReplayOfTheAcknowledgedWritesUnderEveryMergeEngine(String engine)
       throws Exception {
-    create(engine, "\"paimon\", \"iceberg\"");
+    create(engine, "paimon", "iceberg");
     Random random = new Random(engine.hashCode());
-    List<Written> written = new ArrayList<>();
+    List<PrimaryKeyModel.Write> written = new ArrayList<>();
     for (int step = 0; step < 12; step++) {
-      List<Future<List<Written>>> writers = new ArrayList<>();
+      List<Future<List<PrimaryKeyModel.Write>>> writers = new ArrayList<>();
       for (int w = 0; w < WRITERS; w++) {
         long seed = random.nextLong();
         writers.add(executor.submit(() -> write(engine, new Random(seed), 6)));
       }
-      for (Future<List<Written>> writer : writers) {
+      for (Future<List<PrimaryKeyModel.Write>> writer : writers) {
         written.addAll(writer.get());
       }
       if (step % 3 != 2) {
         tiering.tier(sluice.tables().table(ITEMS), "test");
       }
-      Map<Long, Map<String, Object>> expected = replay(engine, written);
+      Map<Long, Map<String, Object>> expected = PrimaryKeyModel.replay(engine, written);
       assertThat(byId(scan(Optional.empty())))
           .as("union read after step %d", step)
           .isEqualTo(expected);
@@ -119,7 +97,7 @@ class PrimaryKeyTablesTest {
           .isEqualTo(expected);
     }
     tiering.tier(sluice.tables().table(ITEMS), "test");
-    Map<Long, Map<String, Object>> expected = replay(engine, written);
+    Map<Long, Map<String, Object>> expected = PrimaryKeyModel.replay(engine, written);
     assertThat(byId(paimon.rows(ITEMS))).as("the paimon lake").isEqualTo(expected);
     assertThat(byId(iceberg.rows(ITEMS))).as("the iceberg lake").isEqualTo(expected);
     assertThat(byId(scanLake())).isEqualTo(expected);
@@ -129,7 +107,7 @@ class PrimaryKeyTablesTest {
 
   @Test
   void partialUpdatesKeepTheColumnsTheyLeaveOutAndExplicitNullsSetNull() {
-    create("last_row", "\"paimon\"");
+    create("last_row", "paimon");
     sluice.append(ITEMS, "[{\"id\": 1, \"a\": 10, \"s\": \"x\", \"v\": 1}]");
     tiering.tier(sluice.tables().table(ITEMS), "test");
     sluice.append(ITEMS, "[{\"id\": 1, \"a\": 11}]");
@@ -140,13 +118,13 @@ class PrimaryKeyTablesTest {
     assertThat(byId(scan(Optional.empty())))
         .isEqualTo(
             Map.of(
-                1L, row(1L, 11L, "x", null),
-                2L, row(2L, null, "y", null)));
+                1L, PrimaryKeyModel.row(1L, 11L, "x", null),
+                2L, PrimaryKeyModel.row(2L, null, "y", null)));
   }
 
   @Test
   void theChangelogCarriesExactBeforeImagesAlsoAcrossTheLake() throws Exception {
-    create("last_row", "\"paimon\"");
+    create("last_row", "paimon");
     CommitResult first = sluice.append(ITEMS, "[{\"id\": 7, \"a\": 1, \"s\": \"x\"}]");
     int bucket = first.buckets().get(0).bucket();
     tiering.tier(sluice.tables().table(ITEMS), "test");
@@ -173,7 +151,7 @@ class PrimaryKeyTablesTest {
 
   @Test
   void refusesBadRowsNamingTheProblemAndWritesNothing() {
-    create("first_row", "\"paimon\"");
+    create("first_row", "paimon");
     assertRefused("[{\"a\": 1}]", "row 1: column id: a primary-key column needs a value");
     assertRefused(
         "[{\"id\": 1, \"a\": 1, \"s\": \"x\", \"v\": 1}, {\"id\": 2, \"_op\": \"merge\"}]",
@@ -198,110 +176,16 @@ class PrimaryKeyTablesTest {
   }
 
   /** Writes {@code count} single-row requests of random operations over a few keys. */
-  private List<Written> write(String engine, Random random, int count) {
-    List<Written> done = new ArrayList<>();
+  private List<PrimaryKeyModel.Write> write(String engine, Random random, int count) {
+    List<PrimaryKeyModel.Write> done = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      Map<String, Object> fields = new LinkedHashMap<>();
-      fields.put("id", (long) random.nextInt(KEYS));
-      int kind = random.nextInt(10);
-      boolean keepsFirst = engine.equals("first_row") || engine.equals("versioned");
-      if (!keepsFirst && kind == 0) {
-        fields.put("_op", "delete");
-      } else if (!keepsFirst && kind < 4) {
-        if (random.nextBoolean()) {
-          fields.put("a", random.nextInt(5) == 0 ? null : (long) random.nextInt(100));
-        } else {
-          fields.put("s", random.nextInt(5) == 0 ? null : "s" + random.nextInt(100));
-        }
-      } else {
-        fields.put("a", random.nextInt(5) == 0 ? null : (long) random.nextInt(100));
-        fields.put("s", random.nextInt(5) == 0 ? null : "s" + random.nextInt(100));
-        fields.put("v", (long) random.nextInt(5));
-      }
-      CommitResult result = sluice.append(ITEMS, "[" + json(fields) + "]");
+      Map<String, Object> fields = PrimaryKeyModel.randomRow(engine, random, KEYS);
+      CommitResult result = sluice.append(ITEMS, "[" + PrimaryKeyModel.json(fields) + "]");
       done.add(
-          new Written(
+          new PrimaryKeyModel.Write(
               result.buckets().get(0).bucket(), result.buckets().get(0).baseOffset(), fields));
     }
     return done;
-  }
-
-  private static String json(Map<String, Object> fields) {
-    List<String> parts = new ArrayList<>();
-    fields.forEach(
-        (name, value) ->
-            parts.add(
-                "\"%s\": %s"
-                    .formatted(name, value instanceof String text ? "\"" + text + "\"" : value)));
-    return "{" + String.join(", ", parts) + "}";
-  }
-
-  /**
-   * The rows a replay of the writes in offset order gives, by this test's own reading of the
-   * engines.
-   */
-  private static Map<Long, Map<String, Object>> replay(String engine, List<Written> written) {
-    Map<Long, Map<String, Object>> rows = new TreeMap<>();
-    List<Written> ordered = new ArrayList<>(written);
-    ordered.sort(Comparator.comparingInt(Written::bucket).thenComparingLong(Written::offset));
-    for (Written write : ordered) {
-      Map<String, Object> fields = write.fields();
-      long id = (Long) fields.get("id");
-      Map<String, Object> current = rows.get(id);
-      if ("delete".equals(fields.get("_op"))) {
-        rows.remove(id);
-        continue;
-      }
-      Map<String, Object> next =
-          current == null ? row(id, null, null, null) : new HashMap<>(current);
-      switch (engine) {
-        case "first_row" -> {
-          if (current == null) {
-            next.putAll(fields);
-            rows.put(id, next);
-          }
-        }
-        case "versioned" -> {
-          if (current == null || (Long) fields.get("v") >= (Long) current.get("v")) {
-            next.putAll(fields);
-            rows.put(id, next);
-          }
-        }
-        case "aggregation" -> {
-          if (current == null) {
-            next.putAll(fields);
-          } else {
-            if (fields.containsKey("a") && fields.get("a") != null) {
-              Long a = (Long) current.get("a");
-              next.put("a", a == null ? fields.get("a") : a + (Long) fields.get("a"));
-            }
-            if (fields.containsKey("s") && fields.get("s") != null) {
-              next.put("s", fields.get("s"));
-            }
-            if (fields.containsKey("v")) {
-              Long v = (Long) current.get("v");
-              Long given = (Long) fields.get("v");
-              next.put("v", v == null ? given : given == null ? v : Math.max(v, given));
-            }
-          }
-          rows.put(id, next);
-        }
-        default -> {
-          next.putAll(fields);
-          rows.put(id, next);
-        }
-      }
-    }
-    return rows;
-  }
-
-  private static Map<String, Object> row(long id, Long a, String s, Long v) {
-    Map<String, Object> row = new HashMap<>();
-    row.put("id", id);
-    row.put("a", a);
-    row.put("s", s);
-    row.put("v", v);
-    return row;
   }
 
   private static Map<Long, Map<String, Object>> byId(List<Map<String, Object>> rows) {
