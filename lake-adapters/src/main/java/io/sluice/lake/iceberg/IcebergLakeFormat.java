@@ -27,9 +27,10 @@ import org.apache.iceberg.io.SupportsPrefixOperations;
 
 /**
  * Sluice tables as Iceberg tables (format version 2, Parquet) in one catalog (see {@link
- * IcebergCatalogs}): namespace and table named as in Sluice, the table id in the table property
- * {@value LakeSnapshot#TABLE_ID_PROPERTY}, and automatic commit retries off so that the catalog's
- * compare-and-set fences every tiering commit. The catalog opens on first use.
+ * IcebergCatalogs}): namespace and table named as in Sluice, a primary key as identifier fields,
+ * the table id in the table property {@value LakeSnapshot#TABLE_ID_PROPERTY}, and automatic commit
+ * retries off so that the catalog's compare-and-set fences every tiering commit. The catalog opens
+ * on first use.
  */
 public final class IcebergLakeFormat implements LakeFormat {
   private final LakeSettings settings;
@@ -52,7 +53,8 @@ public final class IcebergLakeFormat implements LakeFormat {
 
   /**
    * @throws LakeTableExistsException when an Iceberg table of that name has another table id
-   * @throws io.sluice.core.service.NotSupportedException for a primary-key table
+   * @throws io.sluice.core.service.NotSupportedException for a primary-key table whose key Iceberg
+   *     cannot take as identifier fields
    */
   @Override
   public LakeTable createOrLoad(TableEntry entry) {
@@ -90,7 +92,7 @@ public final class IcebergLakeFormat implements LakeFormat {
         // created meanwhile by another run
       }
     }
-    var schema = IcebergSchemas.schema(entry.definition().columns());
+    var schema = IcebergSchemas.schema(entry.definition());
     try {
       return catalog
           .buildTable(id, schema)

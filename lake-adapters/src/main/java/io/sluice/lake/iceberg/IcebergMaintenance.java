@@ -49,7 +49,9 @@ import org.apache.iceberg.util.PropertyUtil;
  * <ol>
  *   <li>compaction: per partition, data files under {@value #SMALL_FILE_BYTES} bytes are read with
  *       Iceberg's generic Parquet reader and rewritten as one file, committed with {@code
- *       newRewrite()} as a snapshot without offsets (tiering walks past it);
+ *       newRewrite()} as a snapshot without offsets (tiering walks past it). Files that delete
+ *       files apply to (a primary-key table's updated rows) are left as they are, and delete files
+ *       are never rewritten: applying them here is not done yet;
  *   <li>expiry: snapshots older than {@code history.expire.max-snapshot-age-ms} (one hour unless
  *       set) go, keeping at least {@code history.expire.min-snapshots-to-keep} and always every
  *       snapshot from the current one back to the newest one tiering committed; Iceberg deletes the
@@ -96,7 +98,13 @@ final class IcebergMaintenance {
       return 0;
     }
     List<DataFile> added = new ArrayList<>();
-    RewriteFiles rewrite = table.newRewrite().validateFromSnapshot(start.snapshotId());
+    // The merged files keep the start's data sequence number: an equality delete committed after
+    // the start still applies to their rows (and Iceberg refuses the rewrite if one did meanwhile).
+    RewriteFiles rewrite =
+        table
+            .newRewrite()
+            .validateFromSnapshot(start.snapshotId())
+            .dataSequenceNumber(start.sequenceNumber());
     int removed = 0;
     try {
       for (List<DataFile> group : groups) {

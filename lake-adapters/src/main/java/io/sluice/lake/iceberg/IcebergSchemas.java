@@ -5,9 +5,12 @@ import io.sluice.core.service.NotSupportedException;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableDefinition;
+import io.sluice.core.table.TypeKind;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Types;
@@ -17,15 +20,34 @@ final class IcebergSchemas {
   private IcebergSchemas() {}
 
   /**
-   * @throws NotSupportedException for a primary-key table, which this adapter does not tier yet
+   * @throws NotSupportedException for a primary-key table whose key has a float or double column,
+   *     which Iceberg does not take as an identifier field
    */
   static void checkSupported(TableEntry entry) {
-    if (entry.definition().hasPrimaryKey()) {
-      throw new NotSupportedException(
-          "Cannot create Iceberg table "
-              + entry.name()
-              + ": primary-key tables are not supported in Iceberg yet (list paimon only)");
+    TableDefinition definition = entry.definition();
+    for (String name : definition.primaryKey()) {
+      Column column = definition.column(name).orElseThrow();
+      TypeKind kind = column.type().kind();
+      if (kind == TypeKind.FLOAT || kind == TypeKind.DOUBLE) {
+        throw new NotSupportedException(
+            "Cannot create Iceberg table %s: primary key column %s has type %s, which Iceberg does not take as an identifier field"
+                .formatted(entry.name(), name, column.type()));
+      }
     }
+  }
+
+  /**
+   * The schema of a table: its columns, and the primary-key columns as identifier fields (which
+   * equality deletes name).
+   */
+  static Schema schema(TableDefinition definition) {
+    Schema columns = schema(definition.columns());
+    if (!definition.hasPrimaryKey()) {
+      return columns;
+    }
+    Set<Integer> identifiers = new LinkedHashSet<>();
+    definition.primaryKey().forEach(name -> identifiers.add(columns.findField(name).fieldId()));
+    return new Schema(columns.columns(), identifiers);
   }
 
   /** The columns in order, non-null ones required; Iceberg assigns the field ids on creation. */

@@ -18,9 +18,9 @@ import org.apache.paimon.table.FileStoreTable;
 
 /**
  * Apache Paimon as a lake format: a filesystem catalog under {@code <warehouse>/paimon}, one Paimon
- * database per Sluice database and one append table per Sluice log table, bucketed as Sluice
- * buckets it (see {@link PaimonTableSchemas}). The catalog is opened on first use; on an object
- * store it commits under a {@link PaimonCommitLock}.
+ * database per Sluice database and one append table per Sluice log table (a primary-key table per
+ * Sluice primary-key table), bucketed as Sluice buckets it (see {@link PaimonTableSchemas}). The
+ * catalog is opened on first use; on an object store it commits under a {@link PaimonCommitLock}.
  */
 public final class PaimonLakeFormat implements LakeFormat {
   private final LakeSettings settings;

@@ -2,11 +2,13 @@ package io.sluice.lake.paimon;
 
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeWrite;
+import io.sluice.core.merge.Changelogs;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.store.CommitStateUnknownException;
 import io.sluice.core.store.StoreUnavailableException;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableDefinition;
+import io.sluice.lake.changes.ChangeBatch;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +20,7 @@ import org.apache.paimon.table.FileStoreTable;
 import org.apache.paimon.table.sink.CommitMessage;
 import org.apache.paimon.table.sink.TableCommitImpl;
 import org.apache.paimon.table.sink.TableWriteImpl;
+import org.apache.paimon.types.RowKind;
 import org.apache.paimon.utils.SnapshotManager;
 
 /**
@@ -102,22 +105,64 @@ final class PaimonLakeWrite implements LakeWrite {
    *     bucketing puts a row in another bucket than {@code bucket}
    */
   @Override
-  public void writeChanges(int bucket, VectorSchemaRoot changes) {
-    throw new UnsupportedOperationException("primary-key tables are not tiered yet");
+  public void write(int bucket, VectorSchemaRoot rows) {
+    if (definition.hasPrimaryKey()) {
+      throw new IllegalStateException(
+          "Cannot write rows to Paimon table "
+              + name
+              + ": it has a primary key; write its changes with writeChanges");
+    }
+    writeRows(bucket, rows, "rows", null);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Each record becomes a Paimon row of the matching row kind ({@code +I}, {@code -U}, {@code
+   * +U}, {@code -D}) in Paimon bucket {@code bucket} (checked as {@link #write} checks), in offset
+   * order, so Paimon's merge engine (see {@link PaimonTableSchemas#mergeOptions}) keeps the last
+   * row per key and the {@code input} changelog producer hands every record to streaming readers.
+   *
+   * @throws IllegalArgumentException when the batch has no valid {@value Changelogs#CHANGE_TYPE}
+   *     column, a field does not fit its column, or a row belongs to another bucket
+   */
   @Override
-  public void write(int bucket, VectorSchemaRoot rows) {
+  public void writeChanges(int bucket, VectorSchemaRoot changes) {
+    if (!definition.hasPrimaryKey()) {
+      throw new IllegalStateException(
+          "Cannot write changes to Paimon table "
+              + name
+              + ": it has no primary key; write its rows with write");
+    }
+    ChangeBatch batch = ChangeBatch.of(changes, "Paimon table " + name);
+    RowKind[] kinds = new RowKind[batch.size()];
+    for (int i = 0; i < kinds.length; i++) {
+      kinds[i] =
+          switch (batch.type(i)) {
+            case INSERT -> RowKind.INSERT;
+            case UPDATE_BEFORE -> RowKind.UPDATE_BEFORE;
+            case UPDATE_AFTER -> RowKind.UPDATE_AFTER;
+            case DELETE -> RowKind.DELETE;
+          };
+    }
+    writeRows(bucket, batch.rows(), "changes", kinds);
+  }
+
+  /** Writes the rows of a batch, each with its row kind when {@code kinds} is given. */
+  private void writeRows(int bucket, VectorSchemaRoot rows, String what, RowKind[] kinds) {
     checkState(State.WRITING, "write");
     if (aligned && (bucket < 0 || bucket >= table.coreOptions().bucket())) {
       throw new IllegalArgumentException(
-          "Cannot write rows to Paimon table %s: bucket %d is not one of its %d buckets"
-              .formatted(name, bucket, table.coreOptions().bucket()));
+          "Cannot write %s to Paimon table %s: bucket %d is not one of its %d buckets"
+              .formatted(what, name, bucket, table.coreOptions().bucket()));
     }
     PaimonArrowRows batch = PaimonArrowRows.of(rows, table.rowType(), definition);
     try {
       for (int i = 0; i < batch.size(); i++) {
         GenericRow row = batch.row(i);
+        if (kinds != null) {
+          row.setRowKind(kinds[i]);
+        }
         if (aligned) {
           int paimonBucket = write.getBucket(row);
           if (paimonBucket != bucket) {
@@ -135,7 +180,7 @@ final class PaimonLakeWrite implements LakeWrite {
       throw e;
     } catch (Exception e) {
       throw new StoreUnavailableException(
-          "Cannot write rows to Paimon table " + name + ": " + e.getMessage(), e);
+          "Cannot write " + what + " to Paimon table " + name + ": " + e.getMessage(), e);
     }
   }
 

@@ -4,38 +4,51 @@ import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.service.NotSupportedException;
 import io.sluice.core.table.Column;
+import io.sluice.core.table.MergeEngine;
 import io.sluice.core.table.TableDefinition;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.apache.paimon.schema.Schema;
 
 /**
  * The Paimon schema of a Sluice table: its columns, bucketed as Sluice buckets it, Parquet files,
  * the table id as table option {@value LakeSnapshot#TABLE_ID_PROPERTY}, and none of the features
- * that paimon-spark 0.9 cannot read.
+ * that paimon-spark 0.9 cannot read. A primary-key table becomes a Paimon primary-key table with
+ * fixed buckets whose merge engine, merging the whole rows Sluice writes, gives back exactly those
+ * rows (see docs/lake-mapping.md).
  */
 final class PaimonTableSchemas {
   /** Paimon's bucket count of a bucket-unaware table. */
   static final int UNAWARE_BUCKETS = -1;
+
+  /** The aggregate functions that Paimon can retract a value from ({@code -U}). */
+  private static final Set<String> RETRACTING_FUNCTIONS =
+      Set.of("sum", "last_value", "last_non_null_value");
 
   private PaimonTableSchemas() {}
 
   /**
    * The schema of a new lake table for {@code table}.
    *
-   * @throws NotSupportedException for a primary-key table, which Paimon tiering does not write yet
+   * @throws NotSupportedException for a primary-key table without a bucket key (its rows would be
+   *     spread over buckets regardless of their key)
    */
   static Schema schema(TableEntry table) {
     TableDefinition definition = table.definition();
-    if (definition.hasPrimaryKey()) {
+    if (definition.hasPrimaryKey() && definition.bucketKey().isEmpty()) {
       throw new NotSupportedException(
           "Cannot create Paimon table "
               + table.name()
-              + ": primary-key tables are not tiered into Paimon yet");
+              + ": a primary-key table needs a bucket key (a subset of its primary key)");
     }
     Schema.Builder schema = Schema.newBuilder();
     for (Column column : definition.columns()) {
       schema.column(column.name(), PaimonTypes.type(column));
+    }
+    if (definition.hasPrimaryKey()) {
+      schema.primaryKey(definition.primaryKey());
     }
     options(table).forEach(schema::option);
     return schema.build();
@@ -59,8 +72,50 @@ final class PaimonTableSchemas {
     options.put("deletion-vectors.enabled", "false");
     options.put("row-tracking.enabled", "false");
     options.put("data-evolution.enabled", "false");
-    options.put("changelog-producer", "none");
     options.put("manifest.format", "avro");
+    if (definition.hasPrimaryKey()) {
+      // Every change Sluice writes is the table's changelog: Paimon's streaming readers get it.
+      options.put("changelog-producer", "input");
+      options.putAll(mergeOptions(definition));
+    } else {
+      options.put("changelog-producer", "none");
+    }
+    return options;
+  }
+
+  /**
+   * The merge engine options of a primary-key table. Sluice writes rows it already merged, whole,
+   * so Paimon's engine must give back exactly the last row written per key:
+   *
+   * <ul>
+   *   <li>last_row, versioned: {@code deduplicate} (no sequence field: a row Sluice writes after a
+   *       delete wins even with a lower version; partial-update could not set a column to null);
+   *   <li>first_row: {@code deduplicate}, since Paimon refuses {@code first-row} with the {@code
+   *       input} changelog producer; Sluice writes each key's first row once and never updates it;
+   *   <li>aggregation: {@code aggregation}, deletes removing the key ({@code
+   *       aggregation.remove-record-on-delete}). An update arrives as {@code -U} old row, then
+   *       {@code +U} new row, so every column's function must retract: {@code sum} and {@code
+   *       last_non_null_value} keep their function (old - old + new = new); every other function
+   *       becomes {@code last_value}, since Paimon cannot retract it and refuses {@code
+   *       ignore-retract} together with removing records on delete.
+   * </ul>
+   */
+  static Map<String, String> mergeOptions(TableDefinition definition) {
+    Map<String, String> options = new LinkedHashMap<>();
+    MergeEngine engine = definition.mergeEngine().orElse(MergeEngine.LAST_ROW);
+    if (engine != MergeEngine.AGGREGATION) {
+      options.put("merge-engine", "deduplicate");
+      return options;
+    }
+    options.put("merge-engine", "aggregation");
+    options.put("aggregation.remove-record-on-delete", "true");
+    options.put("fields.default-aggregate-function", "last_value");
+    new TreeMap<>(definition.aggregations())
+        .forEach(
+            (column, function) ->
+                options.put(
+                    "fields." + column + ".aggregate-function",
+                    RETRACTING_FUNCTIONS.contains(function) ? function : "last_value"));
     return options;
   }
 }

@@ -161,11 +161,15 @@ class IcebergLakeFormatTest {
   }
 
   @Test
-  void refusesPrimaryKeyTables() {
+  void refusesAPrimaryKeyThatIcebergCannotTakeAsIdentifierFields() {
     TableDefinition keyed =
         TableDefinition.builder()
-            .columns(List.of(new Column("id", DataType.of(TypeKind.BIGINT), false)))
-            .primaryKey(List.of("id"))
+            .columns(
+                List.of(
+                    new Column("id", DataType.of(TypeKind.BIGINT), false),
+                    new Column("score", DataType.of(TypeKind.DOUBLE), false)))
+            .primaryKey(List.of("id", "score"))
+            .bucketKey(List.of("id"))
             .buckets(BUCKETS)
             .lakeFormats(List.of(LakeFormatName.PAIMON, LakeFormatName.ICEBERG))
             .build("Cannot create table " + NAME);
@@ -173,9 +177,31 @@ class IcebergLakeFormatTest {
     assertThatThrownBy(() -> lake.createOrLoad(entry(keyed)))
         .isInstanceOf(NotSupportedException.class)
         .hasMessage(
-            "Cannot create Iceberg table shop.events: primary-key tables are not supported in"
-                + " Iceberg yet (list paimon only)");
+            "Cannot create Iceberg table shop.events: primary key column score has type double,"
+                + " which Iceberg does not take as an identifier field");
     assertThat(lake.exists(NAME)).isFalse();
+  }
+
+  @Test
+  void createsAPrimaryKeyTableWithItsKeyAsIdentifierFields() {
+    TableDefinition keyed =
+        TableDefinition.builder()
+            .columns(
+                List.of(
+                    new Column("id", DataType.of(TypeKind.BIGINT), false),
+                    new Column("region", DataType.of(TypeKind.STRING), false),
+                    new Column("note", DataType.of(TypeKind.STRING), true)))
+            .primaryKey(List.of("region", "id"))
+            .bucketKey(List.of("id"))
+            .buckets(BUCKETS)
+            .lakeFormats(List.of(LakeFormatName.PAIMON, LakeFormatName.ICEBERG))
+            .build("Cannot create table " + NAME);
+
+    lake.createOrLoad(entry(keyed));
+
+    assertThat(user().table().schema().identifierFieldNames())
+        .containsExactlyInAnyOrder("id", "region");
+    assertThat(user().table().spec().fields()).hasSize(1);
   }
 
   @Test

@@ -199,7 +199,11 @@ final class IcebergTestTables {
     }
 
     Table table() {
-      return catalog.loadTable(TableIdentifier.of(NAME.database(), NAME.table()));
+      return table(NAME);
+    }
+
+    Table table(TableName name) {
+      return catalog.loadTable(TableIdentifier.of(name.database(), name.table()));
     }
 
     boolean exists() {

@@ -125,19 +125,20 @@ class PaimonLakeFormatTest {
   }
 
   @Test
-  void refusesAPrimaryKeyTable() {
+  void refusesAPrimaryKeyTableWithoutBucketKey() {
     TableDefinition definition =
         TableDefinition.builder()
             .columns(List.of(new Column("id", DataType.of(TypeKind.BIGINT), false)))
             .primaryKey(List.of("id"))
+            .bucketKey(List.of())
             .buckets(2)
             .build("Cannot create table db.events");
 
     assertThatThrownBy(() -> format.createOrLoad(entry("id-1", definition)))
         .isInstanceOf(NotSupportedException.class)
         .hasMessage(
-            "Cannot create Paimon table db.events: primary-key tables are not tiered into Paimon"
-                + " yet");
+            "Cannot create Paimon table db.events: a primary-key table needs a bucket key (a"
+                + " subset of its primary key)");
     assertThat(format.exists(NAME)).isFalse();
   }
 
