@@ -166,10 +166,18 @@ public final class PrimaryKeyScenario {
         changes.add(new Change(ChangeType.INSERT, reinserted()));
         changes.add(new Change(ChangeType.UPDATE_BEFORE, updated(1)));
         changes.add(new Change(ChangeType.UPDATE_AFTER, updatedAgain()));
+        // Deleted and inserted again in one commit: nothing of the old row may survive.
+        changes.add(new Change(ChangeType.DELETE, inserted(4)));
+        changes.add(new Change(ChangeType.INSERT, reinsertedWithNulls(4)));
       }
       default -> throw new IllegalArgumentException("no commit " + commit);
     }
     return changes;
+  }
+
+  /** Key {@code id} inserted again in the commit that deleted it, with nulls. */
+  static Object[] reinsertedWithNulls(long id) {
+    return new Object[] {id, null, 1L, null, null, null, null};
   }
 
   /** The rows the lake holds after commit {@code commit}, by key. */

@@ -16,6 +16,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.arrow.memory.BufferAllocator;
@@ -167,26 +168,28 @@ public final class RowBodyDecoder {
    * schema leaves out) for a primary-key table.
    */
   private static void copyOps(VectorSchemaRoot batch, VectorSchemaRoot target, int at, int count) {
-    FieldVector given = batch.getVector(PrimaryKeyColumns.OP);
-    if (given != null && !(given instanceof VarCharVector)) {
+    FieldVector opVector = batch.getVector(PrimaryKeyColumns.OP);
+    if (opVector != null && !(opVector instanceof VarCharVector)) {
       throw new SchemaMismatchException(
           0,
           PrimaryKeyColumns.OP,
-          "column _op: expected string (Arrow Utf8), got " + given.getField().getType());
+          "column _op: expected string (Arrow Utf8), got " + opVector.getField().getType());
     }
     VarCharVector ops = (VarCharVector) target.getVector(PrimaryKeyColumns.OP);
     VarCharVector unsets = (VarCharVector) target.getVector(PrimaryKeyColumns.UNSET);
+    Set<String> given = new HashSet<>();
+    batch.getSchema().getFields().forEach(field -> given.add(field.getName()));
     String unset =
         String.join(
             ",",
             target.getSchema().getFields().stream()
                 .map(Field::getName)
-                .filter(n -> !n.startsWith("_") && batch.getSchema().findField(n) == null)
+                .filter(n -> !n.startsWith("_") && !given.contains(n))
                 .toList());
     for (int i = 0; i < count; i++) {
       String op = Op.UPSERT.apiName();
-      if (given != null && !given.isNull(i)) {
-        String text = new String(((VarCharVector) given).get(i), StandardCharsets.UTF_8);
+      if (opVector != null && !opVector.isNull(i)) {
+        String text = new String(((VarCharVector) opVector).get(i), StandardCharsets.UTF_8);
         try {
           op = Op.parse(text).apiName();
         } catch (IllegalArgumentException e) {

@@ -230,6 +230,22 @@ public record TableDefinition(
       if (logRetention.isNegative() || logRetention.isZero()) {
         problems.add("logRetention must be positive");
       }
+      if (lakeFormats.contains(LakeFormatName.ICEBERG)) {
+        for (String key : primaryKey) {
+          resolved.stream()
+              .filter(c -> c.name().equals(key))
+              .filter(c -> c.type().kind() == TypeKind.FLOAT || c.type().kind() == TypeKind.DOUBLE)
+              .findFirst()
+              .ifPresent(
+                  c ->
+                      problems.add(
+                          "primary-key column "
+                              + key
+                              + " has type "
+                              + c.type()
+                              + ", which Iceberg cannot use as an identifier field"));
+        }
+      }
       if (!lakeFormats.isEmpty() && lakeFormats.get(0) == LakeFormatName.ICEBERG) {
         checkIcebergBucketKey(bucketColumns, resolved, problems);
       }

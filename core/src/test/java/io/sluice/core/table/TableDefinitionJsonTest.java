@@ -143,6 +143,15 @@ class TableDefinitionJsonTest {
     assertThatThrownBy(() -> TableDefinitionJson.parse("Cannot create table t", versionedBinary))
         .hasMessageContaining("versionColumn v has type binary, which has no order");
 
+    String floatKey =
+        """
+        {"columns": [{"name": "id", "type": "int"}, {"name": "x", "type": "double"}],
+         "primaryKey": ["id", "x"], "bucketKey": ["id"], "lake": {"formats": ["paimon", "iceberg"]}}
+        """;
+    assertThatThrownBy(() -> TableDefinitionJson.parse("Cannot create table t", floatKey))
+        .hasMessageContaining(
+            "primary-key column x has type double, which Iceberg cannot use as an identifier field");
+
     String versionWithoutEngine =
         """
         {"columns": [{"name": "id", "type": "int"}, {"name": "v", "type": "int"}],

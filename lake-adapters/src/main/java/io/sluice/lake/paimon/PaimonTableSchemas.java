@@ -4,12 +4,9 @@ import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.service.NotSupportedException;
 import io.sluice.core.table.Column;
-import io.sluice.core.table.MergeEngine;
 import io.sluice.core.table.TableDefinition;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import org.apache.paimon.schema.Schema;
 
 /**
@@ -22,10 +19,6 @@ import org.apache.paimon.schema.Schema;
 final class PaimonTableSchemas {
   /** Paimon's bucket count of a bucket-unaware table. */
   static final int UNAWARE_BUCKETS = -1;
-
-  /** The aggregate functions that Paimon can retract a value from ({@code -U}). */
-  private static final Set<String> RETRACTING_FUNCTIONS =
-      Set.of("sum", "last_value", "last_non_null_value");
 
   private PaimonTableSchemas() {}
 
@@ -84,38 +77,15 @@ final class PaimonTableSchemas {
   }
 
   /**
-   * The merge engine options of a primary-key table. Sluice writes rows it already merged, whole,
-   * so Paimon's engine must give back exactly the last row written per key:
-   *
-   * <ul>
-   *   <li>last_row, versioned: {@code deduplicate} (no sequence field: a row Sluice writes after a
-   *       delete wins even with a lower version; partial-update could not set a column to null);
-   *   <li>first_row: {@code deduplicate}, since Paimon refuses {@code first-row} with the {@code
-   *       input} changelog producer; Sluice writes each key's first row once and never updates it;
-   *   <li>aggregation: {@code aggregation}, deletes removing the key ({@code
-   *       aggregation.remove-record-on-delete}). An update arrives as {@code -U} old row, then
-   *       {@code +U} new row, so every column's function must retract: {@code sum} and {@code
-   *       last_non_null_value} keep their function (old - old + new = new); every other function
-   *       becomes {@code last_value}, since Paimon cannot retract it and refuses {@code
-   *       ignore-retract} together with removing records on delete.
-   * </ul>
+   * The merge engine options of a primary-key table: {@code deduplicate}, whatever Sluice's engine.
+   * Sluice writes rows it already merged, whole, so Paimon must give back exactly the last row
+   * written per key. Paimon's own engines cannot: {@code partial-update} cannot set a column to
+   * null; {@code first-row} refuses the {@code input} changelog producer; and {@code aggregation}
+   * loses a delete that its write buffer merges with a later insert of the same key (the buffer
+   * folds -D, +I into one +I that then aggregates onto the key's old row in an earlier file), and
+   * cannot retract max, min, first_value or the boolean functions.
    */
   static Map<String, String> mergeOptions(TableDefinition definition) {
-    Map<String, String> options = new LinkedHashMap<>();
-    MergeEngine engine = definition.mergeEngine().orElse(MergeEngine.LAST_ROW);
-    if (engine != MergeEngine.AGGREGATION) {
-      options.put("merge-engine", "deduplicate");
-      return options;
-    }
-    options.put("merge-engine", "aggregation");
-    options.put("aggregation.remove-record-on-delete", "true");
-    options.put("fields.default-aggregate-function", "last_value");
-    new TreeMap<>(definition.aggregations())
-        .forEach(
-            (column, function) ->
-                options.put(
-                    "fields." + column + ".aggregate-function",
-                    RETRACTING_FUNCTIONS.contains(function) ? function : "last_value"));
-    return options;
+    return Map.of("merge-engine", "deduplicate");
   }
 }

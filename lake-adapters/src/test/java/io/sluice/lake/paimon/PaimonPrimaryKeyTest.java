@@ -103,19 +103,8 @@ class PaimonPrimaryKeyTest {
         .containsEntry("bucket", "3")
         .containsEntry("bucket-key", "id")
         .containsEntry("changelog-producer", "input")
-        .containsEntry(
-            "merge-engine", engine == MergeEngine.AGGREGATION ? "aggregation" : "deduplicate");
-    if (engine == MergeEngine.AGGREGATION) {
-      assertThat(paimon.options())
-          .containsEntry("aggregation.remove-record-on-delete", "true")
-          .containsEntry("fields.default-aggregate-function", "last_value")
-          .containsEntry("fields.amount.aggregate-function", "sum")
-          .containsEntry("fields.top.aggregate-function", "last_value")
-          .containsEntry("fields.ok.aggregate-function", "last_value")
-          .containsEntry("fields.first.aggregate-function", "last_value")
-          .containsEntry("fields.ver.aggregate-function", "last_non_null_value")
-          .doesNotContainKey("fields.name.aggregate-function");
-    }
+        .containsEntry("merge-engine", "deduplicate")
+        .doesNotContainKey("aggregation.remove-record-on-delete");
   }
 
   @ParameterizedTest
