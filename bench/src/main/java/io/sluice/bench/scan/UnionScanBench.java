@@ -1,11 +1,9 @@
 package io.sluice.bench.scan;
 
 import io.sluice.bench.MachineInfo;
-import io.sluice.core.lake.LakeFormats;
-import io.sluice.core.lake.LakeSettings;
-import io.sluice.core.log.AppendCommitter;
+import io.sluice.bench.scan.Passes.Pass;
+import io.sluice.bench.scan.Passes.Read;
 import io.sluice.core.log.SegmentKeys;
-import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.scan.ScanService;
 import io.sluice.core.scan.ScanSource;
@@ -14,37 +12,21 @@ import io.sluice.core.segment.SegmentFooter;
 import io.sluice.core.service.AppendService;
 import io.sluice.core.service.LogRead;
 import io.sluice.core.service.LogReadService;
-import io.sluice.core.service.LogWaiter;
-import io.sluice.core.service.RowBody;
-import io.sluice.core.service.RowFormat;
-import io.sluice.core.service.TableService;
 import io.sluice.core.store.ObjectInfo;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableName;
-import io.sluice.core.tiering.TieringService;
-import io.sluice.metadata.sqlite.SqliteMetadataStore;
-import io.sluice.objectstore.ObjectStores;
-import java.io.IOException;
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * The union-read benchmark, in one JVM on local files (object store, SQLite metadata store and lake
@@ -103,24 +85,6 @@ public final class UnionScanBench {
     }
   }
 
-  /**
-   * One timed pass of one side: rows it returned, wall-clock seconds, CPU seconds of the thread
-   * that ran it, seconds the JVM's collectors reported in between, and what it read from the object
-   * store.
-   */
-  record Pass(
-      String what,
-      int iteration,
-      long rows,
-      double seconds,
-      double cpuSeconds,
-      double gcSeconds,
-      CountingObjectStore.Counts io) {
-    boolean measured() {
-      return iteration > 0;
-    }
-  }
-
   /** The table as set up: rows appended, seconds to append and to tier them, tail rows. */
   record Setup(long rows, double appendSeconds, double tierSeconds, long tailRows) {}
 
@@ -137,11 +101,10 @@ public final class UnionScanBench {
   static final String ALL_NAMED = "all 20 named";
   static final String PROJECTED = "2 columns";
 
-  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-
   private final Settings settings;
   private final RootAllocator allocator = new RootAllocator();
   private final List<String> notes = new ArrayList<>();
+  private long batches;
 
   private UnionScanBench(Settings settings) {
     this.settings = settings;
@@ -156,20 +119,20 @@ public final class UnionScanBench {
   private void run() throws Exception {
     long start = System.nanoTime();
     String startLoad = MachineInfo.loadAverage();
-    deleteRecursively(settings.workDir());
+    ScanStores.deleteRecursively(settings.workDir());
     Files.createDirectories(settings.workDir());
 
     Setup setup;
     ProjectionResult projection;
     List<UnionResult> unions = new ArrayList<>();
-    try (Stores stores = new Stores(settings.workDir())) {
+    try (ScanStores stores = new ScanStores(settings.workDir(), allocator)) {
       TableName name = TableName.parse("wide");
-      TableEntry table = stores.create(name, settings.formats());
+      TableEntry table = stores.create(name, WideRows.table(settings.formats()));
       System.out.printf("appending %,d rows%n", settings.rows());
       long t0 = System.nanoTime();
-      stores.append(name, settings.rows());
+      append(stores, name, settings.rows());
       double append = (System.nanoTime() - t0) / 1e9;
-      long rows = stores.batches() * settings.batchRows();
+      long rows = batches * settings.batchRows();
 
       // The projection part, while every row is in the log and none in the lake.
       projection = projection(stores, table, rows);
@@ -180,10 +143,10 @@ public final class UnionScanBench {
       if (!settings.formats().isEmpty()) {
         System.out.printf("tiering %,d rows into %s%n", rows, settings.formats());
         t0 = System.nanoTime();
-        tier(stores, table, rows);
+        stores.tier(table, rows);
         tier = (System.nanoTime() - t0) / 1e9;
-        stores.append(name, settings.tailRows());
-        tailRows = stores.batches() * settings.batchRows() - rows;
+        append(stores, name, settings.tailRows());
+        tailRows = batches * settings.batchRows() - rows;
         for (LakeFormatName format : settings.formats()) {
           try {
             unions.add(union(stores, name, format, rows, tailRows));
@@ -202,95 +165,23 @@ public final class UnionScanBench {
     allocator.close();
   }
 
-  // ---------------------------------------------------------------- stores
-
-  /** Stores and services on one work directory, wired like the local server wires them. */
-  private final class Stores implements AutoCloseable {
-    final CountingObjectStore objects;
-    final MetadataStore metadata;
-    final LakeFormats lakes;
-    final ExecutorService executor = Executors.newFixedThreadPool(4);
-    final TableService tables;
-    final AppendService appends;
-    final TieringService tiering;
-    final LogReadService reads;
-    final ScanService scans;
-    private long nextBatch;
-
-    Stores(Path dir) throws IOException {
-      Files.createDirectories(dir.resolve("objects"));
-      Files.createDirectories(dir.resolve("lake"));
-      objects =
-          new CountingObjectStore(ObjectStores.open(dir.resolve("objects").toUri().toString()));
-      metadata = SqliteMetadataStore.open(dir.resolve("metadata.db"));
-      String warehouse = dir.resolve("lake").toUri().toString();
-      lakes =
-          new LakeFormats(
-              new LakeSettings(warehouse.substring(0, warehouse.length() - 1), Map.of()));
-      Clock clock = Clock.systemUTC();
-      LogWaiter waiter = new LogWaiter();
-      tables = new TableService(metadata, clock, Optional.of(lakes), dropped -> {});
-      appends =
-          new AppendService(
-              tables, new AppendCommitter(objects, metadata, executor, clock), allocator, waiter);
-      tiering =
-          new TieringService(
-              metadata, objects, lakes, allocator, clock, TieringService.Limits.DEFAULT);
-      reads = new LogReadService(tables, metadata, objects, waiter, allocator);
-      scans = new ScanService(tables, metadata, reads, Optional.of(lakes), allocator);
-    }
-
-    TableEntry create(TableName name, List<LakeFormatName> formats) {
-      TableEntry entry = tables.create(name, WideRows.table(formats)).table();
-      for (LakeFormatName format : formats) {
-        lakes.format(format).createOrLoad(entry);
-      }
-      return entry;
-    }
-
-    /** Appends the next {@code rows} rows (whole batches of the settings' size). */
-    void append(TableName name, int rows) {
-      for (int written = 0; written < rows; written += settings.batchRows()) {
-        byte[] body = WideRows.arrowBody(allocator, nextBatch++, settings.batchRows());
-        appends.append(name, new RowBody(RowFormat.ARROW, body), Optional.empty());
-      }
-    }
-
-    long batches() {
-      return nextBatch;
-    }
-
-    @Override
-    public void close() throws Exception {
-      executor.shutdownNow();
-      lakes.close();
-      metadata.close();
-      objects.close();
-    }
-  }
-
   // ---------------------------------------------------------------- union scan
 
-  private static void tier(Stores stores, TableEntry table, long rows) {
-    TieringService.Result tiered = stores.tiering.tier(table, "bench");
-    for (TieringService.FormatResult f : tiered.formats()) {
-      long sum =
-          f.snapshot()
-              .map(s -> s.offsets().values().stream().mapToLong(Long::longValue).sum())
-              .orElse(0L);
-      if (f.outcome() != TieringService.Outcome.TIERED || sum != rows) {
-        throw new IllegalStateException(
-            "Tiering into " + f.format().apiName() + " did not tier " + rows + " rows: " + f);
-      }
+  /**
+   * Appends the next {@code rows} rows of {@link WideRows} (whole batches of the settings' size).
+   */
+  private void append(ScanStores stores, TableName name, int rows) {
+    for (int written = 0; written < rows; written += settings.batchRows()) {
+      stores.append(name, WideRows.arrowBody(allocator, batches++, settings.batchRows()));
     }
   }
 
   private UnionResult union(
-      Stores stores, TableName name, LakeFormatName format, long lakeRows, long tailRows)
+      ScanStores stores, TableName name, LakeFormatName format, long lakeRows, long tailRows)
       throws Exception {
     System.out.println("union scan, " + format.apiName());
     long total = lakeRows + tailRows;
-    long idSum = WideRows.idSum(stores.batches(), settings.batchRows());
+    long idSum = WideRows.idSum(batches, settings.batchRows());
     List<Pass> passes = new ArrayList<>();
     for (int i = 1 - settings.scanWarmups(); i <= settings.scanIterations(); i++) {
       // Alternate which side goes first, so that neither always runs on a warmer cache.
@@ -298,8 +189,8 @@ public final class UnionScanBench {
       for (int side = 0; side < 2; side++) {
         if ((side == 0) == unionFirst) {
           passes.add(
-              timed(
-                  stores,
+              Passes.timed(
+                  stores.objects,
                   UNION,
                   i,
                   total,
@@ -307,8 +198,8 @@ public final class UnionScanBench {
                   () -> scan(stores, name, format, ScanSource.UNION)));
         } else {
           passes.add(
-              timed(
-                  stores,
+              Passes.timed(
+                  stores.objects,
                   LAKE_PLUS_TAIL,
                   i,
                   total,
@@ -320,76 +211,19 @@ public final class UnionScanBench {
     return new UnionResult(format, passes);
   }
 
-  /** Rows read and the sum of one bigint column over them (a check that the rows are the same). */
-  private record Read(long rows, long sum) {
-    Read plus(Read other) {
-      return new Read(rows + other.rows, sum + other.sum);
-    }
-  }
-
-  private interface Side {
-    Read run() throws Exception;
-  }
-
-  private Pass timed(Stores stores, String what, int iteration, long rows, long sum, Side side)
-      throws Exception {
-    System.gc();
-    CountingObjectStore.Counts before = stores.objects.counts();
-    long gc0 = gcMillis();
-    long cpu0 = THREADS.getCurrentThreadCpuTime();
-    long t0 = System.nanoTime();
-    Read read = side.run();
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    double cpuSeconds = (THREADS.getCurrentThreadCpuTime() - cpu0) / 1e9;
-    double gcSeconds = (gcMillis() - gc0) / 1e3;
-    CountingObjectStore.Counts io = stores.objects.counts().minus(before);
-    if (read.rows() != rows || read.sum() != sum) {
-      throw new IllegalStateException(
-          "%s returned %d rows with checksum %d, expected %d rows with %d"
-              .formatted(what, read.rows(), read.sum(), rows, sum));
-    }
-    System.out.printf(
-        "  %-2s %-13s %,d rows in %.3f s (cpu %.3f s, gc %.3f s); %,d object reads, %,.1f MB%n",
-        iteration <= 0 ? "w" : Integer.toString(iteration),
-        what,
-        read.rows(),
-        seconds,
-        cpuSeconds,
-        gcSeconds,
-        io.reads(),
-        io.bytes() / 1e6);
-    return new Pass(what, iteration, read.rows(), seconds, cpuSeconds, gcSeconds, io);
-  }
-
-  /** Milliseconds the JVM's garbage collectors report having spent collecting, so far. */
-  private static long gcMillis() {
-    return ManagementFactory.getGarbageCollectorMXBeans().stream()
-        .mapToLong(GarbageCollectorMXBean::getCollectionTime)
-        .filter(t -> t > 0)
-        .sum();
-  }
-
-  /** Every column of every row of {@code source}, reading {@code format} as the lake. */
-  private static TableScan open(
-      Stores stores, TableName name, LakeFormatName format, ScanSource source) {
-    return stores.scans.scan(
-        new ScanService.Request(
-            name, Optional.empty(), Optional.empty(), source, Optional.of(format), Long.MAX_VALUE));
-  }
-
   private static Read scan(
-      Stores stores, TableName name, LakeFormatName format, ScanSource source) {
-    try (TableScan scan = open(stores, name, format, source)) {
-      return drain(scan);
+      ScanStores stores, TableName name, LakeFormatName format, ScanSource source) {
+    try (TableScan scan = stores.open(name, format, source)) {
+      return Passes.drain(scan);
     }
   }
 
-  private static Read lakePlusTail(Stores stores, TableName name, LakeFormatName format)
+  private static Read lakePlusTail(ScanStores stores, TableName name, LakeFormatName format)
       throws InterruptedException {
     Read read;
     Map<Integer, Long> tiered;
-    try (TableScan lake = open(stores, name, format, ScanSource.LAKE)) {
-      read = drain(lake);
+    try (TableScan lake = stores.open(name, format, ScanSource.LAKE)) {
+      read = Passes.drain(lake);
       tiered = lake.offsets();
     }
     for (Map.Entry<Integer, Long> bucket : tiered.entrySet()) {
@@ -400,33 +234,12 @@ public final class UnionScanBench {
     return read;
   }
 
-  private static Read drain(TableScan scan) {
-    long rows = 0;
-    long sum = 0;
-    while (scan.next()) {
-      VectorSchemaRoot batch = scan.batch();
-      rows += batch.getRowCount();
-      sum += sum((BigIntVector) batch.getVector("id"), batch.getRowCount());
-    }
-    return new Read(rows, sum);
-  }
-
-  private static long sum(BigIntVector vector, int rows) {
-    long sum = 0;
-    for (int i = 0; i < rows; i++) {
-      if (!vector.isNull(i)) {
-        sum += vector.get(i);
-      }
-    }
-    return sum;
-  }
-
   /**
    * Reads one bucket from {@code from} up to the high watermark of the first read, {@link
    * LogReadService#MAX_LIMIT} rows at a time, summing the bigint column {@code summed}.
    */
   private static Read readBucket(
-      Stores stores,
+      ScanStores stores,
       TableName name,
       int bucket,
       long from,
@@ -448,7 +261,7 @@ public final class UnionScanBench {
           break;
         }
         rows += count;
-        sum += sum((BigIntVector) read.rows().getVector(summed), count);
+        sum += Passes.sum((BigIntVector) read.rows().getVector(summed), count);
         next = read.nextOffset();
       }
     }
@@ -457,7 +270,8 @@ public final class UnionScanBench {
 
   // ---------------------------------------------------------------- projection
 
-  private ProjectionResult projection(Stores stores, TableEntry table, long rows) throws Exception {
+  private ProjectionResult projection(ScanStores stores, TableEntry table, long rows)
+      throws Exception {
     System.out.println("projection: " + String.join(",", settings.projection()) + " of 20 columns");
     TableName name = table.name();
     // What the log holds, by column: the compressed column parts of every segment's footer.
@@ -498,40 +312,21 @@ public final class UnionScanBench {
               case ALL_NAMED -> Optional.of(all);
               default -> Optional.empty();
             };
-        passes.add(timed(stores, what, i, rows, sum, () -> logPass(stores, name, columns, summed)));
+        passes.add(
+            Passes.timed(
+                stores.objects, what, i, rows, sum, () -> logPass(stores, name, columns, summed)));
       }
     }
     return new ProjectionResult(segments, columnBytes, totalBytes, passes);
   }
 
-  private Read logPass(Stores stores, TableName name, Optional<List<String>> columns, String summed)
+  private Read logPass(
+      ScanStores stores, TableName name, Optional<List<String>> columns, String summed)
       throws InterruptedException {
     Read read = new Read(0, 0);
     for (int bucket = 0; bucket < 4; bucket++) {
       read = read.plus(readBucket(stores, name, bucket, 0, columns, summed));
     }
     return read;
-  }
-
-  // ---------------------------------------------------------------- helpers
-
-  static double median(List<Double> values) {
-    double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
-    int mid = sorted.length / 2;
-    return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

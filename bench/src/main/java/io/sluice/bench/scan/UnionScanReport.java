@@ -1,7 +1,13 @@
 package io.sluice.bench.scan;
 
+import static io.sluice.bench.scan.Passes.fastest;
+import static io.sluice.bench.scan.Passes.fmt;
+import static io.sluice.bench.scan.Passes.median;
+import static io.sluice.bench.scan.Passes.medianSeconds;
+import static io.sluice.bench.scan.Passes.ratio;
+
 import io.sluice.bench.MachineInfo;
-import io.sluice.bench.scan.UnionScanBench.Pass;
+import io.sluice.bench.scan.Passes.Pass;
 import io.sluice.bench.scan.UnionScanBench.ProjectionResult;
 import io.sluice.bench.scan.UnionScanBench.Settings;
 import io.sluice.bench.scan.UnionScanBench.Setup;
@@ -15,7 +21,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.ToDoubleFunction;
 
 /** Writes the union-scan benchmark's markdown report. */
 final class UnionScanReport {
@@ -491,55 +496,7 @@ final class UnionScanReport {
   // ---------------------------------------------------------------- helpers
 
   private void passTable(List<Pass> passes) {
-    line(
-        "| iteration | side | rows | seconds | CPU seconds | GC seconds | object reads | MB read |");
-    line("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-    for (Pass x : passes) {
-      line(
-          String.format(
-              Locale.ROOT,
-              "| %s | %s | %,d | %.3f | %.3f | %.3f | %,d | %.1f |",
-              x.measured() ? Integer.toString(x.iteration()) : "warm-up",
-              x.what(),
-              x.rows(),
-              x.seconds(),
-              x.cpuSeconds(),
-              x.gcSeconds(),
-              x.io().reads(),
-              x.io().bytes() / 1e6));
-    }
-    line();
-  }
-
-  /** The median of {@code numerator}'s passes over the median of {@code denominator}'s. */
-  private static double ratio(
-      List<Pass> passes, String numerator, String denominator, boolean cpu) {
-    ToDoubleFunction<Pass> time = cpu ? Pass::cpuSeconds : Pass::seconds;
-    return median(passes, numerator, time) / median(passes, denominator, time);
-  }
-
-  private static double fastest(List<Pass> passes, String what, ToDoubleFunction<Pass> time) {
-    return passes.stream()
-        .filter(x -> x.measured() && x.what().equals(what))
-        .mapToDouble(time)
-        .min()
-        .orElse(Double.NaN);
-  }
-
-  private static double medianSeconds(List<Pass> passes, String what) {
-    return median(passes, what, Pass::seconds);
-  }
-
-  private static double median(List<Pass> passes, String what, ToDoubleFunction<Pass> value) {
-    return UnionScanBench.median(
-        passes.stream()
-            .filter(x -> x.measured() && x.what().equals(what))
-            .map(x -> value.applyAsDouble(x))
-            .toList());
-  }
-
-  private static String fmt(double ratio) {
-    return Double.isNaN(ratio) ? "n/a" : String.format(Locale.ROOT, "%.2fx", ratio);
+    out.append(Passes.markdownTable(passes));
   }
 
   private static String row(String label, String format, Object... values) {
