@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.LongUnaryOperator;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.DecimalVector;
@@ -50,6 +51,9 @@ final class WideRows {
     "okhttp/4.12.0",
     "curl/8.11.1"
   };
+
+  /** Update batches draw their values from seeds this far from the rows' seeds. */
+  private static final long UPDATE_SEED = 1L << 32;
 
   private WideRows() {}
 
@@ -90,6 +94,34 @@ final class WideRows {
   /** Batch {@code n} of {@code rows} rows as one Arrow IPC stream, the body of one write. */
   static byte[] arrowBody(BufferAllocator allocator, long n, int rows) {
     try (VectorSchemaRoot root = batch(allocator, n, rows)) {
+      return ipc(root);
+    }
+  }
+
+  /**
+   * A partial update of keys {@code n * rows * every} to {@code ((n + 1) * rows - 1) * every}
+   * (every {@code every}-th key of the first batches), giving only {@code id} and {@code columns}:
+   * new values from another seed than the rows they update, as one Arrow IPC stream. A primary-key
+   * table keeps the other columns of each key; a log table gets rows with nulls there.
+   */
+  static byte[] updateBody(
+      BufferAllocator allocator, long n, int rows, int every, List<String> columns) {
+    try (VectorSchemaRoot root =
+        batch(allocator, UPDATE_SEED + n, rows, i -> (n * rows + i) * every)) {
+      List<FieldVector> given = new ArrayList<>();
+      given.add(root.getVector("id"));
+      columns.forEach(c -> given.add(root.getVector(c)));
+      return ipc(new VectorSchemaRoot(given));
+    }
+  }
+
+  /** The sum of the ids that update batches {@code 0} to {@code batches - 1} give. */
+  static long updateIdSum(long batches, int rows, int every) {
+    return every * idSum(batches, rows);
+  }
+
+  private static byte[] ipc(VectorSchemaRoot root) {
+    try {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       try (ArrowStreamWriter writer =
           new ArrowStreamWriter(
@@ -110,13 +142,20 @@ final class WideRows {
    * columns. The caller closes it.
    */
   static VectorSchemaRoot batch(BufferAllocator allocator, long n, int rows) {
+    return batch(allocator, n, rows, i -> n * rows + i);
+  }
+
+  /**
+   * Rows as {@link #batch(BufferAllocator, long, int)} makes them, from seed {@code n}, ids given.
+   */
+  private static VectorSchemaRoot batch(
+      BufferAllocator allocator, long n, int rows, LongUnaryOperator idOf) {
     VectorSchemaRoot root = VectorSchemaRoot.create(ArrowSchemas.schema(COLUMNS), allocator);
     try {
       root.allocateNew();
       SplittableRandom random = new SplittableRandom(0x5eed_0000L + n);
-      long firstId = n * rows;
       for (int i = 0; i < rows; i++) {
-        ((BigIntVector) root.getVector(0)).setSafe(i, firstId + i);
+        ((BigIntVector) root.getVector(0)).setSafe(i, idOf.applyAsLong(i));
         bigint(root, 1, i, random, 1 + random.nextLong(50_000));
         bigint(root, 2, i, random, random.nextLong());
         bigint(root, 3, i, random, random.nextLong(100_000));
