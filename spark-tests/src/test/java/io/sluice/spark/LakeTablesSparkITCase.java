@@ -61,6 +61,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * paimon]}). So the log's per-bucket high watermarks of {@code orders_p} are the Paimon bucket
  * counts of both tables, and those of {@code orders_i} the Iceberg partition counts of both.
  *
+ * <p>Two primary-key tables, {@code stock_p} ({@code [paimon, iceberg]}, {@code last_row}) and
+ * {@code stock_i} ({@code [iceberg, paimon]}, {@code aggregation}), receive the same upserts,
+ * partial updates, explicit nulls and deletes, tiered in two rounds: Spark must read one row per
+ * live key, the row Sluice's scan gives and a replay of the writes computes.
+ *
  * <p>The Iceberg catalog is a JDBC catalog on SQLite whose rows carry the catalog name {@code
  * sluice}, so the Spark catalog must be called {@code sluice} as well.
  */
@@ -193,7 +198,6 @@ class LakeTablesSparkITCase {
               ? List.of("paimon", "iceberg")
               : List.of("iceberg", "paimon");
       createPrimaryKeyTable(table, MERGE_ENGINES.get(table), formats);
-      String failure = null;
       for (var round :
           List.of(
               changeRequests.subList(0, requestsBeforeFirstTiering),
@@ -206,7 +210,7 @@ class LakeTablesSparkITCase {
           assertThat(JSON.readTree(response.body()).path("rows").asLong())
               .isEqualTo(request.size());
         }
-        failure = tier(table, formats, describeHighWatermarks(table));
+        String failure = tier(table, formats, describeHighWatermarks(table));
         if (failure != null) {
           tierFailures.put(table, failure);
           break;
