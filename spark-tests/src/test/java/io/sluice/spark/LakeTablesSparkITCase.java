@@ -25,16 +25,21 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Random;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.paimon.data.BinaryRow;
 import org.apache.paimon.data.BinaryRowWriter;
 import org.apache.paimon.table.sink.KeyAndBucketExtractor;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -56,6 +61,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * paimon]}). So the log's per-bucket high watermarks of {@code orders_p} are the Paimon bucket
  * counts of both tables, and those of {@code orders_i} the Iceberg partition counts of both.
  *
+ * <p>Two primary-key tables, {@code stock_p} ({@code [paimon, iceberg]}, {@code last_row}) and
+ * {@code stock_i} ({@code [iceberg, paimon]}, {@code aggregation}), receive the same upserts,
+ * partial updates, explicit nulls and deletes, tiered in two rounds: Spark must read one row per
+ * live key, the row Sluice's scan gives and a replay of the writes computes.
+ *
  * <p>The Iceberg catalog is a JDBC catalog on SQLite whose rows carry the catalog name {@code
  * sluice}, so the Spark catalog must be called {@code sluice} as well.
  */
@@ -70,6 +80,15 @@ class LakeTablesSparkITCase {
   private static final LocalDateTime T0 = LocalDateTime.of(2026, 11, 25, 8, 0);
   private static final String PAIMON_FIRST = "orders_p";
   private static final String ICEBERG_FIRST = "orders_i";
+
+  /** Primary-key tables: Paimon-first under {@code last_row}, Iceberg-first under aggregation. */
+  private static final String PK_PAIMON_FIRST = "stock_p";
+
+  private static final String PK_ICEBERG_FIRST = "stock_i";
+  private static final Map<String, String> MERGE_ENGINES =
+      Map.of(PK_PAIMON_FIRST, "last_row", PK_ICEBERG_FIRST, "aggregation");
+  private static final int KEYS = 300;
+  private static final int CHANGES_PER_REQUEST = 120;
 
   @TempDir static Path dataDir;
 
@@ -86,6 +105,15 @@ class LakeTablesSparkITCase {
   private static Map<String, String> tierFailures;
 
   private static SparkSession spark;
+
+  /** The changes written to both primary-key tables, request by request, in write order. */
+  private static List<List<Map<String, Object>>> changeRequests;
+
+  /** How many of {@link #changeRequests} were written before the first tiering. */
+  private static int requestsBeforeFirstTiering;
+
+  /** Sluice's scans of the primary-key tables after the last tiering, by table and query. */
+  private static Map<String, Map<String, HttpResponse<String>>> pkScans;
 
   /** One written row; {@code customer} and {@code amount} are null for some. */
   record Order(long id, String customer, BigDecimal amount, LocalDateTime t) {
@@ -138,7 +166,65 @@ class LakeTablesSparkITCase {
         tierFailures.put(table, failure);
       }
     }
+    writeAndTierPrimaryKeyTables();
     startSpark();
+  }
+
+  /**
+   * Writes the same changes to both primary-key tables in two rounds, tiering after each, so the
+   * second tiering updates and deletes rows of the first one's lake snapshot (Paimon then merges
+   * files of two commits, Iceberg applies equality deletes); then scans them through Sluice.
+   */
+  private static void writeAndTierPrimaryKeyTables() throws Exception {
+    Random random = new Random(20261125L);
+    changeRequests = new ArrayList<>();
+    List<Map<String, Object>> everyKey = new ArrayList<>();
+    for (long id = 0; id < KEYS; id++) {
+      everyKey.add(wholeRow(id, random));
+    }
+    changeRequests.add(everyKey);
+    for (int i = 0; i < 3; i++) {
+      changeRequests.add(randomChanges(random));
+    }
+    requestsBeforeFirstTiering = changeRequests.size();
+    for (int i = 0; i < 2; i++) {
+      changeRequests.add(randomChanges(random));
+    }
+
+    pkScans = new TreeMap<>();
+    for (var table : List.of(PK_PAIMON_FIRST, PK_ICEBERG_FIRST)) {
+      List<String> formats =
+          table.equals(PK_PAIMON_FIRST)
+              ? List.of("paimon", "iceberg")
+              : List.of("iceberg", "paimon");
+      createPrimaryKeyTable(table, MERGE_ENGINES.get(table), formats);
+      for (var round :
+          List.of(
+              changeRequests.subList(0, requestsBeforeFirstTiering),
+              changeRequests.subList(requestsBeforeFirstTiering, changeRequests.size()))) {
+        for (var request : round) {
+          ArrayNode body = JSON.createArrayNode();
+          request.forEach(change -> body.add(json(change)));
+          HttpResponse<String> response = send("POST", "/v1/tables/" + table + "/rows", body);
+          assertThat(response.statusCode()).as("write: %s", response.body()).isEqualTo(200);
+          assertThat(JSON.readTree(response.body()).path("rows").asLong())
+              .isEqualTo(request.size());
+        }
+        String failure = tier(table, formats, describeHighWatermarks(table));
+        if (failure != null) {
+          tierFailures.put(table, failure);
+          break;
+        }
+      }
+      Map<String, HttpResponse<String>> scans = new TreeMap<>();
+      for (String source : List.of("lake", "union")) {
+        for (String lake : formats) {
+          String query = "source=" + source + "&lake=" + lake;
+          scans.put(query, send("GET", "/v1/tables/" + table + "/scan?" + query, null));
+        }
+      }
+      pkScans.put(table, scans);
+    }
   }
 
   @AfterAll
@@ -306,6 +392,301 @@ class LakeTablesSparkITCase {
       assertThat(marks.keySet()).containsExactly(0, 1, 2, 3);
       assertThat(marks.values()).allSatisfy(count -> assertThat(count).isPositive());
     }
+  }
+
+  // ---- primary-key tables ------------------------------------------------------------------
+
+  /** A row of a primary-key table; {@code qty}, {@code note} and {@code price} may be null. */
+  record Stock(long id, Long qty, String note, BigDecimal price) {}
+
+  static Stream<Arguments> primaryKeyTables() {
+    return Stream.of(
+        Arguments.of("paimon", PK_PAIMON_FIRST),
+        Arguments.of("paimon", PK_ICEBERG_FIRST),
+        Arguments.of("iceberg", PK_PAIMON_FIRST),
+        Arguments.of("iceberg", PK_ICEBERG_FIRST));
+  }
+
+  @Test
+  void theChangesUpdateDeleteAndReinsertKeysAcrossRequestsAndTierings() {
+    // What the primary-key tests below rely on the written changes to contain.
+    Map<Long, Stock> afterFirstTiering =
+        replay("last_row", changeRequests.subList(0, requestsBeforeFirstTiering));
+    List<Map<String, Object>> secondRound =
+        changeRequests.subList(requestsBeforeFirstTiering, changeRequests.size()).stream()
+            .flatMap(List::stream)
+            .toList();
+    List<Map<String, Object>> all = changeRequests.stream().flatMap(List::stream).toList();
+
+    assertThat(secondRound)
+        .as("upserts in the second round of keys the first tiering wrote")
+        .anyMatch(c -> !isDelete(c) && afterFirstTiering.containsKey(key(c)));
+    assertThat(secondRound)
+        .as("partial upserts in the second round of keys the first tiering wrote")
+        .anyMatch(c -> !isDelete(c) && c.size() < 4 && afterFirstTiering.containsKey(key(c)));
+    assertThat(secondRound)
+        .as("deletes in the second round of keys the first tiering wrote")
+        .anyMatch(c -> isDelete(c) && afterFirstTiering.containsKey(key(c)));
+    assertThat(deletedThenReinserted(all)).as("keys deleted, then upserted again").isNotEmpty();
+    assertThat(all).as("explicit nulls").anyMatch(c -> c.size() > 1 && c.containsValue(null));
+    for (String engine : MERGE_ENGINES.values()) {
+      Map<Long, Stock> expected = replay(engine, changeRequests);
+      assertThat(expected.size()).as("live keys under %s", engine).isBetween(KEYS / 2, KEYS - 1);
+      assertThat(expected.values())
+          .as("rows with null columns under %s", engine)
+          .anyMatch(r -> r.qty() == null)
+          .anyMatch(r -> r.note() == null)
+          .anyMatch(r -> r.price() == null);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("primaryKeyTables")
+  void sluiceScansOfPrimaryKeyTablesEqualAReplayOfTheChanges(String lake, String table)
+      throws Exception {
+    requireTiered(table);
+    Map<Long, Stock> expected = replay(MERGE_ENGINES.get(table), changeRequests);
+    for (String source : List.of("lake", "union")) {
+      String what = "Sluice's scan of " + table + " with source=" + source + "&lake=" + lake;
+      assertSameRows(what, scanRows(table, source, lake), expected, "the replay of the changes");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("primaryKeyTables")
+  void sparkReadsPrimaryKeyTablesAsSluiceScansThem(String lake, String table) throws Exception {
+    requireTiered(table);
+    Dataset<Row> frame = spark.sql("SELECT * FROM " + name(lake, table));
+    assertThat(frame.columns()).containsExactly("id", "qty", "note", "price");
+    List<Stock> read =
+        frame.collectAsList().stream()
+            .map(
+                r ->
+                    new Stock(
+                        r.getLong(0),
+                        r.isNullAt(1) ? null : r.getLong(1),
+                        r.isNullAt(2) ? null : r.getString(2),
+                        r.isNullAt(3) ? null : r.getDecimal(3)))
+            .toList();
+    String what = "Spark's read of " + name(lake, table);
+
+    Map<Long, Stock> scanned = new TreeMap<>();
+    scanRows(table, "lake", lake).forEach(row -> scanned.put(row.id(), row));
+    assertSameRows(what, read, scanned, "Sluice's scan with source=lake&lake=" + lake);
+    assertSameRows(
+        what, read, replay(MERGE_ENGINES.get(table), changeRequests), "the replay of the changes");
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("primaryKeyTables")
+  void theSecondTieringChangedTheLakeSnapshotOfTheFirst(String lake, String table) {
+    requireTiered(table);
+    if (lake.equals("paimon")) {
+      String snapshots = "paimon.`default`.`" + table + "$snapshots`";
+      assertThat(spark.sql("SELECT COUNT(*) FROM " + snapshots).first().getLong(0))
+          .as("Paimon snapshots of %s", table)
+          .isGreaterThanOrEqualTo(2);
+    } else {
+      String name = name(lake, table);
+      assertThat(spark.sql("SELECT COUNT(*) FROM " + name + ".snapshots").first().getLong(0))
+          .as("Iceberg snapshots of %s", table)
+          .isGreaterThanOrEqualTo(2);
+      // content 2: equality deletes, which the second tiering wrote for the keys it changed.
+      assertThat(
+              spark
+                  .sql("SELECT COUNT(*) FROM " + name + ".delete_files WHERE content = 2")
+                  .first()
+                  .getLong(0))
+          .as("Iceberg equality delete files of %s", table)
+          .isPositive();
+    }
+  }
+
+  /**
+   * Checks that {@code actual} holds one row per key, and for each key the row {@code expected}
+   * holds; the failure lists the keys that differ.
+   */
+  private static void assertSameRows(
+      String what, List<Stock> actual, Map<Long, Stock> expected, String expectedWhat) {
+    Map<Long, Stock> byKey = new TreeMap<>();
+    List<Stock> duplicates = new ArrayList<>();
+    for (Stock row : actual) {
+      Stock earlier = byKey.put(row.id(), row);
+      if (earlier != null) {
+        duplicates.add(earlier);
+        duplicates.add(row);
+      }
+    }
+    assertThat(duplicates).as("%s: rows of keys given more than once", what).isEmpty();
+
+    List<String> differences = new ArrayList<>();
+    TreeSet<Long> keys = new TreeSet<>(expected.keySet());
+    keys.addAll(byKey.keySet());
+    for (long key : keys) {
+      Stock want = expected.get(key);
+      Stock got = byKey.get(key);
+      if (want == null) {
+        differences.add("key " + key + ": not in " + expectedWhat + ", but read " + got);
+      } else if (got == null) {
+        differences.add("key " + key + ": missing, " + expectedWhat + " has " + want);
+      } else if (!want.equals(got)) {
+        differences.add("key " + key + ": read " + got + ", " + expectedWhat + " has " + want);
+      }
+    }
+    assertThat(differences)
+        .as(
+            "%s (%d rows) against %s (%d rows): differing keys",
+            what, actual.size(), expectedWhat, expected.size())
+        .isEmpty();
+  }
+
+  private static List<Stock> scanRows(String table, String source, String lake) throws IOException {
+    HttpResponse<String> response = pkScans.get(table).get("source=" + source + "&lake=" + lake);
+    assertThat(response.statusCode())
+        .as("GET /v1/tables/%s/scan?source=%s&lake=%s: %s", table, source, lake, response.body())
+        .isEqualTo(200);
+    List<Stock> rows = new ArrayList<>();
+    for (JsonNode node : JSON.readTree(response.body())) {
+      rows.add(
+          new Stock(
+              node.path("id").asLong(),
+              node.path("qty").isNull() ? null : node.path("qty").asLong(),
+              node.path("note").isNull() ? null : node.path("note").asText(),
+              node.path("price").isNull() ? null : new BigDecimal(node.path("price").asText())));
+    }
+    return rows;
+  }
+
+  /**
+   * The rows that replaying {@code requests} in write order gives under {@code engine}: a key's
+   * changes all land in its one bucket, in the order written, so write order is offset order.
+   */
+  private static Map<Long, Stock> replay(String engine, List<List<Map<String, Object>>> requests) {
+    Map<Long, Stock> rows = new TreeMap<>();
+    for (var request : requests) {
+      for (var change : request) {
+        long id = key(change);
+        if (isDelete(change)) {
+          rows.remove(id);
+          continue;
+        }
+        Stock current = rows.get(id);
+        Long qty = current == null ? null : current.qty();
+        String note = current == null ? null : current.note();
+        BigDecimal price = current == null ? null : current.price();
+        boolean aggregate = current != null && engine.equals("aggregation");
+        if (change.containsKey("qty")) {
+          Long given = (Long) change.get("qty");
+          if (!aggregate) {
+            qty = given;
+          } else if (given != null) {
+            // aggregation: qty is summed, skipping nulls.
+            qty = qty == null ? given : Long.valueOf(qty + given);
+          }
+        }
+        if (change.containsKey("note")) {
+          // aggregation: note has no function, so last_value.
+          note = (String) change.get("note");
+        }
+        if (change.containsKey("price")) {
+          BigDecimal given = (BigDecimal) change.get("price");
+          // aggregation: price is the max, skipping nulls.
+          price =
+              !aggregate || price == null
+                  ? given
+                  : given == null ? price : given.compareTo(price) > 0 ? given : price;
+        }
+        rows.put(id, new Stock(id, qty, note, price));
+      }
+    }
+    return rows;
+  }
+
+  /** Keys deleted by one change and upserted by a later one. */
+  private static List<Long> deletedThenReinserted(List<Map<String, Object>> changes) {
+    Map<Long, Boolean> deleted = new HashMap<>();
+    List<Long> keys = new ArrayList<>();
+    for (var change : changes) {
+      if (isDelete(change)) {
+        deleted.put(key(change), true);
+      } else if (deleted.remove(key(change)) != null) {
+        keys.add(key(change));
+      }
+    }
+    return keys;
+  }
+
+  private static Map<String, Object> wholeRow(long id, Random random) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("id", id);
+    row.put("qty", random.nextInt(8) == 0 ? null : (long) random.nextInt(1_000));
+    row.put("note", random.nextInt(8) == 0 ? null : "note-" + random.nextInt(10_000));
+    row.put(
+        "price",
+        random.nextInt(8) == 0
+            ? null
+            : BigDecimal.valueOf(random.nextInt(2_000_000) - 1_000_000L, 2));
+    return row;
+  }
+
+  /**
+   * One request's changes over random keys: whole upserts (some with explicit nulls, some with an
+   * explicit {@code "_op": "upsert"}), partial upserts of one or two columns, and deletes.
+   */
+  private static List<Map<String, Object>> randomChanges(Random random) {
+    List<Map<String, Object>> changes = new ArrayList<>();
+    for (int i = 0; i < CHANGES_PER_REQUEST; i++) {
+      long id = random.nextInt(KEYS);
+      int kind = random.nextInt(10);
+      Map<String, Object> change;
+      if (kind < 2) {
+        change = new LinkedHashMap<>();
+        change.put("id", id);
+        change.put("_op", "delete");
+      } else if (kind < 6) {
+        Map<String, Object> whole = wholeRow(id, random);
+        change = new LinkedHashMap<>();
+        change.put("id", id);
+        List<String> columns = new ArrayList<>(List.of("qty", "note", "price"));
+        columns.remove(random.nextInt(3));
+        if (kind < 4) {
+          columns.remove(random.nextInt(2));
+        }
+        columns.forEach(column -> change.put(column, whole.get(column)));
+      } else {
+        change = wholeRow(id, random);
+        if (kind == 9) {
+          change.put("_op", "upsert");
+        }
+      }
+      changes.add(change);
+    }
+    return changes;
+  }
+
+  private static long key(Map<String, Object> change) {
+    return (Long) change.get("id");
+  }
+
+  private static boolean isDelete(Map<String, Object> change) {
+    return "delete".equals(change.get("_op"));
+  }
+
+  private static ObjectNode json(Map<String, Object> change) {
+    ObjectNode row = JSON.createObjectNode();
+    change.forEach(
+        (column, value) -> {
+          if (value == null) {
+            row.putNull(column);
+          } else if (value instanceof Long number) {
+            row.put(column, number);
+          } else if (value instanceof BigDecimal decimal) {
+            row.put(column, decimal.toPlainString());
+          } else {
+            row.put(column, (String) value);
+          }
+        });
+    return row;
   }
 
   static Stream<String> bothTables() {
@@ -524,6 +905,26 @@ class LakeTablesSparkITCase {
     definition.put("buckets", BUCKETS);
     ArrayNode lakeFormats = definition.putObject("lake").putArray("formats");
     formats.forEach(lakeFormats::add);
+    HttpResponse<String> response = send("PUT", "/v1/tables/" + table, definition);
+    assertThat(response.statusCode()).as("create %s: %s", table, response.body()).isEqualTo(201);
+  }
+
+  private static void createPrimaryKeyTable(String table, String engine, List<String> formats)
+      throws Exception {
+    ObjectNode definition = JSON.createObjectNode();
+    ArrayNode columns = definition.putArray("columns");
+    columns.addObject().put("name", "id").put("type", "bigint").put("nullable", false);
+    columns.addObject().put("name", "qty").put("type", "bigint");
+    columns.addObject().put("name", "note").put("type", "string");
+    columns.addObject().put("name", "price").put("type", "decimal(12,2)");
+    definition.putArray("primaryKey").add("id");
+    definition.put("buckets", BUCKETS);
+    ArrayNode lakeFormats = definition.putObject("lake").putArray("formats");
+    formats.forEach(lakeFormats::add);
+    definition.put("mergeEngine", engine);
+    if (engine.equals("aggregation")) {
+      definition.putObject("aggregations").put("qty", "sum").put("price", "max");
+    }
     HttpResponse<String> response = send("PUT", "/v1/tables/" + table, definition);
     assertThat(response.statusCode()).as("create %s: %s", table, response.body()).isEqualTo(201);
   }
