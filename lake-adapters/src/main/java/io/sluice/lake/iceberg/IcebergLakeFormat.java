@@ -53,8 +53,6 @@ public final class IcebergLakeFormat implements LakeFormat {
 
   /**
    * @throws LakeTableExistsException when an Iceberg table of that name has another table id
-   * @throws io.sluice.core.service.NotSupportedException for a primary-key table whose key Iceberg
-   *     cannot take as identifier fields
    */
   @Override
   public LakeTable createOrLoad(TableEntry entry) {
@@ -83,7 +81,6 @@ public final class IcebergLakeFormat implements LakeFormat {
   }
 
   private Table create(Catalog catalog, TableIdentifier id, TableEntry entry) {
-    IcebergSchemas.checkSupported(entry);
     if (catalog instanceof SupportsNamespaces namespaces
         && !namespaces.namespaceExists(id.namespace())) {
       try {

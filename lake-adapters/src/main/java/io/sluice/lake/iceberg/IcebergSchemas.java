@@ -1,11 +1,8 @@
 package io.sluice.lake.iceberg;
 
-import io.sluice.core.metadata.TableEntry;
-import io.sluice.core.service.NotSupportedException;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableDefinition;
-import io.sluice.core.table.TypeKind;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,23 +15,6 @@ import org.apache.iceberg.types.Types;
 /** The Iceberg schema and partition spec of a Sluice table. */
 final class IcebergSchemas {
   private IcebergSchemas() {}
-
-  /**
-   * @throws NotSupportedException for a primary-key table whose key has a float or double column,
-   *     which Iceberg does not take as an identifier field
-   */
-  static void checkSupported(TableEntry entry) {
-    TableDefinition definition = entry.definition();
-    for (String name : definition.primaryKey()) {
-      Column column = definition.column(name).orElseThrow();
-      TypeKind kind = column.type().kind();
-      if (kind == TypeKind.FLOAT || kind == TypeKind.DOUBLE) {
-        throw new NotSupportedException(
-            "Cannot create Iceberg table %s: primary key column %s has type %s, which Iceberg does not take as an identifier field"
-                .formatted(entry.name(), name, column.type()));
-      }
-    }
-  }
 
   /**
    * The schema of a table: its columns, and the primary-key columns as identifier fields (which

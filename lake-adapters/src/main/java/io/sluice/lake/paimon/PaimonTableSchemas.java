@@ -2,7 +2,6 @@ package io.sluice.lake.paimon;
 
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.metadata.TableEntry;
-import io.sluice.core.service.NotSupportedException;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.TableDefinition;
 import java.util.LinkedHashMap;
@@ -23,19 +22,11 @@ final class PaimonTableSchemas {
   private PaimonTableSchemas() {}
 
   /**
-   * The schema of a new lake table for {@code table}.
-   *
-   * @throws NotSupportedException for a primary-key table without a bucket key (its rows would be
-   *     spread over buckets regardless of their key)
+   * The schema of a new lake table for {@code table} (a primary-key table always has a bucket key:
+   * {@link TableDefinition} refuses one without).
    */
   static Schema schema(TableEntry table) {
     TableDefinition definition = table.definition();
-    if (definition.hasPrimaryKey() && definition.bucketKey().isEmpty()) {
-      throw new NotSupportedException(
-          "Cannot create Paimon table "
-              + table.name()
-              + ": a primary-key table needs a bucket key (a subset of its primary key)");
-    }
     Schema.Builder schema = Schema.newBuilder();
     for (Column column : definition.columns()) {
       schema.column(column.name(), PaimonTypes.type(column));

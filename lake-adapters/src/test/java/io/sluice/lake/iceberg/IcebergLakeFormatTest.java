@@ -12,7 +12,6 @@ import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.lake.LakeSettings;
 import io.sluice.core.lake.LakeTableExistsException;
 import io.sluice.core.metadata.TableEntry;
-import io.sluice.core.service.NotSupportedException;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.DataType;
 import io.sluice.core.table.LakeFormatName;
@@ -158,28 +157,6 @@ class IcebergLakeFormatTest {
     lake.createOrLoad(entry(noKey));
 
     assertThat(user().table().spec().isUnpartitioned()).isTrue();
-  }
-
-  @Test
-  void refusesAPrimaryKeyThatIcebergCannotTakeAsIdentifierFields() {
-    TableDefinition keyed =
-        TableDefinition.builder()
-            .columns(
-                List.of(
-                    new Column("id", DataType.of(TypeKind.BIGINT), false),
-                    new Column("score", DataType.of(TypeKind.DOUBLE), false)))
-            .primaryKey(List.of("id", "score"))
-            .bucketKey(List.of("id"))
-            .buckets(BUCKETS)
-            .lakeFormats(List.of(LakeFormatName.PAIMON, LakeFormatName.ICEBERG))
-            .build("Cannot create table " + NAME);
-
-    assertThatThrownBy(() -> lake.createOrLoad(entry(keyed)))
-        .isInstanceOf(NotSupportedException.class)
-        .hasMessage(
-            "Cannot create Iceberg table shop.events: primary key column score has type double,"
-                + " which Iceberg does not take as an identifier field");
-    assertThat(lake.exists(NAME)).isFalse();
   }
 
   @Test

@@ -10,12 +10,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sluice.core.lake.LakeFormat;
 import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.lake.LakeTableExistsException;
-import io.sluice.core.service.NotSupportedException;
 import io.sluice.core.table.Column;
-import io.sluice.core.table.DataType;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableDefinition;
-import io.sluice.core.table.TypeKind;
 import io.sluice.lake.TestWarehouse;
 import java.nio.file.Path;
 import java.util.List;
@@ -122,24 +119,6 @@ class PaimonLakeFormatTest {
         .isInstanceOf(LakeTableExistsException.class)
         .hasMessageContaining(
             "exists with no table id; DELETE the Sluice table with ?purgeLake=true");
-  }
-
-  @Test
-  void refusesAPrimaryKeyTableWithoutBucketKey() {
-    TableDefinition definition =
-        TableDefinition.builder()
-            .columns(List.of(new Column("id", DataType.of(TypeKind.BIGINT), false)))
-            .primaryKey(List.of("id"))
-            .bucketKey(List.of())
-            .buckets(2)
-            .build("Cannot create table db.events");
-
-    assertThatThrownBy(() -> format.createOrLoad(entry("id-1", definition)))
-        .isInstanceOf(NotSupportedException.class)
-        .hasMessage(
-            "Cannot create Paimon table db.events: a primary-key table needs a bucket key (a"
-                + " subset of its primary key)");
-    assertThat(format.exists(NAME)).isFalse();
   }
 
   @Test
