@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,6 +32,19 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.paimon.catalog.Catalog;
+import org.apache.paimon.catalog.CatalogContext;
+import org.apache.paimon.catalog.CatalogFactory;
+import org.apache.paimon.catalog.Identifier;
+import org.apache.paimon.data.InternalRow;
+import org.apache.paimon.options.Options;
+import org.apache.paimon.reader.RecordReader;
+import org.apache.paimon.table.FileStoreTable;
+import org.apache.paimon.table.source.ReadBuilder;
+import org.apache.paimon.table.source.Split;
+import org.apache.paimon.table.source.StreamTableScan;
+import org.apache.paimon.types.RowKind;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -49,6 +63,9 @@ class PrimaryKeyITCase {
 
   @TestHTTPResource("/")
   URI base;
+
+  @ConfigProperty(name = "sluice.data-dir")
+  String dataDir;
 
   private SluiceHttp http() {
     return new SluiceHttp(base);
@@ -99,6 +116,9 @@ class PrimaryKeyITCase {
           .isEqualTo(expected);
     }
     assertThat(changelogReplay(http, table)).as("the changelog replayed").isEqualTo(expected);
+    assertThat(paimonChangelog(table))
+        .as("Paimon's own streaming read of the changelog")
+        .isEqualTo(changelogByKey(http, table));
     SluiceHttp.Answer count =
         http.post(
             "/v1/sql",
@@ -231,6 +251,75 @@ class PrimaryKeyITCase {
     row.put("s", node.path("s").isNull() ? null : node.path("s").asText());
     row.put("v", node.path("v").isNull() ? null : node.path("v").asLong());
     return row;
+  }
+
+  /** Every record of the HTTP changelog as {@code type[id, a, s, v]}, per key in offset order. */
+  private static Map<Long, List<String>> changelogByKey(SluiceHttp http, String table) {
+    Map<Long, List<String>> records = new TreeMap<>();
+    for (int bucket = 0; bucket < 3; bucket++) {
+      SluiceHttp.Answer answer =
+          http.get(
+              "/v1/tables/%s/buckets/%d/changelog?from=0&limit=10000".formatted(table, bucket));
+      assertThat(answer.status()).as("%s", answer).isEqualTo(200);
+      for (JsonNode record : answer.json()) {
+        Map<String, Object> row = row(record);
+        records
+            .computeIfAbsent((Long) row.get("id"), id -> new ArrayList<>())
+            .add(
+                record.path("_change_type").asText()
+                    + List.of(
+                        row.get("id"), "" + row.get("a"), "" + row.get("s"), "" + row.get("v")));
+      }
+    }
+    return records;
+  }
+
+  /**
+   * Every record of Paimon's own streaming read of the lake table from its first snapshot, as
+   * {@code type[id, a, s, v]}, per key in the order read.
+   */
+  private Map<Long, List<String>> paimonChangelog(String table) throws Exception {
+    Options options = new Options();
+    options.set("warehouse", Path.of(dataDir).toAbsolutePath().resolve("lake/paimon").toString());
+    options.set("cache-enabled", "false");
+    Map<Long, List<String>> records = new TreeMap<>();
+    try (Catalog catalog = CatalogFactory.createCatalog(CatalogContext.create(options))) {
+      FileStoreTable lake = (FileStoreTable) catalog.getTable(Identifier.create("default", table));
+      long latest = lake.snapshotManager().latestSnapshotId();
+      ReadBuilder read =
+          lake.copy(Map.of("scan.mode", "from-snapshot", "scan.snapshot-id", "1")).newReadBuilder();
+      StreamTableScan scan = read.newStreamScan();
+      while (true) {
+        for (Split split : scan.plan().splits()) {
+          try (RecordReader<InternalRow> reader = read.newRead().createReader(split)) {
+            reader.forEachRemaining(
+                row ->
+                    records
+                        .computeIfAbsent(row.getLong(0), id -> new ArrayList<>())
+                        .add(
+                            changeType(row.getRowKind())
+                                + List.of(
+                                    row.getLong(0),
+                                    row.isNullAt(1) ? "null" : "" + row.getLong(1),
+                                    row.isNullAt(2) ? "null" : row.getString(2).toString(),
+                                    row.isNullAt(3) ? "null" : "" + row.getLong(3))));
+          }
+        }
+        Long next = scan.checkpoint();
+        if (next != null && next > latest) {
+          return records;
+        }
+      }
+    }
+  }
+
+  private static String changeType(RowKind kind) {
+    return switch (kind) {
+      case INSERT -> "insert";
+      case UPDATE_BEFORE -> "update_before";
+      case UPDATE_AFTER -> "update_after";
+      case DELETE -> "delete";
+    };
   }
 
   /** Every bucket's changelog from offset 0, replayed, checking each before-image. */
