@@ -18,12 +18,17 @@ import org.apache.arrow.memory.BufferAllocator;
 
 /** Reads the rows a lake snapshot holds for some keys of a primary-key table. */
 public final class LakeKeys {
-  /** Keys per lake scan: the filter lets the format skip files and row groups by key. */
+  /** The most keys a lake scan is filtered by; past that, one scan reads everything. */
   private static final int KEYS_PER_SCAN = 512;
 
   private LakeKeys() {}
 
-  /** Passes the row of each of {@code keys} that {@code snapshot} holds to {@code rows}. */
+  /**
+   * Passes the row of each of {@code keys} that {@code snapshot} holds to {@code rows}: one scan
+   * filtered by the keys (the format skips files and row groups by them) when they are few, one
+   * scan of the whole snapshot when they are more, since each filtered scan may read the whole
+   * snapshot anyway when keys spread over its files.
+   */
   public static void read(
       LakeTable lake,
       LakeSnapshot snapshot,
@@ -32,20 +37,19 @@ public final class LakeKeys {
       BufferAllocator allocator,
       Consumer<Object[]> rows) {
     int[] keyIndexes = table.primaryKey().stream().mapToInt(table::columnIndex).toArray();
-    List<RowKey> all = new ArrayList<>(keys);
-    for (int start = 0; start < all.size(); start += KEYS_PER_SCAN) {
-      List<RowKey> chunk = all.subList(start, Math.min(all.size(), start + KEYS_PER_SCAN));
-      Set<RowKey> wanted = new HashSet<>(chunk);
-      try (RowBatches batches =
-          lake.scan(snapshot, table.columns(), Optional.of(filter(table, chunk)), allocator)) {
-        new BatchRows(batches, table.columns())
-            .forEachRemaining(
-                row -> {
-                  if (wanted.contains(RowKey.of(row, keyIndexes))) {
-                    rows.accept(row);
-                  }
-                });
-      }
+    Set<RowKey> wanted = new HashSet<>(keys);
+    Optional<RowFilter> filter =
+        keys.size() <= KEYS_PER_SCAN
+            ? Optional.of(filter(table, List.copyOf(keys)))
+            : Optional.empty();
+    try (RowBatches batches = lake.scan(snapshot, table.columns(), filter, allocator)) {
+      new BatchRows(batches, table.columns())
+          .forEachRemaining(
+              row -> {
+                if (wanted.contains(RowKey.of(row, keyIndexes))) {
+                  rows.accept(row);
+                }
+              });
     }
   }
 

@@ -121,18 +121,20 @@ public final class ScanService {
         tails.add(new Tail(bucket, from, end));
       }
     }
+    // A primary-key table's lake rows are final unless a log tail merges onto them.
+    boolean merge = definition.hasPrimaryKey() && !tails.isEmpty();
     Optional<Supplier<RowBatches>> lakeRows = Optional.empty();
     if (snapshot.isPresent()) {
       LakeTable lake = lakeTable.get();
       LakeSnapshot s = snapshot.get();
-      // A primary-key table's rows are filtered after merging: a lake row the filter drops may
-      // still be the base a later partial update merges onto.
-      List<Column> lakeColumns = definition.hasPrimaryKey() ? definition.columns() : read;
-      Optional<RowFilter> lakeFilter = definition.hasPrimaryKey() ? Optional.empty() : filter;
+      // Merged rows are filtered after merging: a lake row the filter drops may still be the
+      // base a later partial update merges onto.
+      List<Column> lakeColumns = merge ? definition.columns() : read;
+      Optional<RowFilter> lakeFilter = merge ? Optional.empty() : filter;
       lakeRows = Optional.of(() -> lake.scan(s, lakeColumns, lakeFilter, allocator));
     }
     List<Supplier<RowBatches>> sources = new ArrayList<>();
-    if (definition.hasPrimaryKey()) {
+    if (merge) {
       Optional<Supplier<RowBatches>> lake = lakeRows;
       sources.add(() -> merged(table, tails, lake));
     } else {

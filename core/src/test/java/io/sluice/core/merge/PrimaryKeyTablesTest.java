@@ -10,6 +10,7 @@ import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.lake.TestingLakeFormat;
 import io.sluice.core.log.CommitResult;
 import io.sluice.core.scan.ScanService;
+import io.sluice.core.scan.ScanSource;
 import io.sluice.core.scan.TableScan;
 import io.sluice.core.service.LogRead;
 import io.sluice.core.table.LakeFormatName;
@@ -106,6 +107,27 @@ class PrimaryKeyTablesTest {
   }
 
   @Test
+  void tieringMergesOntoTheLakeRowsOfManyKeysAtOnce() {
+    create("aggregation", "paimon");
+    int keys = 1500; // more than one key-filtered lake scan takes
+    sluice.append(ITEMS, rows(keys, id -> "{\"id\": %d, \"a\": %d}".formatted(id, id)));
+    tiering.tier(sluice.tables().table(ITEMS), "test");
+    sluice.append(ITEMS, rows(keys, id -> "{\"id\": %d, \"a\": 1, \"s\": \"x\"}".formatted(id)));
+    tiering.tier(sluice.tables().table(ITEMS), "test");
+
+    Map<Long, Map<String, Object>> lake = byId(paimon.rows(ITEMS));
+    assertThat(lake).hasSize(keys);
+    assertThat(lake.values())
+        .allSatisfy(row -> assertThat(row.get("a")).isEqualTo((Long) row.get("id") + 1));
+  }
+
+  private static String rows(int keys, java.util.function.LongFunction<String> row) {
+    return java.util.stream.LongStream.range(0, keys)
+        .mapToObj(row)
+        .collect(java.util.stream.Collectors.joining(",", "[", "]"));
+  }
+
+  @Test
   void partialUpdatesKeepTheColumnsTheyLeaveOutAndExplicitNullsSetNull() {
     create("last_row", "paimon");
     sluice.append(ITEMS, "[{\"id\": 1, \"a\": 10, \"s\": \"x\", \"v\": 1}]");
@@ -199,25 +221,17 @@ class PrimaryKeyTablesTest {
   }
 
   private List<Map<String, Object>> scan(Optional<LakeFormatName> lake) {
-    return rows(
-        new ScanService.Request(
-            ITEMS,
-            Optional.empty(),
-            Optional.empty(),
-            io.sluice.core.scan.ScanSource.UNION,
-            lake,
-            Long.MAX_VALUE));
+    return scan(ScanSource.UNION, lake);
   }
 
   private List<Map<String, Object>> scanLake() {
+    return scan(ScanSource.LAKE, Optional.empty());
+  }
+
+  private List<Map<String, Object>> scan(ScanSource source, Optional<LakeFormatName> lake) {
     return rows(
         new ScanService.Request(
-            ITEMS,
-            Optional.empty(),
-            Optional.empty(),
-            io.sluice.core.scan.ScanSource.LAKE,
-            Optional.empty(),
-            Long.MAX_VALUE));
+            ITEMS, Optional.empty(), Optional.empty(), source, lake, Long.MAX_VALUE));
   }
 
   private List<Map<String, Object>> rows(ScanService.Request request) {
