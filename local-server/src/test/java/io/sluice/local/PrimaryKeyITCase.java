@@ -167,6 +167,17 @@ class PrimaryKeyITCase {
         400,
         "INVALID_PARAMETER",
         "limit must be 1 to 10000");
+    assertThat(
+            http.putJson(
+                    "/v1/tables/pk_refusals_log",
+                    "{\"columns\": [{\"name\": \"id\", \"type\": \"bigint\"}]}")
+                .status())
+        .isEqualTo(201);
+    ServerScenarios.assertError(
+        http.get("/v1/tables/pk_refusals_log/buckets/0/changelog"),
+        400,
+        "NOT_SUPPORTED",
+        "has no primary key, so no changelog");
   }
 
   /** Writes {@code count} single-row requests of random operations, in a random body format. */

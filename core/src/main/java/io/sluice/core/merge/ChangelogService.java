@@ -56,12 +56,8 @@ public final class ChangelogService {
    */
   public LogRead read(TableName name, int bucket, long from, int limit)
       throws InterruptedException {
-    TableEntry table = tables.table(name);
+    TableEntry table = primaryKeyTable(name);
     TableDefinition definition = table.definition();
-    if (!definition.hasPrimaryKey()) {
-      throw new NotSupportedException(
-          "Table " + name + " has no primary key, so no changelog; read its records instead");
-    }
     try (LogRead read = readLog(name, bucket, from, limit)) {
       List<LogRow> rows = PrimaryKeyRows.logRows(read.rows(), definition);
       RowMerger merger = new RowMerger(definition);
@@ -85,7 +81,7 @@ public final class ChangelogService {
    * @throws NotSupportedException for a log table
    */
   public RowBatches all(TableName name) {
-    TableEntry table = tables.table(name);
+    TableEntry table = primaryKeyTable(name);
     List<BucketHead> heads = tables.describe(name).buckets();
     return new RowBatches() {
       private int bucket = -1;
@@ -149,6 +145,15 @@ public final class ChangelogService {
         empty.close();
       }
     };
+  }
+
+  private TableEntry primaryKeyTable(TableName name) {
+    TableEntry table = tables.table(name);
+    if (!table.definition().hasPrimaryKey()) {
+      throw new NotSupportedException(
+          "Table " + name + " has no primary key, so no changelog; read its records instead");
+    }
+    return table;
   }
 
   private long tieredOffset(TableEntry table, int bucket) {
