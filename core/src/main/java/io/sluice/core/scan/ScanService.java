@@ -174,10 +174,13 @@ public final class ScanService {
         }
       }
     }
-    MergedRows rows =
-        new MergedRows(
-            new RowMerger(definition), definition.columns(), tailRows, lake.map(Supplier::get));
-    return new ValueRowBatches(ArrowSchemas.schema(definition), rows, rows, allocator);
+    return new MergedBatches(
+        new RowMerger(definition),
+        definition.columns(),
+        ArrowSchemas.schema(definition),
+        tailRows,
+        () -> lake.map(Supplier::get),
+        allocator);
   }
 
   /**
