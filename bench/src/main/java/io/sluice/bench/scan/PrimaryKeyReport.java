@@ -301,18 +301,17 @@ final class PrimaryKeyReport {
                 + " Paimon writer's warm-up: read this ratio as a rough one.")
             .formatted(fmt(r.pkTierSeconds() / r.logTierSeconds())));
     line(
-        ("- **Union scan** (%s by CPU, %s by wall clock): `ScanService` takes the merging"
-                + " path for every scan of a primary-key table, so the lake-only side (%s of the"
-                + " log union) already holds most of the primary-key cost: Paimon's read of a"
-                + " primary-key table (its merge reader), every column read (a filter cannot be"
-                + " pushed down), a `RowKey` built and looked up per lake row, and every row"
-                + " converted twice: the lake adapter's rows into Arrow, back into `Object[]` by"
-                + " `BatchRows`, into Arrow again by `ValueRowBatches`, where a log table's union"
-                + " copies Arrow batches. The tail and its merges add the remaining %.0f%% of the"
-                + " primary-key union's CPU: the whole tail decoded into boxed rows (an"
-                + " `Object[]`, a `HashSet` of unset columns and a `RowKey` per row) before the"
-                + " first row is returned. This run has no lake-only side of the log table, so"
-                + " Paimon's merge reader is not separated from the double conversion.")
+        ("- **Union scan** (%s by CPU, %s by wall clock): a scan of a primary-key table with"
+                + " no log tail reads the lake as a log table's scan does (the lake-only side,"
+                + " %s of the log union: Paimon's merge reader of a primary-key table). With a"
+                + " tail, `ScanService` reads the whole tail into memory as boxed rows (an"
+                + " `Object[]`, a set of unset columns and a `RowKey` per row) before the first"
+                + " row is returned, then reads every column of the lake (a filter cannot be"
+                + " pushed down, since a lake row it drops may be the base of a partial update),"
+                + " builds a `RowKey` from each lake row's key columns and looks it up; rows the"
+                + " tail does not touch are copied as Arrow, merged ones rebuilt from values."
+                + " The tail and the per-row key lookups are the remaining %.0f%% of the"
+                + " primary-key union's CPU.")
             .formatted(
                 fmt(union),
                 fmt(ratio(p, PrimaryKeyBench.PK_UNION, PrimaryKeyBench.LOG_UNION, false)),
