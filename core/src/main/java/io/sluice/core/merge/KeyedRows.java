@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The current row of each key of a primary-key table, as a replay of its log rows in offset order
@@ -22,16 +21,6 @@ public final class KeyedRows {
   /** Sets a key's row as a lake holds it, without recording a change. */
   public void seed(Object[] row) {
     rows.put(merger.key(row), row);
-  }
-
-  /** The key's current row. */
-  public Optional<Object[]> row(RowKey key) {
-    return Optional.ofNullable(rows.get(key));
-  }
-
-  /** Every current row, in no particular order. */
-  public Iterable<Object[]> rows() {
-    return rows.values();
   }
 
   /**
