@@ -6,6 +6,10 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 
@@ -32,6 +36,20 @@ public final class MachineInfo {
         new Row("memory", memory()),
         new Row("JDK", jdk()),
         new Row("OS", os()));
+  }
+
+  /**
+   * A report's opening sentence: which script and class wrote it, when (UTC, to the minute), and
+   * how long the run took.
+   */
+  public static String writtenBy(String script, Class<?> bench, Duration took) {
+    return "Written by `bench/%s` (`%s`) on %s UTC; the run took %d s."
+        .formatted(
+            script,
+            bench.getName(),
+            ZonedDateTime.now(ZoneOffset.UTC)
+                .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")),
+            took.toSeconds());
   }
 
   /**

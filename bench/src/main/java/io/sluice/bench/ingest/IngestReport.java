@@ -8,9 +8,6 @@ import io.sluice.bench.ingest.IngestBench.Target;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -55,12 +52,8 @@ final class IngestReport {
     line("# Ingest benchmark");
     line();
     line(
-        "Written by `bench/run-ingest-bench.sh` (`io.sluice.bench.ingest.IngestBench`) on "
-            + ZonedDateTime.now(ZoneOffset.UTC)
-                .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"))
-            + " UTC; the run took "
-            + took.toSeconds()
-            + " s. Rerun from the repository root with `bench/run-ingest-bench.sh` (it builds the"
+        MachineInfo.writtenBy("run-ingest-bench.sh", IngestBench.class, took)
+            + " Rerun from the repository root with `bench/run-ingest-bench.sh` (it builds the"
             + " local server and this module, then runs the harness; about 5 minutes). The same"
             + " numbers as CSV: `ingest.csv` beside this file.");
     line();

@@ -15,9 +15,6 @@ import io.sluice.bench.scan.PrimaryKeyBench.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 
@@ -39,13 +36,7 @@ final class PrimaryKeyReport {
   private void markdown(Settings s, Result r, List<String> notes, Duration took, String startLoad) {
     line("# Primary-key benchmark");
     line();
-    line(
-        "Written by `bench/run-pk-bench.sh` (`io.sluice.bench.scan.PrimaryKeyBench`) on "
-            + ZonedDateTime.now(ZoneOffset.UTC)
-                .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"))
-            + " UTC; the run took "
-            + took.toSeconds()
-            + " s.");
+    line(MachineInfo.writtenBy("run-pk-bench.sh", PrimaryKeyBench.class, took));
     line();
     summary(s, r);
     out.append(MachineInfo.markdownSection(startLoad));

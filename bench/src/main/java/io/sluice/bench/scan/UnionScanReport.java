@@ -15,9 +15,6 @@ import io.sluice.bench.scan.UnionScanBench.UnionResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -57,12 +54,8 @@ final class UnionScanReport {
     line("# Union-read benchmark");
     line();
     line(
-        "Written by `bench/run-union-bench.sh` (`io.sluice.bench.scan.UnionScanBench`) on "
-            + ZonedDateTime.now(ZoneOffset.UTC)
-                .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"))
-            + " UTC; the run took "
-            + took.toSeconds()
-            + " s. Rerun from the repository root with `bench/run-union-bench.sh`.");
+        MachineInfo.writtenBy("run-union-bench.sh", UnionScanBench.class, took)
+            + " Rerun from the repository root with `bench/run-union-bench.sh`.");
     line();
     summary(unions, p);
     machine(s, startLoad);

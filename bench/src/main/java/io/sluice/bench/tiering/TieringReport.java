@@ -4,9 +4,6 @@ import io.sluice.bench.MachineInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 
@@ -40,12 +37,8 @@ final class TieringReport {
     line("# Tiering benchmark");
     line();
     line(
-        "Written by `bench/run-tiering-bench.sh` (`io.sluice.bench.tiering.TieringBench`) on "
-            + ZonedDateTime.now(ZoneOffset.UTC)
-                .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"))
-            + " UTC; the run took "
-            + took.toSeconds()
-            + " s. Rerun from the repository root with `bench/run-tiering-bench.sh`.");
+        MachineInfo.writtenBy("run-tiering-bench.sh", TieringBench.class, took)
+            + " Rerun from the repository root with `bench/run-tiering-bench.sh`.");
     line();
     out.append(MachineInfo.markdownSection(startLoad));
     line(
