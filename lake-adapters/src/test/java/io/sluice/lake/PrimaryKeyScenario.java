@@ -1,5 +1,8 @@
 package io.sluice.lake;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.sluice.core.arrow.ArrowTestBatches;
 import io.sluice.core.arrow.ArrowValues;
 import io.sluice.core.bucket.BucketFunctions;
@@ -10,6 +13,7 @@ import io.sluice.core.merge.ChangeType;
 import io.sluice.core.merge.Changelogs;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.scan.RowBatches;
+import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.DataType;
 import io.sluice.core.table.LakeFormatName;
@@ -25,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -277,5 +282,39 @@ public final class PrimaryKeyScenario {
       }
     }
     return new TreeMap<>(rows);
+  }
+
+  /**
+   * Makes commits 1 to 3 and checks that each snapshot reads back exactly the rows Sluice merged
+   * and that the last one is the newest tiered; answers the snapshots, oldest first.
+   */
+  public List<LakeSnapshot> commitAndCheckEach(LakeTable table, BufferAllocator allocator) {
+    List<LakeSnapshot> snapshots = commit(table, 3, allocator);
+    for (int commit = 1; commit <= 3; commit++) {
+      assertThat(read(table, snapshots.get(commit - 1), allocator))
+          .as("rows after commit %d", commit)
+          .isEqualTo(expected(commit));
+    }
+    assertThat(table.latestTiered()).contains(snapshots.get(2));
+    return snapshots;
+  }
+
+  /**
+   * Makes commit 1, then checks that commit 2 written on no base is refused as a conflict with the
+   * message {@code message} gives for commit 1's snapshot, and leaves the snapshots as they were;
+   * answers the snapshot of commit 1.
+   */
+  public LakeSnapshot checkStaleBaseRefused(
+      LakeTable table, BufferAllocator allocator, Function<LakeSnapshot, String> message) {
+    LakeSnapshot first = commit(table, 1, allocator).get(0);
+    LakeWrite stale = table.newWrite(Optional.empty(), 2);
+    Map<Integer, Long> offsets = write(stale, 2, first.offsets(), allocator);
+    assertThatThrownBy(() -> stale.commit(offsets))
+        .isInstanceOf(CommitConflictException.class)
+        .hasMessage(message.apply(first));
+    stale.abort();
+    stale.close();
+    assertThat(table.snapshots()).containsExactly(first);
+    return first;
   }
 }

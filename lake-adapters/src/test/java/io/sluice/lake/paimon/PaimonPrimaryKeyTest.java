@@ -8,7 +8,6 @@ import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
 import io.sluice.core.merge.ChangeType;
-import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.MergeEngine;
 import io.sluice.lake.PrimaryKeyScenario;
@@ -81,14 +80,7 @@ class PaimonPrimaryKeyTest {
     PrimaryKeyScenario scenario = scenario(engine);
     LakeTable table = format.createOrLoad(scenario.entry());
 
-    List<LakeSnapshot> snapshots = scenario.commit(table, 3, allocator);
-
-    for (int commit = 1; commit <= 3; commit++) {
-      assertThat(PrimaryKeyScenario.read(table, snapshots.get(commit - 1), allocator))
-          .as("rows after commit %d", commit)
-          .isEqualTo(scenario.expected(commit));
-    }
-    assertThat(table.latestTiered()).contains(snapshots.get(2));
+    scenario.commitAndCheckEach(table, allocator);
   }
 
   @ParameterizedTest
@@ -147,19 +139,15 @@ class PaimonPrimaryKeyTest {
   void refusesAStaleBaseForChangesAndShowsNothingOfThem() {
     PrimaryKeyScenario scenario = scenario(MergeEngine.LAST_ROW);
     LakeTable table = format.createOrLoad(scenario.entry());
-    LakeSnapshot first = scenario.commit(table, 1, allocator).get(0);
 
-    LakeWrite stale = table.newWrite(Optional.empty(), 2);
-    Map<Integer, Long> offsets = scenario.write(stale, 2, first.offsets(), allocator);
-    assertThatThrownBy(() -> stale.commit(offsets))
-        .isInstanceOf(CommitConflictException.class)
-        .hasMessage(
-            "Cannot commit epoch 2 to Paimon table shop.accounts on base (none): tiering snapshot"
-                + " 1 (epoch 1) was committed after the base (none: tiering never committed)");
-    stale.abort();
-    stale.close();
+    LakeSnapshot first =
+        scenario.checkStaleBaseRefused(
+            table,
+            allocator,
+            snapshot ->
+                "Cannot commit epoch 2 to Paimon table shop.accounts on base (none): tiering snapshot"
+                    + " 1 (epoch 1) was committed after the base (none: tiering never committed)");
 
-    assertThat(table.snapshots()).containsExactly(first);
     assertThat(PrimaryKeyScenario.read(table, first, allocator)).isEqualTo(scenario.expected(1));
   }
 
