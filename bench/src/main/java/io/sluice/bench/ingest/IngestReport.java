@@ -1,6 +1,7 @@
 package io.sluice.bench.ingest;
 
 import io.sluice.bench.MachineInfo;
+import io.sluice.bench.MarkdownReport;
 import io.sluice.bench.ingest.IngestBench.Measurement;
 import io.sluice.bench.ingest.IngestBench.Settings;
 import io.sluice.bench.ingest.IngestBench.Side;
@@ -15,14 +16,13 @@ import java.util.Optional;
 import org.apache.kafka.common.utils.AppInfoParser;
 
 /** Writes {@code ingest.md} (and {@code ingest.csv} beside it) from a run's measurements. */
-final class IngestReport {
+final class IngestReport extends MarkdownReport {
   private static final double AIM_RAW_PUT = 0.7;
   private static final double AIM_KAFKA = 1.0;
 
   private final Settings settings;
   private final IngestPayload payload;
   private final List<Measurement> results;
-  private final StringBuilder out = new StringBuilder();
   private String startLoad = "unknown";
 
   private IngestReport(Settings settings, IngestPayload payload, List<Measurement> results) {
@@ -571,13 +571,5 @@ final class IngestReport {
 
   private int maxClients() {
     return settings.clients().get(settings.clients().size() - 1);
-  }
-
-  private void line(String text) {
-    out.append(text).append('\n');
-  }
-
-  private void line() {
-    out.append('\n');
   }
 }

@@ -7,6 +7,7 @@ import static io.sluice.bench.scan.Passes.medianSeconds;
 import static io.sluice.bench.scan.Passes.ratio;
 
 import io.sluice.bench.MachineInfo;
+import io.sluice.bench.MarkdownReport;
 import io.sluice.bench.scan.Passes.Pass;
 import io.sluice.bench.scan.PrimaryKeyBench.Appends;
 import io.sluice.bench.scan.PrimaryKeyBench.Held;
@@ -16,11 +17,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 
 /** Writes the primary-key benchmark's markdown report. */
-final class PrimaryKeyReport {
-  private final StringBuilder out = new StringBuilder();
+final class PrimaryKeyReport extends MarkdownReport {
 
   private PrimaryKeyReport() {}
 
@@ -321,17 +320,5 @@ final class PrimaryKeyReport {
 
   private static Held held(Result r, String what) {
     return r.held().stream().filter(h -> h.what().equals(what)).findFirst().orElseThrow();
-  }
-
-  private static String row(String label, String format, Object... values) {
-    return "| " + label + " | " + String.format(Locale.ROOT, format, values) + " |";
-  }
-
-  private void line(String text) {
-    out.append(text).append('\n');
-  }
-
-  private void line() {
-    out.append('\n');
   }
 }

@@ -7,6 +7,7 @@ import static io.sluice.bench.scan.Passes.medianSeconds;
 import static io.sluice.bench.scan.Passes.ratio;
 
 import io.sluice.bench.MachineInfo;
+import io.sluice.bench.MarkdownReport;
 import io.sluice.bench.scan.Passes.Pass;
 import io.sluice.bench.scan.UnionScanBench.ProjectionResult;
 import io.sluice.bench.scan.UnionScanBench.Settings;
@@ -20,11 +21,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Writes the union-scan benchmark's markdown report. */
-final class UnionScanReport {
+final class UnionScanReport extends MarkdownReport {
   private static final double UNION_AIM = 1.2;
   private static final double PROJECTION_AIM = 5;
-
-  private final StringBuilder out = new StringBuilder();
 
   private UnionScanReport() {}
 
@@ -490,17 +489,5 @@ final class UnionScanReport {
 
   private void passTable(List<Pass> passes) {
     out.append(Passes.markdownTable(passes));
-  }
-
-  private static String row(String label, String format, Object... values) {
-    return "| " + label + " | " + String.format(Locale.ROOT, format, values) + " |";
-  }
-
-  private void line(String text) {
-    out.append(text).append('\n');
-  }
-
-  private void line() {
-    out.append('\n');
   }
 }

@@ -1,6 +1,7 @@
 package io.sluice.bench.tiering;
 
 import io.sluice.bench.MachineInfo;
+import io.sluice.bench.MarkdownReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -8,8 +9,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** Writes the tiering benchmark's markdown report. */
-final class TieringReport {
-  private final StringBuilder out = new StringBuilder();
+final class TieringReport extends MarkdownReport {
 
   private TieringReport() {}
 
@@ -237,13 +237,5 @@ final class TieringReport {
     }
     String text = String.format(Locale.ROOT, "%.2fx", value);
     return value >= aim ? "**" + text + "**" : text;
-  }
-
-  private void line(String text) {
-    out.append(text).append('\n');
-  }
-
-  private void line() {
-    out.append('\n');
   }
 }
