@@ -24,14 +24,14 @@ public final class LeaseManager {
   }
 
   /**
-   * The lease for {@code owner} when it is free, expired or already {@code owner}'s; else empty.
+   * The lease for {@code owner} when it is free or expired; else empty. A held lease is refused
+   * also to its own owner, so two runs of one process (the schedule and an operator's call) never
+   * work on one table at once.
    */
   public Optional<Lease> acquire(String tableId, String owner, Duration ttl) {
     Instant now = clock.instant();
     Optional<Lease> current = metadata.lease(tableId);
-    if (current.isPresent()
-        && !current.get().owner().equals(owner)
-        && current.get().expiresAt().isAfter(now)) {
+    if (current.isPresent() && current.get().expiresAt().isAfter(now)) {
       return Optional.empty();
     }
     Lease granted =

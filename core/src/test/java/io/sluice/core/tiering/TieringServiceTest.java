@@ -7,6 +7,7 @@ import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.TestingLakeFormat;
 import io.sluice.core.log.AppendCommitter;
+import io.sluice.core.metadata.Lease;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.metadata.TestingMetadataStore;
 import io.sluice.core.service.AppendService;
@@ -200,6 +201,20 @@ class TieringServiceTest {
     assertThat(paimon.exists(EVENTS)).isFalse();
     clock.advance(Duration.ofMinutes(2));
     assertThat(tiering.tier(table, "runner-b").leased()).isTrue();
+    assertExactlyOnce(paimon);
+  }
+
+  @Test
+  void aSecondRunOfTheSameProcessWaitsToo() {
+    write(1, 1);
+    LeaseManager leases = new LeaseManager(metadata, clock);
+    Lease held = leases.acquire(table.tableId(), "runner-a", Duration.ofMinutes(1)).orElseThrow();
+
+    assertThat(tiering.tier(table, "runner-a").leased()).isFalse();
+    assertThat(tiering.maintain(table, "runner-a")).isFalse();
+    assertThat(paimon.exists(EVENTS)).isFalse();
+    leases.release(held);
+    assertThat(tiering.tier(table, "runner-a").leased()).isTrue();
     assertExactlyOnce(paimon);
   }
 

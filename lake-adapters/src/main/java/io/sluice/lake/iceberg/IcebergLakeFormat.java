@@ -20,7 +20,6 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.SupportsPrefixOperations;
@@ -85,8 +84,12 @@ public final class IcebergLakeFormat implements LakeFormat {
         && !namespaces.namespaceExists(id.namespace())) {
       try {
         namespaces.createNamespace(id.namespace());
-      } catch (AlreadyExistsException e) {
-        // created meanwhile by another run
+      } catch (RuntimeException e) {
+        // Created meanwhile by another run or process: the JDBC catalog reports that as
+        // AlreadyExistsException or, on SQLite, as a failed insert of the namespace's properties.
+        if (!namespaces.namespaceExists(id.namespace())) {
+          throw e;
+        }
       }
     }
     var schema = IcebergSchemas.schema(entry.definition());
@@ -111,7 +114,12 @@ public final class IcebergLakeFormat implements LakeFormat {
                   TableProperties.MAX_SNAPSHOT_AGE_MS,
                   Long.toString(IcebergMaintenance.DEFAULT_SNAPSHOT_AGE.toMillis())))
           .create();
-    } catch (AlreadyExistsException e) {
+    } catch (RuntimeException e) {
+      // Created meanwhile by another run or process (AlreadyExistsException, or a failed insert
+      // of the catalog row): the table is there, which is all this call asks for.
+      if (!catalog.tableExists(id)) {
+        throw e;
+      }
       return catalog.loadTable(id);
     }
   }

@@ -67,6 +67,13 @@ public final class PaimonLakeFormat implements LakeFormat {
         catalog.createTable(identifier, PaimonTableSchemas.schema(table), false);
       } catch (Catalog.TableAlreadyExistException e) {
         // Created before, or by a racing call: check whose it is below.
+      } catch (RuntimeException e) {
+        // A racing creator (another run or process) wrote the first schema between Paimon's own
+        // existence check and its write ("Schema in filesystem exists, creation is not allowed"):
+        // the table exists, which is all this call asks for. Anything else is rethrown.
+        if (!exists(catalog, identifier)) {
+          throw e;
+        }
       }
       FileStoreTable lakeTable = (FileStoreTable) catalog.getTable(identifier);
       String found = lakeTable.options().get(LakeSnapshot.TABLE_ID_PROPERTY);
@@ -107,8 +114,12 @@ public final class PaimonLakeFormat implements LakeFormat {
 
   @Override
   public boolean exists(TableName name) {
+    return exists(catalog(), identifier(name));
+  }
+
+  private static boolean exists(Catalog catalog, Identifier identifier) {
     try {
-      catalog().getTable(identifier(name));
+      catalog.getTable(identifier);
       return true;
     } catch (Catalog.TableNotExistException e) {
       return false;
