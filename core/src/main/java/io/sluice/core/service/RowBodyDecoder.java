@@ -12,18 +12,18 @@ import io.sluice.core.merge.PrimaryKeyColumns;
 import io.sluice.core.merge.PrimaryKeyRows;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.TableDefinition;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.types.pojo.Field;
 
 /** Turns a write request's body into one Arrow batch of the table's schema, checking it all. */
@@ -110,41 +110,35 @@ public final class RowBodyDecoder {
 
   private static VectorSchemaRoot arrow(
       byte[] bytes, TableDefinition table, BufferAllocator allocator) {
+    ArrowIpcBody body = ArrowIpcBody.parse(bytes);
+    if (table.hasPrimaryKey()) {
+      ArrowSchemas.checkCompatiblePartial(body.schema(), table, Set.of(PrimaryKeyColumns.OP));
+    } else {
+      ArrowSchemas.checkCompatible(body.schema(), table);
+    }
     VectorSchemaRoot target =
         VectorSchemaRoot.create(
             ArrowSchemas.schema(PrimaryKeyColumns.logColumns(table)), allocator);
-    try (ArrowStreamReader reader =
-        new ArrowStreamReader(new ByteArrayInputStream(bytes), allocator)) {
-      VectorSchemaRoot batch;
-      try {
-        batch = reader.getVectorSchemaRoot();
-      } catch (IOException | RuntimeException e) {
-        throw new MalformedBodyException(
-            "Cannot read the Arrow IPC stream body: no valid schema message ("
-                + e.getMessage()
-                + ")");
-      }
-      if (table.hasPrimaryKey()) {
-        ArrowSchemas.checkCompatiblePartial(batch.getSchema(), table, Set.of(PrimaryKeyColumns.OP));
-      } else {
-        ArrowSchemas.checkCompatible(batch.getSchema(), table);
-      }
+    try {
       int rows = 0;
-      while (loadNext(reader)) {
-        int count = batch.getRowCount();
-        for (Column column : table.columns()) {
-          FieldVector to = target.getVector(column.name());
-          FieldVector from = batch.getVector(column.name());
-          if (from != null) {
-            for (int i = 0; i < count; i++) {
-              to.copyFromSafe(i, rows + i, from);
+      for (int index = 0; index < body.batchCount(); index++) {
+        try (VectorSchemaRoot batch = body.load(index, allocator)) {
+          int count = batch.getRowCount();
+          checkOffsets(batch);
+          for (Column column : table.columns()) {
+            FieldVector to = target.getVector(column.name());
+            FieldVector from = batch.getVector(column.name());
+            if (from != null) {
+              for (int i = 0; i < count; i++) {
+                to.copyFromSafe(i, rows + i, from);
+              }
             }
           }
+          if (table.hasPrimaryKey()) {
+            copyOps(batch, target, rows, count);
+          }
+          rows += count;
         }
-        if (table.hasPrimaryKey()) {
-          copyOps(batch, target, rows, count);
-        }
-        rows += count;
       }
       for (FieldVector vector : target.getFieldVectors()) {
         vector.setValueCount(rows);
@@ -154,9 +148,6 @@ public final class RowBodyDecoder {
         ArrowSchemas.checkNoNulls(target, table); // PrimaryKeyRows checks per row and op
       }
       return target;
-    } catch (IOException e) {
-      target.close();
-      throw new MalformedBodyException("Cannot read the Arrow IPC stream body: " + e.getMessage());
     } catch (RuntimeException e) {
       target.close();
       throw e;
@@ -205,14 +196,27 @@ public final class RowBodyDecoder {
     }
   }
 
-  private static boolean loadNext(ArrowStreamReader reader) {
-    try {
-      return reader.loadNextBatch();
-    } catch (IOException | RuntimeException e) {
-      throw new MalformedBodyException(
-          "Cannot read the Arrow IPC stream body: a record batch is broken or truncated ("
-              + e.getMessage()
-              + ")");
+  /**
+   * Checks that every variable-width column's offsets start at 0 or more, never decrease and stay
+   * within its data, so that copying a value never reads (or allocates) past what the body holds.
+   */
+  private static void checkOffsets(VectorSchemaRoot batch) {
+    for (FieldVector vector : batch.getFieldVectors()) {
+      if (!(vector instanceof BaseVariableWidthVector column) || batch.getRowCount() == 0) {
+        continue;
+      }
+      ArrowBuf offsets = column.getOffsetBuffer();
+      long dataLength = column.getDataBuffer().capacity();
+      int previous = 0;
+      for (int row = 0; row <= batch.getRowCount(); row++) {
+        int offset = offsets.getInt((long) row * BaseVariableWidthVector.OFFSET_WIDTH);
+        if (offset < previous || offset > dataLength) {
+          throw new MalformedBodyException(
+              "Cannot read the Arrow IPC stream body: column %s: offset %d of row %d lies outside its %d bytes of data"
+                  .formatted(vector.getName(), offset, row + 1, dataLength));
+        }
+        previous = offset;
+      }
     }
   }
 }
