@@ -18,6 +18,7 @@ import io.sluice.core.table.InvalidNameException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.UUID;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -128,6 +129,20 @@ public class ErrorMapper {
         .header("Retry-After", RETRY_AFTER_SECONDS)
         .entity(ApiError.of("UNAVAILABLE", e.getMessage()))
         .build();
+  }
+
+  /**
+   * Anything no other mapper takes is a defect of Sluice: logged with its stack trace under a fresh
+   * error id, and answered as API.md's JSON error body with that id, never as a text page.
+   */
+  @ServerExceptionMapper
+  public Response internal(Throwable e) {
+    String id = UUID.randomUUID().toString();
+    LOG.errorf(e, "Internal error %s", id);
+    return error(
+        500,
+        "INTERNAL",
+        "Internal error " + id + " (a defect of Sluice; the server log names it with its cause)");
   }
 
   @ServerExceptionMapper

@@ -646,6 +646,75 @@ abstract class ServerScenarios {
     assertThat(highWatermarks(http, table)).as("nothing was written").isEqualTo(before);
   }
 
+  /**
+   * Arrow bodies damaged in transit or by a careless client: each answer is the rows written, or a
+   * 400 naming the problem; never a 5xx or a text page, and the table holds exactly the rows of the
+   * accepted requests.
+   */
+  @Test
+  void mutatedArrowBodiesAreWrittenOrRefusedAsCallerErrors() {
+    SluiceHttp http = http();
+    String table = "mutated_rows";
+    assertThat(http.putJson("/v1/tables/" + table, TypedRows.definition(2)).status())
+        .isEqualTo(201);
+    String path = "/v1/tables/" + table + "/rows";
+    Random random = new Random(16);
+    List<TypedRows.Row> rows = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      rows.add(TypedRows.random(random, i));
+    }
+    byte[] body = TypedRows.arrowBody(rows, TypedRows.tableDefinition(2), ALLOCATOR);
+    long accepted = 0;
+    for (int attempt = 0; attempt < 300; attempt++) {
+      byte[] mutated = body.clone();
+      for (int flips = 1 + random.nextInt(3); flips > 0; flips--) {
+        int at = random.nextInt(mutated.length);
+        mutated[at] = random.nextBoolean() ? (byte) random.nextInt() : (byte) (mutated[at] ^ 0x80);
+      }
+      SluiceHttp.Answer answer = http.post(path, SluiceHttp.ARROW, mutated);
+      if (answer.status() == 200) {
+        accepted += answer.json().path("rows").asLong();
+        continue;
+      }
+      assertThat(answer.status()).as("attempt %d: %s", attempt, answer).isEqualTo(400);
+      assertThat(answer.header("Content-Type"))
+          .as("%s", answer)
+          .hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+      assertThat(answer.errorCode()).as("%s", answer).isIn("MALFORMED_BODY", "SCHEMA_MISMATCH");
+    }
+    assertThat(Arrays.stream(highWatermarks(http, table)).sum())
+        .as("exactly the rows of the accepted requests")
+        .isEqualTo(accepted);
+  }
+
+  /**
+   * A defect is answered as API.md's JSON error with code INTERNAL and the id the server log names,
+   * never as a text page: here a segment damaged in storage after it was committed.
+   */
+  @Test
+  void aSegmentDamagedInStorageIsAnInternalErrorWithAnId() {
+    SluiceHttp http = http();
+    String table = "damaged_rows";
+    assertThat(http.putJson("/v1/tables/" + table, TypedRows.definition(1)).status())
+        .isEqualTo(201);
+    assertThat(
+            http.postJson("/v1/tables/" + table + "/rows", "[{\"id\": 1}, {\"id\": 2}]").status())
+        .isEqualTo(200);
+    TableEntry entry = tables.table(TableName.parse(table));
+    Slice slice = metadata.head(entry.tableId(), 0).recentSlices().firstEntry().getValue();
+    byte[] damaged = objects.read(slice.segmentKey());
+    for (long i = slice.byteOffset() + 40; i < slice.byteOffset() + slice.byteLength() - 40; i++) {
+      damaged[(int) i] ^= 0x5a;
+    }
+    objects.delete(slice.segmentKey());
+    objects.putIfAbsent(slice.segmentKey(), damaged);
+
+    SluiceHttp.Answer answer = http.get("/v1/tables/" + table + "/buckets/0/records?from=0");
+
+    assertError(answer, 500, "INTERNAL", "Internal error ");
+    assertThat(answer.errorMessage()).containsPattern("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-");
+  }
+
   private static byte[] oneRowArrowStream(Schema schema) throws IOException {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, ALLOCATOR);
