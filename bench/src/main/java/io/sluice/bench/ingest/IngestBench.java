@@ -47,7 +47,7 @@ public final class IngestBench {
   static final String LOGGING = "ingest-logback.xml";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String JSON_TYPE = "application/json";
-  private static final String ARROW_TYPE = "application/vnd.apache.arrow.stream";
+  static final String ARROW_TYPE = "application/vnd.apache.arrow.stream";
   private static final String BUCKET = "sluice-bench";
 
   private final Settings settings;
@@ -368,7 +368,7 @@ public final class IngestBench {
 
   // ---------------------------------------------------------------- server API
 
-  private static void createTable(URI base, String table) throws Exception {
+  static void createTable(URI base, String table) throws Exception {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpResponse<String> response =
         client.send(

@@ -32,6 +32,13 @@ final class LocalServer implements AutoCloseable {
    */
   static LocalServer start(Path jar, Path dataDir, Map<String, String> settings, Path log)
       throws IOException {
+    return start(jar, dataDir, settings, log, List.of());
+  }
+
+  /** Starts the server as {@link #start(Path, Path, Map, Path)} does, with more JVM options. */
+  static LocalServer start(
+      Path jar, Path dataDir, Map<String, String> settings, Path log, List<String> jvmOptions)
+      throws IOException {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
           jar
@@ -43,6 +50,7 @@ final class LocalServer implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Processes.java());
     command.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
+    command.addAll(jvmOptions);
     command.add("-Dquarkus.http.host=" + Processes.HOST);
     command.add("-Dquarkus.http.port=" + port);
     command.add("-Dsluice.data-dir=" + dataDir);
