@@ -43,19 +43,22 @@ public final class TestingSluice implements AutoCloseable {
   private final TestingObjectStore objects = new TestingObjectStore();
   private final LogWaiter waiter = new LogWaiter();
   private final TableService tables = new TableService(metadata, clock);
+  private final AppendCommitter committer = new AppendCommitter(objects, metadata, executor, clock);
   private final AppendService appends =
       new AppendService(
           tables,
-          new AppendCommitter(objects, metadata, executor, clock),
+          committer,
+          executor,
           allocator,
           waiter,
+          AppendService.Settings.DEFAULT,
           TestingSluice::bucketFunction);
 
   /**
    * The lake's bucket function where its adapter is on the classpath; otherwise, as core's own
    * tests have no adapters, a hash of the bucket key's values.
    */
-  private static BucketFunction bucketFunction(TableDefinition definition) {
+  public static BucketFunction bucketFunction(TableDefinition definition) {
     try {
       return BucketFunctions.of(definition);
     } catch (IllegalStateException e) {

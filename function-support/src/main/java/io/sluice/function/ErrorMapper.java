@@ -10,6 +10,7 @@ import io.sluice.core.service.InvalidSqlException;
 import io.sluice.core.service.MalformedBodyException;
 import io.sluice.core.service.NotSupportedException;
 import io.sluice.core.service.OffsetOutOfRangeException;
+import io.sluice.core.service.OverloadedException;
 import io.sluice.core.service.TableExistsException;
 import io.sluice.core.service.TableNotFoundException;
 import io.sluice.core.store.StoreException;
@@ -117,6 +118,16 @@ public class ErrorMapper {
             new ApiError(
                 new ApiError.Detail(
                     "OFFSET_OUT_OF_RANGE", e.getMessage(), null, null, e.logStartOffset())))
+        .build();
+  }
+
+  /** Too much is queued: nothing was written, retry in a moment. */
+  @ServerExceptionMapper
+  public Response overloaded(OverloadedException e) {
+    return Response.status(429)
+        .type(MediaType.APPLICATION_JSON)
+        .header("Retry-After", RETRY_AFTER_SECONDS)
+        .entity(ApiError.of("OVERLOADED", e.getMessage()))
         .build();
   }
 

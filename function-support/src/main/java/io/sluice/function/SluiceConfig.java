@@ -31,6 +31,31 @@ public interface SluiceConfig {
 
   SchedulerConfig scheduler();
 
+  WriteConfig write();
+
+  /** How the write path groups requests and bounds what it holds (README, "Writing"). */
+  interface WriteConfig {
+    /** How long a group commit waits for more requests before it starts; 0 starts at once. */
+    @WithDefault("0ms")
+    String linger();
+
+    /** The most decoded rows one group commit carries, in bytes. */
+    @WithDefault("67108864")
+    long maxGroupBytes();
+
+    /** The most requests one group commit carries. */
+    @WithDefault("256")
+    int maxGroupRequests();
+
+    /** The most bytes of write bodies and rows held at once; over it a write is 429. */
+    @WithDefault("268435456")
+    long maxQueuedBytes();
+
+    /** How long the write path reuses a table's catalog entry before reading it again. */
+    @WithDefault("1s")
+    String catalogStaleness();
+  }
+
   /** The one-machine server's own schedule of the scheduled function's work. */
   interface SchedulerConfig {
     /** Off in tests that drive recovery, tiering and GC by hand. */

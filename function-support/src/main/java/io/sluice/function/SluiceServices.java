@@ -11,7 +11,9 @@ import io.sluice.core.service.LogReadService;
 import io.sluice.core.service.LogWaiter;
 import io.sluice.core.service.TableService;
 import io.sluice.core.store.ObjectStore;
+import io.sluice.core.table.Durations;
 import io.sluice.core.tiering.RetentionService;
+import io.sluice.core.write.GroupCommitter;
 import io.sluice.metadata.dynamodb.DynamoDbMetadataStores;
 import io.sluice.metadata.dynamodb.DynamoDbSettings;
 import io.sluice.metadata.sqlite.SqliteMetadataStore;
@@ -139,6 +141,7 @@ public class SluiceServices {
   @Produces
   @Singleton
   AppendService appendService(
+      SluiceConfig config,
       TableService tables,
       ObjectStore objects,
       MetadataStore metadata,
@@ -153,7 +156,14 @@ public class SluiceServices {
             commitExecutor,
             clock,
             (tableId, bucket) -> metrics.commitConflict());
-    return new AppendService(tables, committer, allocator, waiter);
+    SluiceConfig.WriteConfig write = config.write();
+    AppendService.Settings settings =
+        new AppendService.Settings(
+            new GroupCommitter.Settings(
+                Durations.parse(write.linger()), write.maxGroupBytes(), write.maxGroupRequests()),
+            write.maxQueuedBytes(),
+            Durations.parse(write.catalogStaleness()));
+    return new AppendService(tables, committer, commitExecutor, allocator, waiter, settings);
   }
 
   @Produces
@@ -187,7 +197,7 @@ public class SluiceServices {
 
   @Produces
   @Singleton
-  RecoveryService recoveryService(MetadataStore metadata) {
-    return new RecoveryService(metadata, commitExecutor);
+  RecoveryService recoveryService(MetadataStore metadata, Clock clock) {
+    return new RecoveryService(metadata, commitExecutor, clock);
   }
 }

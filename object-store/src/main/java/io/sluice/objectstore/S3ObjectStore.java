@@ -148,13 +148,25 @@ public class S3ObjectStore implements ObjectStore {
 
   @Override
   public Stream<ObjectInfo> list(String listPrefix) {
+    return list(listPrefix, "");
+  }
+
+  /** Lists with S3's own {@code StartAfter}: keys before it are never read. */
+  @Override
+  public Stream<ObjectInfo> list(String listPrefix, String startAfter) {
     ObjectKeys.checkPrefix(listPrefix);
     String fullPrefix = prefix + listPrefix;
     Iterator<S3Object> objects;
     try {
       objects =
           client
-              .listObjectsV2Paginator(builder -> builder.bucket(bucket).prefix(fullPrefix))
+              .listObjectsV2Paginator(
+                  builder -> {
+                    builder.bucket(bucket).prefix(fullPrefix);
+                    if (!startAfter.isEmpty()) {
+                      builder.startAfter(prefix + startAfter);
+                    }
+                  })
               .contents()
               .iterator();
     } catch (SdkException e) {

@@ -62,7 +62,12 @@ final class ScanStores implements AutoCloseable {
     tables = new TableService(metadata, clock, Optional.of(lakes), dropped -> {});
     appends =
         new AppendService(
-            tables, new AppendCommitter(objects, metadata, executor, clock), allocator, waiter);
+            tables,
+            new AppendCommitter(objects, metadata, executor, clock),
+            executor,
+            allocator,
+            waiter,
+            AppendService.Settings.DEFAULT);
     tiering =
         new TieringService(
             metadata, objects, lakes, allocator, clock, TieringService.Limits.DEFAULT);

@@ -200,8 +200,10 @@ public final class TieringBench {
           new AppendService(
               tables,
               new AppendCommitter(objects, metadata, executor, clock),
+              executor,
               allocator,
-              new LogWaiter());
+              new LogWaiter(),
+              AppendService.Settings.DEFAULT);
       tiering =
           new TieringService(
               metadata, objects, lakes, allocator, clock, TieringService.Limits.DEFAULT);
@@ -403,7 +405,7 @@ public final class TieringBench {
       ScheduledRun scheduled =
           new ScheduledRun(
               stores.metadata,
-              new RecoveryService(stores.metadata, stores.executor),
+              new RecoveryService(stores.metadata, stores.executor, Clock.systemUTC()),
               stores.tiering,
               new RetentionService(
                   stores.metadata,

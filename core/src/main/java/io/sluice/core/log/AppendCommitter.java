@@ -1,7 +1,11 @@
 package io.sluice.core.log;
 
+import io.sluice.core.metadata.BucketHead;
+import io.sluice.core.metadata.Claim;
+import io.sluice.core.metadata.ClaimsTakenException;
 import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.Plan;
+import io.sluice.core.metadata.PlanMember;
 import io.sluice.core.metadata.PlanPart;
 import io.sluice.core.metadata.PlanStatus;
 import io.sluice.core.segment.BucketRange;
@@ -9,24 +13,36 @@ import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.store.CommitStateUnknownException;
 import io.sluice.core.store.ObjectStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * Commits a write request as DESIGN.md describes: look up the plan, upload the segment, put the
- * plan, apply each bucket, mark it done. Built from single-item conditional writes; every step can
- * be repeated by a retry or by recovery.
+ * Commits a group of write requests as docs/commit-protocol.md describes: upload the segment, read
+ * the touched heads, put the plan, claim the members' idempotency keys, apply each bucket, mark it
+ * done; or, on a store with local transactions, all of the metadata in one. Built from single-item
+ * conditional writes; every step can be repeated by a retry or by recovery.
  */
 public final class AppendCommitter {
+  /**
+   * A plan whose key is older than this when it is about to be put is given up (503): recovery
+   * reads plans from a remembered key onward, so a plan must never appear far behind the present.
+   */
+  public static final Duration MAX_PLAN_DELAY = Duration.ofSeconds(30);
+
   private final ObjectStore objects;
   private final MetadataStore metadata;
   private final PlanApplier applier;
+  private final Executor executor;
   private final Clock clock;
 
   public AppendCommitter(
@@ -43,38 +59,147 @@ public final class AppendCommitter {
     this.objects = objects;
     this.metadata = metadata;
     this.applier = new PlanApplier(metadata, executor, observer);
+    this.executor = executor;
     this.clock = clock;
   }
 
-  /** The answer for a request whose plan already exists, if it does; writes nothing new else. */
-  public Optional<CommitResult> existingAnswer(String tableId, String planKey, String bodyHash) {
-    return metadata.plan(tableId, planKey).map(plan -> answer(plan, bodyHash));
+  /** The clock plans are made with. */
+  public Clock clock() {
+    return clock;
   }
 
   /**
-   * Commits a request.
+   * The answer for a request whose idempotency key a live plan holds, settling that plan first.
    *
-   * @throws IdempotencyKeyReusedException when the plan key was committed with another body
-   * @throws CommitAbortedException when the key holds a GC tombstone or retries ran out
-   * @throws io.sluice.core.store.StoreUnavailableException when a store fails; the outcome is then
-   *     unknown and a retry with the same idempotency key settles it
+   * @return empty when the key is free: never claimed, or claimed by a plan that was aborted or is
+   *     gone
+   * @throws IdempotencyKeyReusedException when the plan carries the key with another body
    */
-  public CommitResult commit(CommitRequest request) {
-    Optional<CommitResult> existing =
-        existingAnswer(request.tableId(), request.planKey(), request.bodyHash());
-    if (existing.isPresent()) {
-      return existing.get();
+  public Optional<CommitResult> existingAnswer(String tableId, String claimKey, String bodyHash) {
+    Optional<Claim> claim = metadata.claim(tableId, claimKey);
+    if (claim.isEmpty()) {
+      return Optional.empty();
     }
-    String segmentKey =
-        SegmentKeys.segmentKey(request.tableId(), request.planKey(), request.requestId());
-    upload(segmentKey, request.segment());
-    Plan plan = plan(request, segmentKey);
-    Optional<Plan> stored = putPlan(plan);
-    if (stored.isPresent()) {
-      // Another request with the same key planned first; its plan answers (our object is GC's).
-      return answer(stored.get(), request.bodyHash());
+    Optional<Plan> plan = metadata.plan(tableId, claim.get().planKey());
+    if (plan.isEmpty()) {
+      return Optional.empty();
     }
-    return CommitResult.of(applier.rollForward(plan));
+    Plan settled = applier.rollForward(plan.get());
+    if (settled.status() != PlanStatus.DONE) {
+      return Optional.empty();
+    }
+    for (PlanMember member : settled.members()) {
+      if (member.claimKey().equals(claimKey)) {
+        if (!member.bodyHash().equals(bodyHash)) {
+          throw new IdempotencyKeyReusedException(
+              "Idempotency-Key was already used on this table with a different body");
+        }
+        return Optional.of(CommitResult.of(settled, member.ranges()));
+      }
+    }
+    throw new IllegalStateException(
+        "Plan " + settled.planKey() + " holds claim " + claimKey + " but does not list it");
+  }
+
+  /**
+   * Commits a group.
+   *
+   * @return the plan as settled: {@code DONE} with every part's base offset, or {@code ABORTED}
+   *     when another plan holds one of the members' claims (nothing of the group is visible then,
+   *     and each member may be tried again)
+   * @throws CommitAbortedException when the plan key holds a GC tombstone, the group took longer
+   *     than {@link #MAX_PLAN_DELAY} to plan, or retries ran out
+   * @throws BucketClosedException when the table was dropped
+   * @throws io.sluice.core.store.StoreUnavailableException when a store fails; the outcome is then
+   *     unknown and a retry with the same idempotency keys settles it
+   */
+  public Plan commit(CommitGroup group) {
+    String segmentKey = SegmentKeys.segmentKey(group.tableId(), group.planKey());
+    upload(segmentKey, group.segment());
+    // Offsets and timestamps are microseconds throughout (Arrow, Paimon, Iceberg).
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    if (PlanKeys.createdAt(group.planKey()).plus(MAX_PLAN_DELAY).isBefore(now)) {
+      throw new CommitAbortedException(
+          "Cannot commit plan "
+              + group.planKey()
+              + " of table "
+              + group.tableId()
+              + ": it took more than "
+              + MAX_PLAN_DELAY.toSeconds()
+              + " s to plan; retry");
+    }
+    List<PlanMember> members = new ArrayList<>();
+    List<Claim> claims = new ArrayList<>();
+    for (CommitGroup.Member member : group.members()) {
+      member
+          .claimKey()
+          .ifPresent(
+              key -> {
+                members.add(new PlanMember(key, member.bodyHash(), member.ranges()));
+                claims.add(new Claim(group.tableId(), key, group.planKey(), now));
+              });
+    }
+    Set<Integer> buckets = new LinkedHashSet<>();
+    group.parts().forEach(part -> buckets.add(part.bucket()));
+    Plan sketch = plan(group, segmentKey, members, Map.of(), now);
+    try {
+      Optional<Plan> done = metadata.commitInOneTransaction(sketch, claims);
+      if (done.isPresent()) {
+        return done.get();
+      }
+    } catch (ClaimsTakenException e) {
+      return sketch.with(PlanStatus.ABORTED, sketch.parts()); // nothing was written
+    } catch (CommitConflictException e) {
+      throw refused(sketch, e);
+    }
+    Map<Integer, BucketHead> heads = heads(group.tableId(), buckets);
+    Plan pending = plan(group, segmentKey, members, heads, now);
+    putPlan(pending);
+    if (!applier.claim(pending).isEmpty()) {
+      return pending.with(PlanStatus.ABORTED, pending.parts());
+    }
+    return applier.applyAndComplete(pending, heads);
+  }
+
+  private static Plan plan(
+      CommitGroup group,
+      String segmentKey,
+      List<PlanMember> members,
+      Map<Integer, BucketHead> heads,
+      Instant now) {
+    List<PlanPart> parts = new ArrayList<>();
+    for (BucketRange part : group.parts()) {
+      BucketHead head = heads.get(part.bucket());
+      long floor = head == null ? -1 : head.nextOffset();
+      parts.add(new PlanPart(part.bucket(), part.rows(), part.offset(), part.length(), floor, -1));
+    }
+    return new Plan(
+        group.tableId(),
+        group.planKey(),
+        segmentKey,
+        group.schemaId(),
+        now,
+        parts,
+        members,
+        PlanStatus.PENDING,
+        now);
+  }
+
+  /** Reads the head of every touched bucket (consistent), in parallel when there are several. */
+  private Map<Integer, BucketHead> heads(String tableId, Set<Integer> buckets) {
+    Map<Integer, BucketHead> heads = new HashMap<>();
+    if (buckets.size() == 1) {
+      int bucket = buckets.iterator().next();
+      heads.put(bucket, metadata.head(tableId, bucket));
+      return heads;
+    }
+    Map<Integer, CompletableFuture<BucketHead>> reads = new HashMap<>();
+    for (int bucket : buckets) {
+      reads.put(
+          bucket, CompletableFuture.supplyAsync(() -> metadata.head(tableId, bucket), executor));
+    }
+    reads.forEach((bucket, read) -> heads.put(bucket, Futures.join(read)));
+    return heads;
   }
 
   private void upload(String segmentKey, byte[] segment) {
@@ -84,45 +209,23 @@ public final class AppendCommitter {
       try {
         objects.putIfAbsent(segmentKey, segment);
       } catch (CommitConflictException alreadyThere) {
-        // The key is unique to this request: the earlier attempt did write it.
+        // The key is unique to this group: the earlier attempt did write it.
       }
     }
   }
 
-  private Plan plan(CommitRequest request, String segmentKey) {
-    List<PlanPart> parts = new ArrayList<>();
-    Set<Integer> buckets = new HashSet<>();
-    for (BucketRange part : request.parts()) {
-      long floor = metadata.head(request.tableId(), part.bucket()).nextOffset();
-      parts.add(new PlanPart(part.bucket(), part.rows(), part.offset(), part.length(), floor, -1));
-      buckets.add(part.bucket());
-    }
-    // Offsets and timestamps are microseconds throughout (Arrow, Paimon, Iceberg).
-    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-    return new Plan(
-        request.tableId(),
-        request.planKey(),
-        request.requestId(),
-        request.bodyHash(),
-        segmentKey,
-        request.schemaId(),
-        now,
-        parts,
-        buckets,
-        PlanStatus.PENDING,
-        now);
-  }
-
-  /** Puts the plan; returns another request's plan when one holds the key. */
-  private Optional<Plan> putPlan(Plan plan) {
+  private void putPlan(Plan plan) {
     for (int attempt = 0; attempt < 3; attempt++) {
       try {
         metadata.putPlan(plan);
-        return Optional.empty();
+        return;
       } catch (CommitConflictException | CommitStateUnknownException e) {
         Optional<Plan> stored = metadata.plan(plan.tableId(), plan.planKey());
         if (stored.isPresent()) {
-          return stored.get().requestId().equals(plan.requestId()) ? Optional.empty() : stored;
+          if (stored.get().segmentKey().equals(plan.segmentKey())) {
+            return; // our own put, whose answer was lost
+          }
+          throw refused(plan, e);
         }
       }
     }
@@ -130,23 +233,29 @@ public final class AppendCommitter {
         "Cannot plan write " + plan.planKey() + " of table " + plan.tableId() + ": no answer");
   }
 
-  private CommitResult answer(Plan plan, String bodyHash) {
-    if (plan.status() == PlanStatus.ABORTED) {
-      throw new CommitAbortedException(
-          "Cannot commit write "
+  /** Why a plan's commit was refused: a GC tombstone at its key, or a dropped table. */
+  private RuntimeException refused(Plan plan, RuntimeException cause) {
+    Optional<Plan> stored = metadata.plan(plan.tableId(), plan.planKey());
+    if (stored.isPresent() && stored.get().isTombstone()) {
+      return new CommitAbortedException(
+          "Cannot commit plan "
               + plan.planKey()
               + " of table "
               + plan.tableId()
-              + ": its segment was garbage-collected before it was planned; retry with a new"
-              + " Idempotency-Key");
+              + ": its segment was garbage-collected before it was planned; retry");
     }
-    if (!plan.bodyHash().equals(bodyHash)) {
-      throw new IdempotencyKeyReusedException(
-          "Idempotency-Key was already used on this table with a different body");
+    for (PlanPart part : plan.parts()) {
+      if (metadata.head(plan.tableId(), part.bucket()).closed()) {
+        return new BucketClosedException(
+            "Cannot append to table " + plan.tableId() + ": the table was dropped");
+      }
     }
-    if (plan.status() == PlanStatus.DONE) {
-      return CommitResult.of(plan);
-    }
-    return CommitResult.of(applier.rollForward(plan));
+    return new CommitAbortedException(
+        "Cannot commit plan "
+            + plan.planKey()
+            + " of table "
+            + plan.tableId()
+            + ": "
+            + cause.getMessage());
   }
 }

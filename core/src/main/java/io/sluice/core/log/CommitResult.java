@@ -1,6 +1,7 @@
 package io.sluice.core.log;
 
 import io.sluice.core.metadata.Plan;
+import io.sluice.core.metadata.PlanMember;
 import io.sluice.core.metadata.PlanPart;
 import java.time.Instant;
 import java.util.Comparator;
@@ -16,13 +17,24 @@ public record CommitResult(long rows, Instant commitTimestamp, List<BucketOffset
     buckets = List.copyOf(buckets);
   }
 
-  /** The answer a done plan holds. */
-  public static CommitResult of(Plan done) {
+  /** The answer of the request whose rows lie at {@code ranges} within a done plan's parts. */
+  public static CommitResult of(Plan done, List<PlanMember.Range> ranges) {
     List<BucketOffsets> buckets =
-        done.parts().stream()
-            .sorted(Comparator.comparingInt(PlanPart::bucket))
-            .map(p -> new BucketOffsets(p.bucket(), p.baseOffset(), p.rows()))
+        ranges.stream()
+            .sorted(Comparator.comparingInt(PlanMember.Range::bucket))
+            .map(r -> new BucketOffsets(r.bucket(), base(done, r.bucket()) + r.start(), r.count()))
             .toList();
-    return new CommitResult(done.rows(), done.commitTimestamp(), buckets);
+    long rows = ranges.stream().mapToLong(PlanMember.Range::count).sum();
+    return new CommitResult(rows, done.commitTimestamp(), buckets);
+  }
+
+  private static long base(Plan done, int bucket) {
+    for (PlanPart part : done.parts()) {
+      if (part.bucket() == bucket) {
+        return part.baseOffset();
+      }
+    }
+    throw new IllegalStateException(
+        "Plan " + done.planKey() + " of table " + done.tableId() + " has no part in " + bucket);
   }
 }

@@ -37,13 +37,11 @@ public final class LogIndex {
     return new BucketSlices(head, collect(tableId, head, fromOffset, toOffset));
   }
 
-  /**
-   * The slice a request appended to a bucket at or after {@code floorOffset}, as of {@code head}.
-   */
+  /** The slice a plan appended to a bucket at or after {@code floorOffset}, as of {@code head}. */
   public Optional<Slice> appliedSlice(
-      String tableId, BucketHead head, long floorOffset, String requestId) {
+      String tableId, BucketHead head, long floorOffset, String planKey) {
     for (Slice slice : head.recentSlices().tailMap(floorOffset, true).values()) {
-      if (slice.requestId().equals(requestId)) {
+      if (slice.planKey().equals(planKey)) {
         return Optional.of(slice);
       }
     }
@@ -51,7 +49,7 @@ public final class LogIndex {
       for (IndexPage page :
           store.indexPages(tableId, head.bucket(), floorOffset, head.indexedUpTo())) {
         for (Slice slice : page.slices()) {
-          if (slice.baseOffset() >= floorOffset && slice.requestId().equals(requestId)) {
+          if (slice.baseOffset() >= floorOffset && slice.planKey().equals(planKey)) {
             return Optional.of(slice);
           }
         }

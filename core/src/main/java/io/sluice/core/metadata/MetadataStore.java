@@ -65,15 +65,24 @@ public interface MetadataStore extends AutoCloseable {
    *
    * @throws IllegalArgumentException unless {@code slice.baseOffset() == expectedNextOffset}
    * @throws io.sluice.core.store.CommitConflictException unless the stored {@code nextOffset} is
-   *     {@code expectedNextOffset}
+   *     {@code expectedNextOffset} and the bucket is open
    */
   void appendSlice(String tableId, int bucket, long expectedNextOffset, Slice slice);
 
   /**
-   * Stores an index page unless one with the same first offset exists (then the stored one is kept
-   * and this returns normally: pages are immutable and equal by construction).
+   * Closes a bucket, creating its head if it has none: no append succeeds afterwards. Dropping a
+   * table closes its buckets, so that a writer with a stale catalog entry cannot commit into it.
+   * Idempotent.
    */
-  void putIndexPage(String tableId, int bucket, IndexPage page);
+  void closeBucket(String tableId, int bucket);
+
+  /**
+   * Stores an index page unless one with the same first offset exists.
+   *
+   * @return the page stored at that first offset: this one, or the one that was there (pages are
+   *     immutable; a mover trims the head by the page actually stored)
+   */
+  IndexPage putIndexPage(String tableId, int bucket, IndexPage page);
 
   /**
    * Removes the slices with these base offsets from a bucket's head and sets {@code indexedUpTo} to
@@ -93,7 +102,15 @@ public interface MetadataStore extends AutoCloseable {
    * The index pages of a bucket that hold slices ending after {@code fromOffset} and starting
    * before {@code toOffset}, in offset order.
    */
-  List<IndexPage> indexPages(String tableId, int bucket, long fromOffset, long toOffset);
+  default List<IndexPage> indexPages(String tableId, int bucket, long fromOffset, long toOffset) {
+    return indexPages(tableId, bucket, fromOffset, toOffset, Integer.MAX_VALUE);
+  }
+
+  /**
+   * The first {@code limit} index pages of a bucket that hold slices ending after {@code
+   * fromOffset} and starting before {@code toOffset}, in offset order; reads no more than those.
+   */
+  List<IndexPage> indexPages(String tableId, int bucket, long fromOffset, long toOffset, int limit);
 
   /**
    * Drops the oldest slices of a bucket: removes the slices with these base offsets from the head
@@ -113,7 +130,7 @@ public interface MetadataStore extends AutoCloseable {
   /** Deletes an index page; deleting a missing one is not an error. */
   void deleteIndexPage(String tableId, int bucket, long firstOffset);
 
-  // ---- write plans ----
+  // ---- write plans and claims ----
 
   /** The plan (or tombstone) at this key, if there is one. */
   Optional<Plan> plan(String tableId, String planKey);
@@ -132,17 +149,67 @@ public interface MetadataStore extends AutoCloseable {
    */
   void completePlan(Plan done);
 
-  /** Removes a bucket from a plan's live buckets; idempotent, and a no-op for a missing plan. */
-  void removeLiveBucket(String tableId, String planKey, int bucket);
+  /**
+   * Marks a pending plan aborted: it will never be applied. Aborting an aborted plan is a no-op.
+   *
+   * @throws io.sluice.core.store.CommitConflictException when the plan is done or missing
+   */
+  void abortPlan(String tableId, String planKey);
 
-  /** The plans of a table that are still pending. */
-  List<Plan> pendingPlans(String tableId);
-
-  /** Every plan and tombstone of a table, whatever its status. */
-  List<Plan> plans(String tableId);
+  /**
+   * The plans (and tombstones) of a table with keys in {@code [fromKey, toKey)}, in key order, at
+   * most {@code limit}; reads no more than those.
+   */
+  List<Plan> plans(String tableId, String fromKey, String toKey, int limit);
 
   /** Deletes a plan or tombstone; deleting a missing one is not an error. */
   void deletePlan(String tableId, String planKey);
+
+  /** The claim of an idempotency key, if there is one. */
+  Optional<Claim> claim(String tableId, String claimKey);
+
+  /**
+   * Stores a claim.
+   *
+   * @throws io.sluice.core.store.CommitConflictException if a claim exists for the key
+   */
+  void putClaim(Claim claim);
+
+  /**
+   * Points a claim at another plan.
+   *
+   * @throws io.sluice.core.store.CommitConflictException unless the stored claim names {@code
+   *     expected.planKey()}
+   */
+  void replaceClaim(Claim expected, Claim next);
+
+  /** Deletes a claim if it still names its plan; otherwise (or when missing) does nothing. */
+  void deleteClaim(Claim claim);
+
+  /**
+   * Commits a whole plan in one local transaction, where the store has them: puts it with status
+   * DONE and every part appended at its bucket's current end, and puts the claims (taking over
+   * claims whose plan is aborted or gone). All or nothing. The embedded store does; a store of
+   * single-item writes does not, and the caller runs the protocol step by step.
+   *
+   * @param pending the plan, pending, with the parts to append
+   * @return the done plan with each part's base offset; empty when the store has no local
+   *     transactions
+   * @throws ClaimsTakenException (nothing written) when another live plan holds a claim
+   * @throws io.sluice.core.store.CommitConflictException (nothing written) when an item exists at
+   *     the plan's key or a bucket is closed
+   */
+  default Optional<Plan> commitInOneTransaction(Plan pending, List<Claim> claims) {
+    return Optional.empty();
+  }
+
+  // ---- sweeps ----
+
+  /** How far the sweeps of a table's log got; {@link SweepState#initial} before the first. */
+  SweepState sweepState(String tableId);
+
+  /** Records how far the sweeps got, replacing the earlier state (a hint: unconditional). */
+  void putSweepState(SweepState state);
 
   // ---- leases and tiering ----
 

@@ -2,39 +2,56 @@ package io.sluice.core.metadata;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 
 /**
- * A write request's plan, keyed by {@code (tableId, planKey)}: what to append to which bucket, and,
- * once {@code DONE}, the answer. {@code liveBuckets} are the buckets whose slices still point into
- * the segment (GC removes them as it drops slices).
+ * A group commit's plan, keyed by {@code (tableId, planKey)}: the segment it wrote, what to append
+ * to which bucket, the requests in it that a retry must find again ({@link PlanMember}), and, once
+ * {@code DONE}, where each part went (GC deletes the segment once every bucket's log starts past
+ * its part). Plan keys sort by creation time ({@link io.sluice.core.log.PlanKeys}), so the sweeps
+ * read the plans made since a remembered key.
  */
 public record Plan(
     String tableId,
     String planKey,
-    String requestId,
-    String bodyHash,
     String segmentKey,
     int schemaId,
     Instant commitTimestamp,
     List<PlanPart> parts,
-    Set<Integer> liveBuckets,
+    List<PlanMember> members,
     PlanStatus status,
     Instant createdAt) {
 
   public Plan {
     parts = List.copyOf(parts);
-    liveBuckets = Set.copyOf(liveBuckets);
+    members = List.copyOf(members);
   }
 
-  /** A tombstone at {@code planKey}: no request can commit under this key any more. */
+  /** A tombstone at {@code planKey}: no group can commit under this key any more. */
   public static Plan tombstone(String tableId, String planKey, Instant now) {
+    return new Plan(tableId, planKey, "", 0, now, List.of(), List.of(), PlanStatus.ABORTED, now);
+  }
+
+  /** This plan with another status and parts. */
+  public Plan with(PlanStatus newStatus, List<PlanPart> newParts) {
     return new Plan(
-        tableId, planKey, "", "", "", 0, now, List.of(), Set.of(), PlanStatus.ABORTED, now);
+        tableId,
+        planKey,
+        segmentKey,
+        schemaId,
+        commitTimestamp,
+        newParts,
+        members,
+        newStatus,
+        createdAt);
   }
 
   /** The total number of rows this plan appends. */
   public long rows() {
     return parts.stream().mapToLong(PlanPart::rows).sum();
+  }
+
+  /** Whether this is a tombstone rather than a plan that wrote a segment. */
+  public boolean isTombstone() {
+    return segmentKey.isEmpty();
   }
 }

@@ -6,6 +6,9 @@ public enum PlanStatus {
   PENDING,
   /** Every bucket applied; the plan holds the answer. */
   DONE,
-  /** A tombstone: GC took the object, so the key can never commit. */
+  /**
+   * Never applied and never will be: a tombstone GC put to delete an unplanned object, or a group
+   * that lost one of its members' claims before any bucket was applied.
+   */
   ABORTED
 }

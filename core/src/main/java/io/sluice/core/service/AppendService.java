@@ -1,23 +1,34 @@
 package io.sluice.core.service;
 
+import io.sluice.core.arrow.ArrowGather;
+import io.sluice.core.arrow.SchemaMismatchException;
 import io.sluice.core.bucket.BucketFunction;
 import io.sluice.core.bucket.BucketFunctions;
 import io.sluice.core.log.AppendCommitter;
-import io.sluice.core.log.CommitRequest;
+import io.sluice.core.log.BucketClosedException;
+import io.sluice.core.log.CommitAbortedException;
 import io.sluice.core.log.CommitResult;
+import io.sluice.core.log.IdempotencyKeyReusedException;
+import io.sluice.core.log.PlanKeys;
 import io.sluice.core.log.SegmentKeys;
 import io.sluice.core.metadata.TableEntry;
-import io.sluice.core.segment.BucketBatch;
-import io.sluice.core.segment.EncodedSegment;
-import io.sluice.core.segment.SegmentWriter;
 import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TableName;
+import io.sluice.core.write.GroupAbortedException;
+import io.sluice.core.write.GroupCommitter;
+import io.sluice.core.write.PendingWrite;
+import io.sluice.core.write.WriteBudget;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.arrow.memory.BufferAllocator;
@@ -25,118 +36,334 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
- * Appends a write request's rows: checks the whole body, places every row in its bucket, encodes
- * one segment and commits it.
+ * Appends a write request's rows: checks the whole body, splits its rows by bucket, and hands them
+ * to the table's group commit, which answers once they are durable and committed. A request with an
+ * {@code Idempotency-Key} that a plan already holds is answered from that plan.
  */
 public final class AppendService {
   private static final Pattern IDEMPOTENCY_KEY =
       Pattern.compile("[\\x21-\\x7e][\\x20-\\x7e]{0,127}");
 
+  /** How often a write whose group lost a claim to a retry of another is tried again. */
+  private static final int GROUP_ATTEMPTS = 4;
+
   private final TableService tables;
   private final AppendCommitter committer;
+  private final GroupCommitter groups;
+  private final WriteBudget budget;
   private final BufferAllocator allocator;
   private final LogWaiter waiter;
   private final Function<TableDefinition, BucketFunction> bucketFunctions;
+  private final Duration catalogStaleness;
 
   /** Per table id, the bucket function of its current schema (even spreading keeps state). */
   private final Map<String, Bucketing> bucketings = new ConcurrentHashMap<>();
 
+  /** Per table name, its catalog entry as last read, reused for up to the staleness. */
+  private final Map<TableName, Cached> catalog = new ConcurrentHashMap<>();
+
+  /** Per table id and claim key, the keyed write in flight in this process. */
+  private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
+
   private record Bucketing(int schemaId, BucketFunction function) {}
 
+  private record Cached(TableEntry entry, long readAtNanos) {}
+
+  /** How the write path is tuned; see README, "Writing". */
+  public record Settings(
+      GroupCommitter.Settings groups, long maxQueuedBytes, Duration catalogStaleness) {
+    /** Groups as {@link GroupCommitter.Settings#DEFAULT}; 256 MiB queued; catalog 1 s stale. */
+    public static final Settings DEFAULT =
+        new Settings(GroupCommitter.Settings.DEFAULT, 256L << 20, Duration.ofSeconds(1));
+  }
+
+  /** Whether an answer lists each row's bucket ({@code ?rowBuckets=true}). */
+  public enum RowBuckets {
+    OMITTED,
+    INCLUDED
+  }
+
+  /** A write's answer, with each row's bucket in request order when asked for. */
+  public record Appended(CommitResult result, Optional<int[]> rowBuckets) {}
+
+  /**
+   * An append service committing through {@code committer}; group commits run on {@code executor}
+   * (blocking store calls).
+   */
   public AppendService(
-      TableService tables, AppendCommitter committer, BufferAllocator allocator, LogWaiter waiter) {
-    this(tables, committer, allocator, waiter, BucketFunctions::of);
+      TableService tables,
+      AppendCommitter committer,
+      Executor executor,
+      BufferAllocator allocator,
+      LogWaiter waiter,
+      Settings settings) {
+    this(tables, committer, executor, allocator, waiter, settings, BucketFunctions::of);
   }
 
   /** An append service that places rows with {@code bucketFunctions} instead of the lakes'. */
   public AppendService(
       TableService tables,
       AppendCommitter committer,
+      Executor executor,
       BufferAllocator allocator,
       LogWaiter waiter,
+      Settings settings,
       Function<TableDefinition, BucketFunction> bucketFunctions) {
-    this.bucketFunctions = bucketFunctions;
     this.tables = tables;
     this.committer = committer;
+    this.groups = new GroupCommitter(committer, executor, allocator, settings.groups());
+    this.budget = new WriteBudget(settings.maxQueuedBytes());
     this.allocator = allocator;
     this.waiter = waiter;
+    this.catalogStaleness = settings.catalogStaleness();
+    this.bucketFunctions = bucketFunctions;
   }
 
   /**
-   * Appends rows to a table.
+   * Reserves room for a write body of {@code bytes} before it is read; close it once answered.
+   *
+   * @throws OverloadedException when too much is queued: nothing is read or written
+   */
+  public WriteBudget.Reservation admit(long bytes) {
+    return budget.reserve(bytes);
+  }
+
+  /** How many writes wait for a group commit now (a gauge for operators). */
+  public int queued() {
+    return groups.queued();
+  }
+
+  /** How many bytes of writes are held now, of the bound that answers 429 beyond it. */
+  public long held() {
+    return budget.used();
+  }
+
+  /** Appends rows to a table without answering each row's bucket. */
+  public CommitResult append(TableName name, RowBody body, Optional<String> idempotencyKey) {
+    try (WriteBudget.Reservation reservation = admit(body.bytes().length)) {
+      return append(name, body, idempotencyKey, RowBuckets.OMITTED, reservation).result();
+    }
+  }
+
+  /**
+   * Appends rows to a table, once its body's room is reserved ({@link #admit}).
    *
    * @param idempotencyKey makes a retry within 24 h return the first answer and write nothing
    * @throws TableNotFoundException, MalformedBodyException, SchemaMismatchException, and {@code
    *     InvalidParameterException} for a bad key: nothing is written
+   * @throws OverloadedException when the decoded rows do not fit the write budget
    */
-  public CommitResult append(TableName name, RowBody body, Optional<String> idempotencyKey) {
+  public Appended append(
+      TableName name,
+      RowBody body,
+      Optional<String> idempotencyKey,
+      RowBuckets rowBuckets,
+      WriteBudget.Reservation reservation) {
     idempotencyKey.ifPresent(AppendService::checkKey);
-    TableEntry table = tables.table(name);
-    String requestId = SegmentKeys.newRequestId();
-    String planKey = SegmentKeys.planKey(idempotencyKey, requestId);
+    Optional<String> claimKey = idempotencyKey.map(PlanKeys::claimKey);
     String bodyHash =
-        SegmentKeys.sha256(body.format().name() + "\n" + SegmentKeys.sha256(body.bytes()));
-    if (idempotencyKey.isPresent()) {
-      Optional<CommitResult> earlier = committer.existingAnswer(table.tableId(), planKey, bodyHash);
-      if (earlier.isPresent()) {
-        return earlier.get();
+        idempotencyKey.isPresent()
+            ? SegmentKeys.sha256(body.format().name() + "\n" + SegmentKeys.sha256(body.bytes()))
+            : "";
+    Write write = new Write(name, body, claimKey, bodyHash, rowBuckets, reservation);
+    for (int attempt = 1; ; attempt++) {
+      TableEntry table = table(name, attempt > 1);
+      try {
+        Appended appended =
+            claimKey.isPresent() ? writeOnce(table, claimKey.get(), write) : write(table, write);
+        waiter.signal();
+        return appended;
+      } catch (GroupAbortedException | BucketClosedException e) {
+        // A group lost a claim to a retry of one of its requests (ours may now be answered by
+        // it), or the table was dropped after the catalog entry was read (it may have been
+        // created again): read the catalog again and retry.
+        if (attempt >= GROUP_ATTEMPTS) {
+          if (e instanceof BucketClosedException) {
+            throw new TableNotFoundException("Table " + name + " was dropped");
+          }
+          throw new CommitAbortedException(
+              "Cannot commit the write to " + name + ": " + e.getMessage());
+        }
       }
     }
-    EncodedSegment segment;
-    try (VectorSchemaRoot rows = RowBodyDecoder.decode(body, table.definition(), allocator)) {
-      if (rows.getRowCount() == 0) {
-        return new CommitResult(0, Instant.EPOCH, List.of());
-      }
-      segment = encode(table, rows);
-    }
-    CommitResult result =
-        committer.commit(
-            new CommitRequest(
-                table.tableId(),
-                planKey,
-                requestId,
-                bodyHash,
-                table.schemaId(),
-                segment.bytes(),
-                segment.buckets()));
-    waiter.signal();
-    return result;
   }
 
-  private EncodedSegment encode(TableEntry table, VectorSchemaRoot rows) {
-    int bucketCount = table.definition().buckets();
-    int[] buckets = bucketing(table).buckets(rows);
+  /** What a write request brings. */
+  private record Write(
+      TableName name,
+      RowBody body,
+      Optional<String> claimKey,
+      String bodyHash,
+      RowBuckets rowBuckets,
+      WriteBudget.Reservation reservation) {}
+
+  /** A keyed write in flight in this process: a second one with its key waits for its answer. */
+  private record InFlight(String bodyHash, CompletableFuture<CommitResult> answer) {}
+
+  /**
+   * Writes a request with an idempotency key once: answered by the plan that holds the key, by the
+   * same key's request already in flight here, or written.
+   */
+  private Appended writeOnce(TableEntry table, String claimKey, Write write) {
+    String id = table.tableId() + "#" + claimKey;
+    InFlight mine = new InFlight(write.bodyHash(), new CompletableFuture<>());
+    InFlight first = inFlight.putIfAbsent(id, mine);
+    if (first != null) {
+      CommitResult earlier;
+      try {
+        earlier = first.answer().join();
+      } catch (CompletionException e) {
+        throw new GroupAbortedException("the same key's request in flight failed: retry");
+      }
+      if (!first.bodyHash().equals(write.bodyHash())) {
+        throw new IdempotencyKeyReusedException(
+            "Idempotency-Key was already used on this table with a different body");
+      }
+      return new Appended(earlier, bucketsIfAsked(write, table));
+    }
+    // The entry leaves the map before its answer is given, so that a waiter that finds it failed
+    // and tries again never finds it once more.
+    try {
+      Optional<CommitResult> earlier =
+          committer.existingAnswer(table.tableId(), claimKey, write.bodyHash());
+      Appended appended =
+          earlier.isPresent()
+              ? new Appended(earlier.get(), bucketsIfAsked(write, table))
+              : write(table, write);
+      inFlight.remove(id, mine);
+      mine.answer().complete(appended.result());
+      return appended;
+    } catch (RuntimeException e) {
+      inFlight.remove(id, mine);
+      mine.answer().completeExceptionally(e);
+      throw e;
+    }
+  }
+
+  /** Decodes, splits and queues a request for its table's group commit, and waits for it. */
+  private Appended write(TableEntry cached, Write write) {
+    Decoded decoded = decode(write.name(), cached, write.body());
+    TableEntry table = decoded.table();
+    if (decoded.rows().getRowCount() == 0) {
+      decoded.rows().close();
+      return new Appended(new CommitResult(0, Instant.EPOCH, List.of()), Optional.of(new int[0]));
+    }
+    int[] buckets;
+    PendingWrite pending;
+    try (VectorSchemaRoot rows = decoded.rows()) {
+      buckets = bucketing(table).buckets(rows);
+      long size = bytes(rows);
+      write.reservation().grow(size);
+      pending =
+          new PendingWrite(
+              table.tableId(),
+              table.schemaId(),
+              split(rows, buckets, table.definition().buckets()),
+              write.claimKey(),
+              write.bodyHash(),
+              size);
+    }
+    groups.submit(pending);
+    try {
+      return new Appended(
+          pending.answer().join(),
+          write.rowBuckets() == RowBuckets.INCLUDED ? Optional.of(buckets) : Optional.empty());
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
+  }
+
+  private record Decoded(TableEntry table, VectorSchemaRoot rows) {}
+
+  /**
+   * Decodes a body against the cached catalog entry; a column the entry does not know sends it to
+   * the catalog once more (the table may have evolved within the cache's staleness).
+   */
+  private Decoded decode(TableName name, TableEntry cached, RowBody body) {
+    try {
+      return new Decoded(cached, RowBodyDecoder.decode(body, cached.definition(), allocator));
+    } catch (SchemaMismatchException e) {
+      TableEntry fresh = tables.table(name);
+      catalog.put(name, new Cached(fresh, System.nanoTime()));
+      if (fresh.schemaId() == cached.schemaId()) {
+        throw e;
+      }
+      return new Decoded(fresh, RowBodyDecoder.decode(body, fresh.definition(), allocator));
+    }
+  }
+
+  /** Each row's bucket, for a request answered without decoding it, when it asked for them. */
+  private Optional<int[]> bucketsIfAsked(Write write, TableEntry table) {
+    if (write.rowBuckets() == RowBuckets.OMITTED) {
+      return Optional.empty();
+    }
+    try (VectorSchemaRoot rows =
+        RowBodyDecoder.decode(write.body(), table.definition(), allocator)) {
+      return Optional.of(bucketing(table).buckets(rows));
+    }
+  }
+
+  /** The table's catalog entry, read at most {@code catalogStaleness} ago unless {@code fresh}. */
+  private TableEntry table(TableName name, boolean fresh) {
+    Cached cached = catalog.get(name);
+    long now = System.nanoTime();
+    if (!fresh && cached != null && now - cached.readAtNanos() < catalogStaleness.toNanos()) {
+      return cached.entry();
+    }
+    TableEntry entry = tables.table(name);
+    catalog.put(name, new Cached(entry, now));
+    return entry;
+  }
+
+  /**
+   * The rows of each bucket, in request order: a body that lands in one bucket is kept whole;
+   * otherwise each bucket's rows are gathered column by column.
+   */
+  private SortedMap<Integer, VectorSchemaRoot> split(
+      VectorSchemaRoot rows, int[] buckets, int bucketCount) {
+    SortedMap<Integer, VectorSchemaRoot> parts = new TreeMap<>();
     int[] counts = new int[bucketCount];
     for (int bucket : buckets) {
       counts[bucket]++;
     }
-    List<BucketBatch> batches = new ArrayList<>();
+    int first = buckets[0];
+    if (counts[first] == buckets.length) {
+      VectorSchemaRoot whole = VectorSchemaRoot.create(rows.getSchema(), allocator);
+      for (int i = 0; i < rows.getFieldVectors().size(); i++) {
+        rows.getVector(i).makeTransferPair(whole.getVector(i)).transfer();
+      }
+      whole.setRowCount(rows.getRowCount());
+      parts.put(first, whole);
+      return parts;
+    }
+    int[][] indexes = new int[bucketCount][];
+    int[] filled = new int[bucketCount];
+    for (int row = 0; row < buckets.length; row++) {
+      int bucket = buckets[row];
+      if (indexes[bucket] == null) {
+        indexes[bucket] = new int[counts[bucket]];
+      }
+      indexes[bucket][filled[bucket]++] = row;
+    }
     try {
       for (int bucket = 0; bucket < bucketCount; bucket++) {
-        if (counts[bucket] == 0) {
-          continue;
+        if (counts[bucket] > 0) {
+          parts.put(bucket, ArrowGather.gather(rows, indexes[bucket], counts[bucket], allocator));
         }
-        VectorSchemaRoot part = VectorSchemaRoot.create(rows.getSchema(), allocator);
-        batches.add(new BucketBatch(bucket, table.schemaId(), part));
-        int written = 0;
-        for (int row = 0; row < buckets.length; row++) {
-          if (buckets[row] == bucket) {
-            for (int column = 0; column < rows.getFieldVectors().size(); column++) {
-              FieldVector to = part.getVector(column);
-              to.copyFromSafe(row, written, rows.getVector(column));
-            }
-            written++;
-          }
-        }
-        for (FieldVector vector : part.getFieldVectors()) {
-          vector.setValueCount(written);
-        }
-        part.setRowCount(written);
       }
-      return SegmentWriter.encode(batches);
-    } finally {
-      batches.forEach(b -> b.root().close());
+      return parts;
+    } catch (RuntimeException e) {
+      parts.values().forEach(VectorSchemaRoot::close);
+      throw e;
     }
+  }
+
+  private static long bytes(VectorSchemaRoot rows) {
+    long bytes = 0;
+    for (FieldVector vector : rows.getFieldVectors()) {
+      bytes += vector.getBufferSize();
+    }
+    return bytes;
   }
 
   private BucketFunction bucketing(TableEntry table) {

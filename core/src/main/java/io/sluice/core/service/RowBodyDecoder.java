@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.core.arrow.ArrowConcat;
 import io.sluice.core.arrow.ArrowSchemas;
 import io.sluice.core.arrow.JsonRowDecoder;
 import io.sluice.core.arrow.SchemaMismatchException;
@@ -25,6 +26,7 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
 
 /** Turns a write request's body into one Arrow batch of the table's schema, checking it all. */
 public final class RowBodyDecoder {
@@ -116,42 +118,62 @@ public final class RowBodyDecoder {
     } else {
       ArrowSchemas.checkCompatible(body.schema(), table);
     }
-    VectorSchemaRoot target =
-        VectorSchemaRoot.create(
-            ArrowSchemas.schema(PrimaryKeyColumns.logColumns(table)), allocator);
+    Schema schema = ArrowSchemas.schema(PrimaryKeyColumns.logColumns(table));
+    List<VectorSchemaRoot> parts = new ArrayList<>();
     try {
-      int rows = 0;
       for (int index = 0; index < body.batchCount(); index++) {
         try (VectorSchemaRoot batch = body.load(index, allocator)) {
-          int count = batch.getRowCount();
           checkOffsets(batch);
-          for (Column column : table.columns()) {
-            FieldVector to = target.getVector(column.name());
-            FieldVector from = batch.getVector(column.name());
-            if (from != null) {
-              for (int i = 0; i < count; i++) {
-                to.copyFromSafe(i, rows + i, from);
-              }
-            }
-          }
-          if (table.hasPrimaryKey()) {
-            copyOps(batch, target, rows, count);
-          }
-          rows += count;
+          VectorSchemaRoot part = VectorSchemaRoot.create(schema, allocator);
+          parts.add(part);
+          take(batch, part, table);
         }
       }
-      for (FieldVector vector : target.getFieldVectors()) {
-        vector.setValueCount(rows);
+      VectorSchemaRoot rows;
+      if (parts.isEmpty()) {
+        rows = VectorSchemaRoot.create(schema, allocator);
+      } else if (parts.size() == 1) {
+        rows = parts.remove(0);
+      } else {
+        rows = ArrowConcat.concat(parts, allocator);
       }
-      target.setRowCount(rows);
-      if (!table.hasPrimaryKey()) {
-        ArrowSchemas.checkNoNulls(target, table); // PrimaryKeyRows checks per row and op
+      try {
+        if (!table.hasPrimaryKey()) {
+          ArrowSchemas.checkNoNulls(rows, table); // PrimaryKeyRows checks per row and op
+        }
+        return rows;
+      } catch (RuntimeException e) {
+        rows.close();
+        throw e;
       }
-      return target;
-    } catch (RuntimeException e) {
-      target.close();
-      throw e;
+    } finally {
+      parts.forEach(VectorSchemaRoot::close);
     }
+  }
+
+  /**
+   * Moves a body batch's columns into an empty batch of the table's log columns without copying
+   * them; a column the body leaves out is all null.
+   */
+  private static void take(VectorSchemaRoot batch, VectorSchemaRoot target, TableDefinition table) {
+    int count = batch.getRowCount();
+    for (Column column : table.columns()) {
+      FieldVector to = target.getVector(column.name());
+      FieldVector from = batch.getVector(column.name());
+      if (from != null) {
+        from.makeTransferPair(to).transfer();
+      } else {
+        to.setInitialCapacity(count);
+        to.allocateNew();
+        to.setValueCount(count);
+      }
+    }
+    if (table.hasPrimaryKey()) {
+      copyOps(batch, target, 0, count);
+      target.getVector(PrimaryKeyColumns.OP).setValueCount(count);
+      target.getVector(PrimaryKeyColumns.UNSET).setValueCount(count);
+    }
+    target.setRowCount(count);
   }
 
   /**

@@ -169,6 +169,10 @@ public final class TableService {
     } catch (CommitConflictException e) {
       throw new TableNotFoundException("Table " + name + " does not exist");
     }
+    // A writer that still holds the dropped entry (the write path caches it) can never commit.
+    for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
+      metadata.closeBucket(table.tableId(), bucket);
+    }
     onDrop.accept(table);
     return table;
   }

@@ -43,6 +43,14 @@ public interface ObjectStore extends AutoCloseable {
   /** Lists the objects whose key starts with {@code prefix}, in key order, lazily. */
   Stream<ObjectInfo> list(String prefix);
 
+  /**
+   * Lists the objects whose key starts with {@code prefix} and sorts after {@code startAfter}, in
+   * key order, lazily; a store that can start a listing there reads nothing before it.
+   */
+  default Stream<ObjectInfo> list(String prefix, String startAfter) {
+    return list(prefix).filter(object -> object.key().compareTo(startAfter) > 0);
+  }
+
   /** Deletes an object; deleting one that does not exist is not an error. */
   void delete(String key);
 

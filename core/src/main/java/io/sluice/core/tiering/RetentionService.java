@@ -1,15 +1,18 @@
 package io.sluice.core.tiering;
 
-import io.sluice.core.log.LogIndex;
+import io.sluice.core.log.PlanKeys;
 import io.sluice.core.log.SegmentGc;
 import io.sluice.core.log.SegmentKeys;
 import io.sluice.core.metadata.BucketHead;
+import io.sluice.core.metadata.Claim;
 import io.sluice.core.metadata.IndexPage;
 import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.Plan;
+import io.sluice.core.metadata.PlanMember;
 import io.sluice.core.metadata.PlanPart;
 import io.sluice.core.metadata.PlanStatus;
 import io.sluice.core.metadata.Slice;
+import io.sluice.core.metadata.SweepState;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.metadata.TieringState;
 import io.sluice.core.store.CommitConflictException;
@@ -28,22 +31,26 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Log retention and segment garbage collection for one table: drops slices that every lake format
- * holds and that are older than the retention, then deletes segment objects no slice points to any
- * more, and objects that were never planned (after claiming their plan key with a tombstone).
- * Nothing is deleted on an unknown outcome.
+ * Log retention and segment garbage collection for one table. Every pass reads only what changed
+ * since the last one, so its cost does not grow with the table's age: retention reads each bucket's
+ * head and the index pages it drops; GC reads the plans made since the point its last pass reached
+ * ({@link SweepState}), deletes the segments no slice points to any more, then the plans (and their
+ * claims) older than the idempotency window; the orphan sweep lists only the objects written since
+ * its last listing. Nothing is deleted on an unknown outcome.
  */
 public final class RetentionService {
+  /** At most this many plans are read by one pass of each sweep; the next goes on from there. */
+  static final int PLANS_PER_PASS = 2000;
+
   private final MetadataStore metadata;
   private final ObjectStore objects;
-  private final LogIndex index;
   private final SegmentGc gc;
   private final Clock clock;
   private final Settings settings;
 
   /** How long deleted-looking things are kept anyway. */
   public record Settings(Duration objectGrace, Duration planRetention) {
-    /** Objects kept 15 minutes after their last slice went; plans (idempotency keys) 24 hours. */
+    /** Objects kept 15 minutes after their plan was made; plans (idempotency keys) 24 hours. */
     public static final Settings DEFAULT =
         new Settings(Duration.ofMinutes(15), Duration.ofHours(24));
   }
@@ -55,7 +62,6 @@ public final class RetentionService {
       MetadataStore metadata, ObjectStore objects, Clock clock, Settings settings) {
     this.metadata = metadata;
     this.objects = objects;
-    this.index = new LogIndex(metadata);
     this.gc = new SegmentGc(metadata, clock);
     this.clock = clock;
     this.settings = settings;
@@ -63,26 +69,29 @@ public final class RetentionService {
 
   /**
    * Applies retention to every bucket of a table and collects its garbage; with {@code orphans}
-   * also lists the table's objects to find ones that were never planned (a LIST per prefix, so
-   * callers do it less often).
+   * also lists the objects written since the last listing to find ones that were never planned (a
+   * LIST per prefix, so callers do it less often).
    */
   public Swept sweep(TableEntry table, boolean orphans) {
     Instant now = clock.instant();
+    Map<LakeFormatName, Map<Integer, Long>> tiered = tiered(table);
     long slices = 0;
     Map<Integer, Long> logStarts = new HashMap<>();
     for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
       BucketHead head = metadata.head(table.tableId(), bucket);
-      slices += dropSlices(table, head, tieredBound(table, bucket), now);
-      logStarts.put(bucket, metadata.head(table.tableId(), bucket).logStartOffset());
+      Dropped dropped = dropSlices(table, head, bound(table, tiered, bucket), now);
+      slices += dropped.slices();
+      logStarts.put(bucket, dropped.logStart());
     }
-    long[] removed = collectPlans(table, logStarts, now);
+    long collected = collectObjects(table, logStarts, now);
+    long plans = collectPlans(table, now);
     long orphaned = orphans ? deleteUnplanned(table, now) : 0;
-    return new Swept(slices, removed[0] + orphaned, removed[1]);
+    return new Swept(slices, collected + orphaned, plans);
   }
 
   /**
-   * Deletes the log of a dropped table incarnation: its segment objects, index pages and plans.
-   * Nothing can read them any more (a re-created table gets a new id), so no grace applies.
+   * Deletes the log of a dropped table incarnation: its segment objects, index pages, plans and
+   * claims. Nothing can read them any more (a re-created table gets a new id), so no grace applies.
    *
    * @return how many objects it deleted
    */
@@ -104,109 +113,228 @@ public final class RetentionService {
         deleted++;
       }
     }
-    for (Plan plan : metadata.plans(tableId)) {
-      metadata.deletePlan(tableId, plan.planKey());
+    for (List<Plan> plans = metadata.plans(tableId, "", "~", PLANS_PER_PASS);
+        !plans.isEmpty();
+        plans = metadata.plans(tableId, "", "~", PLANS_PER_PASS)) {
+      plans.forEach(this::deletePlan);
     }
     return deleted;
   }
 
-  /** The offset below which every lake format holds the bucket; no lake: no bound. */
-  private long tieredBound(TableEntry table, int bucket) {
-    long bound = Long.MAX_VALUE;
+  private Map<LakeFormatName, Map<Integer, Long>> tiered(TableEntry table) {
+    Map<LakeFormatName, Map<Integer, Long>> tiered = new HashMap<>();
     for (LakeFormatName format : table.definition().lakeFormats()) {
-      long tiered =
+      tiered.put(
+          format,
           metadata
               .tieringState(table.tableId(), format)
               .map(TieringState::offsets)
-              .map(o -> o.getOrDefault(bucket, 0L))
-              .orElse(0L);
-      bound = Math.min(bound, tiered);
+              .orElse(Map.of()));
+    }
+    return tiered;
+  }
+
+  /** The offset below which every lake format holds the bucket; no lake: no bound. */
+  private static long bound(
+      TableEntry table, Map<LakeFormatName, Map<Integer, Long>> tiered, int bucket) {
+    long bound = Long.MAX_VALUE;
+    for (LakeFormatName format : table.definition().lakeFormats()) {
+      bound = Math.min(bound, tiered.get(format).getOrDefault(bucket, 0L));
     }
     return bound;
   }
 
-  private long dropSlices(TableEntry table, BucketHead head, long bound, Instant now) {
+  /** What retention did to one bucket: how many slices it dropped, and where the log starts. */
+  private record Dropped(long slices, long logStart) {}
+
+  /**
+   * Drops the slices at the start of a bucket that every lake holds and that are older than the
+   * retention, reading index pages one at a time from the log start and stopping at the first slice
+   * it must keep.
+   */
+  private Dropped dropSlices(TableEntry table, BucketHead head, long bound, Instant now) {
     Instant cutoff = now.minus(table.definition().logRetention());
-    List<Slice> drop = new ArrayList<>();
-    for (Slice slice :
-        index.slices(table.tableId(), head.bucket(), head.logStartOffset()).slices()) {
-      if (slice.endOffset() > bound || !slice.timestamp().isBefore(cutoff)) {
+    String tableId = table.tableId();
+    long start = head.logStartOffset();
+    long slices = 0;
+    List<IndexPage> emptied = new ArrayList<>();
+    boolean kept = false;
+    while (!kept && start < head.indexedUpTo()) {
+      List<IndexPage> page =
+          metadata.indexPages(tableId, head.bucket(), start, head.indexedUpTo(), 1);
+      if (page.isEmpty()) {
         break;
       }
-      drop.add(slice);
+      for (Slice slice : page.get(0).slices()) {
+        if (slice.endOffset() <= start) {
+          continue;
+        }
+        if (!droppable(slice, bound, cutoff)) {
+          kept = true;
+          break;
+        }
+        start = slice.endOffset();
+        slices++;
+      }
+      if (!kept) {
+        emptied.add(page.get(0));
+        start = Math.max(start, page.get(0).endOffset());
+      }
     }
-    if (drop.isEmpty()) {
+    List<Long> inHead = new ArrayList<>();
+    if (!kept) {
+      for (Slice slice : head.recentSlices().values()) {
+        if (slice.endOffset() <= start) {
+          continue;
+        }
+        if (!droppable(slice, bound, cutoff)) {
+          break;
+        }
+        inHead.add(slice.baseOffset());
+        start = slice.endOffset();
+        slices++;
+      }
+    }
+    if (start == head.logStartOffset()) {
+      return new Dropped(0, start);
+    }
+    try {
+      metadata.advanceLogStart(tableId, head.bucket(), head.logStartOffset(), start, inHead);
+    } catch (CommitConflictException | CommitStateUnknownException e) {
+      // Another sweep moved it, or we will see next time.
+      return new Dropped(0, head.logStartOffset());
+    }
+    for (IndexPage page : emptied) {
+      if (page.endOffset() <= start) {
+        metadata.deleteIndexPage(tableId, head.bucket(), page.firstOffset());
+      }
+    }
+    return new Dropped(slices, start);
+  }
+
+  private static boolean droppable(Slice slice, long bound, Instant cutoff) {
+    return slice.endOffset() <= bound && slice.timestamp().isBefore(cutoff);
+  }
+
+  /**
+   * Deletes the segments of the plans past the GC's point whose rows every bucket has dropped, and
+   * of aborted groups, once older than the grace; stops at the first plan that still holds rows.
+   *
+   * @return how many objects it deleted
+   */
+  private long collectObjects(TableEntry table, Map<Integer, Long> logStarts, Instant now) {
+    SweepState state = metadata.sweepState(table.tableId());
+    String to = PlanKeys.at(now.minus(settings.objectGrace()));
+    String from = state.objectsCollectedUpTo();
+    if (from.compareTo(to) >= 0) {
       return 0;
     }
-    long newStart = drop.get(drop.size() - 1).endOffset();
-    List<Long> inHead =
-        drop.stream().map(Slice::baseOffset).filter(head.recentSlices()::containsKey).toList();
-    try {
-      metadata.advanceLogStart(
-          table.tableId(), head.bucket(), head.logStartOffset(), newStart, inHead);
-    } catch (CommitConflictException | CommitStateUnknownException e) {
-      return 0; // Another sweep moved it, or we will see next time.
-    }
-    for (IndexPage page : metadata.indexPages(table.tableId(), head.bucket(), 0, newStart)) {
-      if (page.endOffset() <= newStart) {
-        metadata.deleteIndexPage(table.tableId(), head.bucket(), page.firstOffset());
+    List<Plan> plans = metadata.plans(table.tableId(), from, to, PLANS_PER_PASS);
+    String cursor =
+        plans.size() < PLANS_PER_PASS ? to : PlanKeys.after(plans.get(plans.size() - 1).planKey());
+    long deleted = 0;
+    for (Plan plan : plans) {
+      if (plan.isTombstone()) {
+        continue; // its object went when GC put it
       }
-    }
-    return drop.size();
-  }
-
-  /** Returns {objects deleted, plans deleted}. */
-  private long[] collectPlans(TableEntry table, Map<Integer, Long> logStarts, Instant now) {
-    long deletedObjects = 0;
-    long deletedPlans = 0;
-    for (Plan plan : metadata.plans(table.tableId())) {
-      if (plan.status() != PlanStatus.DONE) {
-        continue;
-      }
-      List<Integer> live = new ArrayList<>(plan.liveBuckets());
-      for (PlanPart part : plan.parts()) {
-        long end = part.baseOffset() + part.rows();
-        if (live.contains(part.bucket()) && end <= logStarts.getOrDefault(part.bucket(), 0L)) {
-          metadata.removeLiveBucket(table.tableId(), plan.planKey(), part.bucket());
-          live.remove(Integer.valueOf(part.bucket()));
-        }
-      }
-      if (!live.isEmpty() || plan.createdAt().plus(settings.objectGrace()).isAfter(now)) {
-        continue;
+      boolean collectable =
+          switch (plan.status()) {
+            case ABORTED -> true;
+            case DONE -> dropped(plan, logStarts);
+            case PENDING -> false; // recovery settles it first
+          };
+      if (!collectable) {
+        cursor = plan.planKey();
+        break;
       }
       objects.delete(plan.segmentKey());
-      deletedObjects++;
-      if (plan.createdAt().plus(settings.planRetention()).isBefore(now)) {
-        metadata.deletePlan(table.tableId(), plan.planKey());
-        deletedPlans++;
-      }
+      deleted++;
     }
-    return new long[] {deletedObjects, deletedPlans};
+    if (!cursor.equals(from)) {
+      metadata.putSweepState(metadata.sweepState(table.tableId()).withObjectsCollectedUpTo(cursor));
+    }
+    return deleted;
   }
 
+  /** Whether every part of a done plan lies below its bucket's log start. */
+  private static boolean dropped(Plan plan, Map<Integer, Long> logStarts) {
+    for (PlanPart part : plan.parts()) {
+      if (part.baseOffset() + part.rows() > logStarts.getOrDefault(part.bucket(), 0L)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Deletes the plans (and their claims) older than the idempotency window whose objects GC has
+   * already seen to.
+   *
+   * @return how many plans it deleted
+   */
+  private long collectPlans(TableEntry table, Instant now) {
+    SweepState state = metadata.sweepState(table.tableId());
+    String retained = PlanKeys.at(now.minus(settings.planRetention()));
+    String to =
+        retained.compareTo(state.objectsCollectedUpTo()) < 0
+            ? retained
+            : state.objectsCollectedUpTo();
+    String from = state.plansCollectedUpTo();
+    if (from.compareTo(to) >= 0) {
+      return 0;
+    }
+    List<Plan> plans = metadata.plans(table.tableId(), from, to, PLANS_PER_PASS);
+    String cursor =
+        plans.size() < PLANS_PER_PASS ? to : PlanKeys.after(plans.get(plans.size() - 1).planKey());
+    plans.forEach(this::deletePlan);
+    metadata.putSweepState(metadata.sweepState(table.tableId()).withPlansCollectedUpTo(cursor));
+    return plans.size();
+  }
+
+  private void deletePlan(Plan plan) {
+    for (PlanMember member : plan.members()) {
+      // Conditional on naming this plan: a claim an aborted plan lost may belong to another now.
+      metadata.deleteClaim(
+          new Claim(plan.tableId(), member.claimKey(), plan.planKey(), plan.createdAt()));
+    }
+    metadata.deletePlan(plan.tableId(), plan.planKey());
+  }
+
+  /**
+   * Deletes objects written since the last listing, older than the grace, that no plan owns: a
+   * writer that died between its upload and its plan left them (GC first claims their plan key with
+   * a tombstone, so that writer can never commit into a deleted object).
+   *
+   * @return how many objects it deleted
+   */
   private long deleteUnplanned(TableEntry table, Instant now) {
+    SweepState state = metadata.sweepState(table.tableId());
+    String to = PlanKeys.at(now.minus(settings.objectGrace()));
+    String from = state.orphansListedUpTo();
+    if (from.compareTo(to) >= 0) {
+      return 0;
+    }
     long deleted = 0;
     for (String prefix : SegmentKeys.tablePrefixes(table.tableId())) {
-      List<ObjectInfo> old;
-      try (Stream<ObjectInfo> listed = objects.list(prefix)) {
-        old =
-            listed
-                .filter(o -> o.lastModified().plus(settings.objectGrace()).isBefore(now))
-                .toList();
+      List<String> keys;
+      try (Stream<ObjectInfo> listed = objects.list(prefix, prefix + from)) {
+        keys =
+            listed.map(ObjectInfo::key).takeWhile(key -> key.compareTo(prefix + to) < 0).toList();
       }
-      for (ObjectInfo object : old) {
-        Optional<String> planKey = SegmentKeys.planKeyOf(object.key());
+      for (String key : keys) {
+        Optional<String> planKey = SegmentKeys.planKeyOf(key);
         Optional<Plan> plan = planKey.flatMap(k -> metadata.plan(table.tableId(), k));
-        boolean ownPlanLive =
+        boolean owned =
             plan.isPresent()
-                && plan.get().segmentKey().equals(object.key())
+                && plan.get().segmentKey().equals(key)
                 && plan.get().status() != PlanStatus.ABORTED;
-        if (!ownPlanLive && gc.claimUnplanned(table.tableId(), object.key())) {
-          objects.delete(object.key());
+        if (!owned && gc.claimUnplanned(table.tableId(), key)) {
+          objects.delete(key);
           deleted++;
         }
       }
     }
+    metadata.putSweepState(metadata.sweepState(table.tableId()).withOrphansListedUpTo(to));
     return deleted;
   }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.core.metadata.FailingMetadataStore;
 import io.sluice.core.metadata.FailingMetadataStore.Operation;
+import io.sluice.core.metadata.Plan;
+import io.sluice.core.metadata.PlanMember;
 import io.sluice.core.metadata.PlanStatus;
 import io.sluice.core.metadata.Slice;
 import io.sluice.core.metadata.TestingMetadataStore;
@@ -13,6 +15,8 @@ import io.sluice.core.store.FailingObjectStore;
 import io.sluice.core.store.StoreUnavailableException;
 import io.sluice.core.store.TestingObjectStore;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -20,7 +24,7 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The commit protocol when a store's answers get lost or a store fails outright. */
+/** The group commit protocol when a store's answers get lost or a store fails outright. */
 class AppendCommitterTest {
   private static final String TABLE = "4b1e2c1a-0000-4000-8000-000000000001";
 
@@ -36,24 +40,34 @@ class AppendCommitterTest {
     executor.shutdownNow();
   }
 
-  private static CommitRequest request(String key, int... buckets) {
-    String requestId = SegmentKeys.newRequestId();
+  /**
+   * A group of one member per key, each writing 10 rows to every bucket given: member i's rows come
+   * i-th in each part.
+   */
+  private static CommitGroup group(List<String> keys, int... buckets) {
     List<BucketRange> parts =
-        java.util.Arrays.stream(buckets)
-            .mapToObj(b -> new BucketRange(b, 8 + b * 100L, 100, 10))
+        Arrays.stream(buckets)
+            .mapToObj(b -> new BucketRange(b, 16 + b * 100L, 100, 10L * keys.size()))
             .toList();
-    return new CommitRequest(
-        TABLE,
-        SegmentKeys.planKey(Optional.of(key), requestId),
-        requestId,
-        SegmentKeys.sha256(key),
-        1,
-        new byte[512],
-        parts);
+    List<CommitGroup.Member> members = new ArrayList<>();
+    for (int m = 0; m < keys.size(); m++) {
+      long start = 10L * m;
+      members.add(
+          new CommitGroup.Member(
+              Optional.of(PlanKeys.claimKey(keys.get(m))),
+              SegmentKeys.sha256(keys.get(m)),
+              Arrays.stream(buckets).mapToObj(b -> new PlanMember.Range(b, start, 10)).toList()));
+    }
+    return new CommitGroup(
+        TABLE, 1, PlanKeys.newPlanKey(Clock.systemUTC().instant()), new byte[512], parts, members);
   }
 
   private List<Slice> slices(int bucket) {
     return new LogIndex(stored).slices(TABLE, bucket, 0).slices();
+  }
+
+  private Optional<CommitResult> answer(String key) {
+    return committer.existingAnswer(TABLE, PlanKeys.claimKey(key), SegmentKeys.sha256(key));
   }
 
   @Test
@@ -61,36 +75,39 @@ class AppendCommitterTest {
     objects.loseNextPutAnswers(1);
     metadata
         .loseNextAnswers(Operation.PUT_PLAN, 1)
+        .loseNextAnswers(Operation.PUT_CLAIM, 1)
         .loseNextAnswers(Operation.APPEND_SLICE, 2)
         .loseNextAnswers(Operation.COMPLETE_PLAN, 1);
 
-    CommitResult result = committer.commit(request("k1", 0, 1));
+    Plan done = committer.commit(group(List.of("k1"), 0, 1));
 
-    assertThat(result.buckets())
-        .extracting(CommitResult.BucketOffsets::baseOffset)
-        .containsExactly(0L, 0L);
+    assertThat(done.status()).isEqualTo(PlanStatus.DONE);
+    assertThat(done.parts()).extracting(p -> p.baseOffset()).containsExactly(0L, 0L);
     assertThat(slices(0)).hasSize(1);
     assertThat(slices(1)).hasSize(1);
-    assertThat(stored.plan(TABLE, request("k1").planKey()).orElseThrow().status())
-        .isEqualTo(PlanStatus.DONE);
+    assertThat(answer("k1").orElseThrow().buckets())
+        .extracting(CommitResult.BucketOffsets::baseOffset)
+        .containsExactly(0L, 0L);
   }
 
   @Test
   void aStoreFailureAfterThePlanLeavesItForRecoveryAndARetryGetsTheSameAnswer() {
     metadata.failNext(
         Operation.APPEND_SLICE, 1, () -> new StoreUnavailableException("dynamo is down", null));
-    CommitRequest first = request("k2", 2);
+    CommitGroup first = group(List.of("k2"), 2);
     assertThatThrownBy(() -> committer.commit(first))
         .isInstanceOf(StoreUnavailableException.class)
         .hasMessageContaining("dynamo is down");
-    assertThat(stored.pendingPlans(TABLE)).hasSize(1);
+    assertThat(stored.plan(TABLE, first.planKey()).orElseThrow().status())
+        .isEqualTo(PlanStatus.PENDING);
     assertThat(slices(2)).isEmpty();
 
-    CommitResult retried = committer.commit(request("k2", 2));
+    CommitResult retried = answer("k2").orElseThrow();
 
     assertThat(retried.buckets()).extracting(CommitResult.BucketOffsets::bucket).containsExactly(2);
-    assertThat(slices(2)).extracting(Slice::requestId).containsExactly(first.requestId());
-    assertThat(stored.pendingPlans(TABLE)).isEmpty();
+    assertThat(slices(2)).extracting(Slice::planKey).containsExactly(first.planKey());
+    assertThat(stored.plan(TABLE, first.planKey()).orElseThrow().status())
+        .isEqualTo(PlanStatus.DONE);
   }
 
   @Test
@@ -100,10 +117,43 @@ class AppendCommitterTest {
         1,
         () -> new StoreUnavailableException("s3 is down", null));
 
-    assertThatThrownBy(() -> committer.commit(request("k3", 0)))
+    assertThatThrownBy(() -> committer.commit(group(List.of("k3"), 0)))
         .isInstanceOf(StoreUnavailableException.class)
         .hasMessageContaining("s3 is down");
-    assertThat(stored.plans(TABLE)).isEmpty();
+    assertThat(stored.plans(TABLE, "", "~", 10)).isEmpty();
     assertThat(slices(0)).isEmpty();
+  }
+
+  @Test
+  void aGroupWithAKeyAnotherPlanHoldsIsAbortedWholeAndItsOtherKeysAreFreed() {
+    Plan first = committer.commit(group(List.of("a"), 0));
+    assertThat(first.status()).isEqualTo(PlanStatus.DONE);
+
+    Plan second = committer.commit(group(List.of("b", "a"), 0, 1));
+
+    assertThat(second.status()).isEqualTo(PlanStatus.ABORTED);
+    assertThat(stored.plan(TABLE, second.planKey()).orElseThrow().status())
+        .isEqualTo(PlanStatus.ABORTED);
+    assertThat(slices(0)).extracting(Slice::planKey).containsExactly(first.planKey());
+    assertThat(slices(1)).isEmpty();
+    assertThat(answer("b")).as("b's claim is free: its plan was aborted").isEmpty();
+    assertThat(answer("a").orElseThrow().buckets())
+        .extracting(CommitResult.BucketOffsets::baseOffset)
+        .containsExactly(0L);
+
+    Plan third = committer.commit(group(List.of("b"), 1));
+    assertThat(third.status()).isEqualTo(PlanStatus.DONE);
+    assertThat(answer("b").orElseThrow().buckets())
+        .extracting(CommitResult.BucketOffsets::bucket)
+        .containsExactly(1);
+  }
+
+  @Test
+  void aKeyReusedWithAnotherBodyIsRefused() {
+    committer.commit(group(List.of("c"), 0));
+
+    assertThatThrownBy(() -> committer.existingAnswer(TABLE, PlanKeys.claimKey("c"), "other"))
+        .isInstanceOf(IdempotencyKeyReusedException.class)
+        .hasMessageContaining("different body");
   }
 }

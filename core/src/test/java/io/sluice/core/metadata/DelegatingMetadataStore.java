@@ -56,8 +56,13 @@ public class DelegatingMetadataStore implements MetadataStore {
   }
 
   @Override
-  public void putIndexPage(String tableId, int bucket, IndexPage page) {
-    delegate.putIndexPage(tableId, bucket, page);
+  public IndexPage putIndexPage(String tableId, int bucket, IndexPage page) {
+    return delegate.putIndexPage(tableId, bucket, page);
+  }
+
+  @Override
+  public void closeBucket(String tableId, int bucket) {
+    delegate.closeBucket(tableId, bucket);
   }
 
   @Override
@@ -71,8 +76,9 @@ public class DelegatingMetadataStore implements MetadataStore {
   }
 
   @Override
-  public List<IndexPage> indexPages(String tableId, int bucket, long fromOffset, long toOffset) {
-    return delegate.indexPages(tableId, bucket, fromOffset, toOffset);
+  public List<IndexPage> indexPages(
+      String tableId, int bucket, long fromOffset, long toOffset, int limit) {
+    return delegate.indexPages(tableId, bucket, fromOffset, toOffset, limit);
   }
 
   @Override
@@ -107,18 +113,48 @@ public class DelegatingMetadataStore implements MetadataStore {
   }
 
   @Override
-  public void removeLiveBucket(String tableId, String planKey, int bucket) {
-    delegate.removeLiveBucket(tableId, planKey, bucket);
+  public void abortPlan(String tableId, String planKey) {
+    delegate.abortPlan(tableId, planKey);
   }
 
   @Override
-  public List<Plan> pendingPlans(String tableId) {
-    return delegate.pendingPlans(tableId);
+  public List<Plan> plans(String tableId, String fromKey, String toKey, int limit) {
+    return delegate.plans(tableId, fromKey, toKey, limit);
   }
 
   @Override
-  public List<Plan> plans(String tableId) {
-    return delegate.plans(tableId);
+  public Optional<Claim> claim(String tableId, String claimKey) {
+    return delegate.claim(tableId, claimKey);
+  }
+
+  @Override
+  public void putClaim(Claim claim) {
+    delegate.putClaim(claim);
+  }
+
+  @Override
+  public void replaceClaim(Claim expected, Claim next) {
+    delegate.replaceClaim(expected, next);
+  }
+
+  @Override
+  public void deleteClaim(Claim claim) {
+    delegate.deleteClaim(claim);
+  }
+
+  @Override
+  public Optional<Plan> commitInOneTransaction(Plan pending, List<Claim> claims) {
+    return delegate.commitInOneTransaction(pending, claims);
+  }
+
+  @Override
+  public SweepState sweepState(String tableId) {
+    return delegate.sweepState(tableId);
+  }
+
+  @Override
+  public void putSweepState(SweepState state) {
+    delegate.putSweepState(state);
   }
 
   @Override

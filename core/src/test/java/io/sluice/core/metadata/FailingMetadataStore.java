@@ -4,6 +4,7 @@ import io.sluice.core.store.CommitStateUnknownException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -20,7 +21,9 @@ public class FailingMetadataStore extends DelegatingMetadataStore {
     READ_HEAD,
     APPEND_SLICE,
     PUT_PLAN,
+    PUT_CLAIM,
     COMPLETE_PLAN,
+    COMMIT_IN_ONE_TRANSACTION,
     PUT_LEASE
   }
 
@@ -46,6 +49,13 @@ public class FailingMetadataStore extends DelegatingMetadataStore {
   /** Makes the next {@code times} calls of a write happen, then report an unknown outcome. */
   public synchronized FailingMetadataStore loseNextAnswers(Operation operation, int times) {
     lostAnswers.merge(operation, times, Integer::sum);
+    return this;
+  }
+
+  /** Drops every queued failure and lost answer. */
+  public synchronized FailingMetadataStore heal() {
+    failures.clear();
+    lostAnswers.clear();
     return this;
   }
 
@@ -89,6 +99,21 @@ public class FailingMetadataStore extends DelegatingMetadataStore {
   @Override
   public void putPlan(Plan plan) {
     write(Operation.PUT_PLAN, () -> super.putPlan(plan));
+  }
+
+  @Override
+  public void putClaim(Claim claim) {
+    write(Operation.PUT_CLAIM, () -> super.putClaim(claim));
+  }
+
+  @Override
+  public Optional<Plan> commitInOneTransaction(Plan pending, List<Claim> claims) {
+    maybeFail(Operation.COMMIT_IN_ONE_TRANSACTION);
+    Optional<Plan> done = super.commitInOneTransaction(pending, claims);
+    if (done.isPresent() && takeLostAnswer(Operation.COMMIT_IN_ONE_TRANSACTION)) {
+      throw new CommitStateUnknownException("commit: the answer was lost", null);
+    }
+    return done;
   }
 
   @Override

@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.core.log.AppendCommitter;
 import io.sluice.core.log.CommitAbortedException;
-import io.sluice.core.log.CommitRequest;
+import io.sluice.core.log.CommitGroup;
 import io.sluice.core.log.CommitResult;
 import io.sluice.core.log.IdempotencyKeyReusedException;
 import io.sluice.core.log.LogIndex;
 import io.sluice.core.log.PlanApplier;
+import io.sluice.core.log.PlanKeys;
 import io.sluice.core.log.RecoveryService;
 import io.sluice.core.log.SegmentGc;
 import io.sluice.core.log.SegmentKeys;
@@ -93,7 +94,7 @@ public abstract class MetadataStoreContract {
         Instant.parse("2026-11-25T08:00:00Z"));
   }
 
-  private static Slice slice(long base, long count, String requestId) {
+  private static Slice slice(long base, long count, String planKey) {
     return new Slice(
         base,
         count,
@@ -102,7 +103,7 @@ public abstract class MetadataStoreContract {
         10 * count,
         1,
         Instant.parse("2026-11-25T08:00:00.123456Z"),
-        requestId);
+        planKey);
   }
 
   // ---- catalog ----
@@ -286,103 +287,229 @@ public abstract class MetadataStoreContract {
     assertThat(store.head(tableId, 0).nextOffset()).isEqualTo(40);
   }
 
-  // ---- plans, leases, tiering state ----
+  // ---- plans, claims, sweeps ----
 
-  private Plan plan(String planKey, String requestId, PlanStatus status) {
-    Instant now = Instant.parse("2026-11-25T08:00:00.000001Z");
+  private static final Instant PLANNED = Instant.parse("2026-11-25T08:00:00.000001Z");
+
+  private Plan plan(String planKey, PlanStatus status) {
     return new Plan(
         tableId,
         planKey,
-        requestId,
-        "hash-" + requestId,
-        "log/0/" + tableId + "/" + planKey + ".seg",
+        SegmentKeys.segmentKey(tableId, planKey),
         1,
-        now,
+        PLANNED,
         List.of(new PlanPart(0, 10, 16, 100, 0, -1), new PlanPart(2, 5, 116, 50, 7, -1)),
-        Set.of(0, 2),
+        List.of(
+            new PlanMember(
+                "k" + "0".repeat(32),
+                "hash-a",
+                List.of(new PlanMember.Range(0, 0, 6), new PlanMember.Range(2, 0, 5))),
+            new PlanMember("k" + "1".repeat(32), "hash-b", List.of(new PlanMember.Range(0, 6, 4)))),
         status,
-        now);
+        PLANNED);
+  }
+
+  private static String key(int second) {
+    return PlanKeys.newPlanKey(PLANNED.plusSeconds(second));
   }
 
   @Test
-  void storesPlansAndCompletesThemOnce() {
-    Plan pending = plan("k1", "req1", PlanStatus.PENDING);
+  void storesPlansAndSettlesThemOnce() {
+    String key = key(0);
+    Plan pending = plan(key, PlanStatus.PENDING);
     store.putPlan(pending);
-    assertThat(store.plan(tableId, "k1")).contains(pending);
-    assertThat(store.plan(tableId, "k2")).isEmpty();
-    assertThat(store.pendingPlans(tableId)).containsExactly(pending);
-    assertThatThrownBy(() -> store.putPlan(plan("k1", "req2", PlanStatus.PENDING)))
+    assertThat(store.plan(tableId, key)).contains(pending);
+    assertThat(store.plan(tableId, key(1))).isEmpty();
+    assertThatThrownBy(() -> store.putPlan(plan(key, PlanStatus.PENDING)))
         .isInstanceOf(CommitConflictException.class)
-        .hasMessageContaining("k1");
+        .hasMessageContaining(key);
 
     Plan done =
-        new Plan(
-            tableId,
-            "k1",
-            "req1",
-            pending.bodyHash(),
-            pending.segmentKey(),
-            1,
-            pending.commitTimestamp(),
-            List.of(pending.parts().get(0).appliedAt(40), pending.parts().get(1).appliedAt(7)),
-            pending.liveBuckets(),
+        pending.with(
             PlanStatus.DONE,
-            pending.createdAt());
+            List.of(pending.parts().get(0).appliedAt(40), pending.parts().get(1).appliedAt(7)));
     store.completePlan(done);
-    assertThat(store.plan(tableId, "k1")).contains(done);
-    assertThat(store.pendingPlans(tableId)).isEmpty();
+    assertThat(store.plan(tableId, key)).contains(done);
     assertThatThrownBy(() -> store.completePlan(done))
         .isInstanceOf(CommitConflictException.class)
-        .hasMessageContaining("k1");
+        .hasMessageContaining(key);
+    assertThatThrownBy(() -> store.abortPlan(tableId, key))
+        .isInstanceOf(CommitConflictException.class)
+        .hasMessageContaining(key);
 
-    store.removeLiveBucket(tableId, "k1", 2);
-    store.removeLiveBucket(tableId, "k1", 2);
-    store.removeLiveBucket(tableId, "missing", 2);
-    assertThat(store.plan(tableId, "k1").orElseThrow().liveBuckets()).containsExactly(0);
+    String abandoned = key(2);
+    store.putPlan(plan(abandoned, PlanStatus.PENDING));
+    store.abortPlan(tableId, abandoned);
+    store.abortPlan(tableId, abandoned);
+    assertThat(store.plan(tableId, abandoned).orElseThrow().status()).isEqualTo(PlanStatus.ABORTED);
+    assertThatThrownBy(() -> store.completePlan(plan(abandoned, PlanStatus.DONE)))
+        .isInstanceOf(CommitConflictException.class);
 
-    store.putPlan(Plan.tombstone(tableId, "k3", Instant.parse("2026-11-25T09:00:00Z")));
-    assertThat(store.plan(tableId, "k3").orElseThrow().status()).isEqualTo(PlanStatus.ABORTED);
+    String tombstoned = key(3);
+    store.putPlan(Plan.tombstone(tableId, tombstoned, PLANNED));
+    assertThat(store.plan(tableId, tombstoned).orElseThrow().isTombstone()).isTrue();
   }
 
   @Test
-  void listsEveryPlanAndDeletesThemIdempotently() {
-    Plan pending = plan("k1", "req1", PlanStatus.PENDING);
-    store.putPlan(pending);
-    store.putPlan(plan("k2", "req2", PlanStatus.PENDING));
-    Plan done =
-        new Plan(
-            tableId,
-            "k2",
-            "req2",
-            "hash-req2",
-            "log/0/" + tableId + "/k2.seg",
-            1,
-            pending.commitTimestamp(),
-            List.of(pending.parts().get(0).appliedAt(0), pending.parts().get(1).appliedAt(7)),
-            Set.of(0, 2),
-            PlanStatus.DONE,
-            pending.createdAt());
-    store.completePlan(done);
-    Plan tombstone = Plan.tombstone(tableId, "k3", Instant.parse("2026-11-25T09:00:00Z"));
-    store.putPlan(tombstone);
+  void listsPlansByKeyRangeInKeyOrderAndDeletesThemIdempotently() {
+    List<String> keys = new ArrayList<>();
+    for (int second = 5; second >= 0; second--) {
+      String key = key(second * 10);
+      keys.add(0, key);
+      store.putPlan(
+          second == 3 ? Plan.tombstone(tableId, key, PLANNED) : plan(key, PlanStatus.PENDING));
+    }
     String otherTable = UUID.randomUUID().toString();
-    Plan other = Plan.tombstone(otherTable, "k1", Instant.parse("2026-11-25T09:00:00Z"));
-    store.putPlan(other);
+    store.putPlan(Plan.tombstone(otherTable, keys.get(0), PLANNED));
 
-    assertThat(store.plans(tableId)).containsExactlyInAnyOrder(pending, done, tombstone);
-    assertThat(store.plans(otherTable)).containsExactly(other);
-    assertThat(store.plans(UUID.randomUUID().toString())).isEmpty();
+    assertThat(store.plans(tableId, "", "~", 100)).extracting(Plan::planKey).isEqualTo(keys);
+    assertThat(store.plans(tableId, keys.get(1), keys.get(4), 100))
+        .extracting(Plan::planKey)
+        .containsExactly(keys.get(1), keys.get(2), keys.get(3));
+    assertThat(store.plans(tableId, PlanKeys.at(PLANNED.plusSeconds(15)), "~", 2))
+        .extracting(Plan::planKey)
+        .containsExactly(keys.get(2), keys.get(3));
+    assertThat(store.plans(tableId, PlanKeys.after(keys.get(5)), "~", 100)).isEmpty();
+    assertThat(store.plans(otherTable, "", "~", 100)).hasSize(1);
 
-    store.deletePlan(tableId, "k1");
-    assertThat(store.plan(tableId, "k1")).isEmpty();
-    store.deletePlan(tableId, "k1");
-    store.deletePlan(tableId, "missing");
-    assertThat(store.plans(tableId)).containsExactlyInAnyOrder(done, tombstone);
-    assertThat(store.pendingPlans(tableId)).isEmpty();
-    assertThat(store.plans(otherTable)).containsExactly(other);
+    store.deletePlan(tableId, keys.get(0));
+    store.deletePlan(tableId, keys.get(0));
+    store.deletePlan(tableId, key(99));
+    assertThat(store.plans(tableId, "", "~", 100))
+        .extracting(Plan::planKey)
+        .isEqualTo(keys.subList(1, 6));
+    assertThat(store.plans(otherTable, "", "~", 100)).hasSize(1);
+  }
 
-    store.deletePlan(tableId, "k3");
-    assertThat(store.plans(tableId)).containsExactly(done);
+  @Test
+  void claimsAKeyOnceAndHandsItOverOnlyFromTheNamedPlan() {
+    String claimKey = PlanKeys.claimKey("order-1");
+    Claim first = new Claim(tableId, claimKey, key(0), PLANNED);
+    assertThat(store.claim(tableId, claimKey)).isEmpty();
+    store.putClaim(first);
+    assertThat(store.claim(tableId, claimKey)).contains(first);
+    Claim second = new Claim(tableId, claimKey, key(1), PLANNED.plusSeconds(1));
+    assertThatThrownBy(() -> store.putClaim(second))
+        .isInstanceOf(CommitConflictException.class)
+        .hasMessageContaining(claimKey);
+
+    store.replaceClaim(first, second);
+    assertThat(store.claim(tableId, claimKey)).contains(second);
+    assertThatThrownBy(() -> store.replaceClaim(first, first))
+        .isInstanceOf(CommitConflictException.class)
+        .hasMessageContaining(claimKey);
+
+    store.deleteClaim(first); // names another plan now: kept
+    assertThat(store.claim(tableId, claimKey)).contains(second);
+    store.deleteClaim(second);
+    store.deleteClaim(second);
+    assertThat(store.claim(tableId, claimKey)).isEmpty();
+    assertThat(store.claim(UUID.randomUUID().toString(), claimKey)).isEmpty();
+  }
+
+  @Test
+  void aClosedBucketRefusesEveryAppend() {
+    store.appendSlice(tableId, 0, 0, slice(0, 5, "p1"));
+    store.closeBucket(tableId, 0);
+    store.closeBucket(tableId, 0);
+    store.closeBucket(tableId, 1);
+
+    assertThat(store.head(tableId, 0).closed()).isTrue();
+    assertThat(store.head(tableId, 0).nextOffset()).isEqualTo(5);
+    assertThat(store.head(tableId, 1).closed()).isTrue();
+    assertThat(store.head(tableId, 2).closed()).isFalse();
+    assertThatThrownBy(() -> store.appendSlice(tableId, 0, 5, slice(5, 1, "p2")))
+        .isInstanceOf(CommitConflictException.class)
+        .hasMessageContaining("bucket 0");
+    assertThatThrownBy(() -> store.appendSlice(tableId, 1, 0, slice(0, 1, "p2")))
+        .isInstanceOf(CommitConflictException.class)
+        .hasMessageContaining("bucket 1");
+    assertThat(store.head(tableId, 0).nextOffset()).isEqualTo(5);
+  }
+
+  @Test
+  void keepsTheSweepStateOfEachTable() {
+    assertThat(store.sweepState(tableId)).isEqualTo(SweepState.initial(tableId));
+    SweepState state =
+        SweepState.initial(tableId)
+            .withRecoveredUpTo(key(30))
+            .withObjectsCollectedUpTo(key(20))
+            .withPlansCollectedUpTo(key(10))
+            .withOrphansListedUpTo(key(5));
+    store.putSweepState(state);
+    assertThat(store.sweepState(tableId)).isEqualTo(state);
+    String later = key(40);
+    store.putSweepState(state.withRecoveredUpTo(later));
+    assertThat(store.sweepState(tableId)).isEqualTo(state.withRecoveredUpTo(later));
+    assertThat(store.sweepState(UUID.randomUUID().toString()).recoveredUpTo()).isEmpty();
+  }
+
+  @Test
+  void commitsAWholePlanInOneTransactionOrSaysItCannot() {
+    store.appendSlice(tableId, 2, 0, slice(0, 7, "earlier"));
+    String key = key(0);
+    Plan pending = plan(key, PlanStatus.PENDING);
+    List<Claim> claims =
+        pending.members().stream()
+            .map(m -> new Claim(tableId, m.claimKey(), key, PLANNED))
+            .toList();
+
+    Optional<Plan> done = store.commitInOneTransaction(pending, claims);
+
+    if (done.isEmpty()) {
+      assertThat(store.plan(tableId, key))
+          .as("a store without transactions writes nothing")
+          .isEmpty();
+      assertThat(store.claim(tableId, claims.get(0).claimKey())).isEmpty();
+      return;
+    }
+    assertThat(done.get().status()).isEqualTo(PlanStatus.DONE);
+    assertThat(done.get().parts()).extracting(PlanPart::baseOffset).containsExactly(0L, 7L);
+    assertThat(store.plan(tableId, key)).contains(done.get());
+    assertThat(store.head(tableId, 0).nextOffset()).isEqualTo(10);
+    assertThat(store.head(tableId, 2).recentSlices().get(7L).planKey()).isEqualTo(key);
+    assertThat(store.claim(tableId, claims.get(1).claimKey()).orElseThrow().planKey())
+        .isEqualTo(key);
+
+    // A claim another live plan holds: nothing of the second plan is written.
+    String second = key(1);
+    Plan next = plan(second, PlanStatus.PENDING);
+    assertThatThrownBy(
+            () ->
+                store.commitInOneTransaction(
+                    next, List.of(new Claim(tableId, claims.get(0).claimKey(), second, PLANNED))))
+        .isInstanceOf(ClaimsTakenException.class)
+        .satisfies(
+            e -> assertThat(((ClaimsTakenException) e).taken()).containsExactly(claims.get(0)));
+    assertThat(store.plan(tableId, second)).isEmpty();
+    assertThat(store.head(tableId, 0).nextOffset()).isEqualTo(10);
+
+    // A closed bucket: nothing written either.
+    store.closeBucket(tableId, 2);
+    assertThatThrownBy(
+            () -> store.commitInOneTransaction(plan(key(2), PlanStatus.PENDING), List.of()))
+        .isInstanceOf(CommitConflictException.class)
+        .hasMessageContaining("closed");
+    assertThat(store.head(tableId, 0).nextOffset()).isEqualTo(10);
+    assertThat(store.plan(tableId, key(2))).isEmpty();
+  }
+
+  @Test
+  void readsAtMostTheIndexPagesAskedFor() {
+    for (int i = 0; i < 6; i++) {
+      store.appendSlice(tableId, 0, i * 10L, slice(i * 10L, 10, "r" + i));
+    }
+    IndexPage first = new IndexPage(0, 0, 20, List.of(slice(0, 10, "r0"), slice(10, 10, "r1")));
+    IndexPage second = new IndexPage(0, 20, 40, List.of(slice(20, 10, "r2"), slice(30, 10, "r3")));
+    assertThat(store.putIndexPage(tableId, 0, first)).isEqualTo(first);
+    assertThat(store.putIndexPage(tableId, 0, second)).isEqualTo(second);
+    IndexPage rival = new IndexPage(0, 0, 10, List.of(slice(0, 10, "r0")));
+    assertThat(store.putIndexPage(tableId, 0, rival)).as("the stored page wins").isEqualTo(first);
+
+    assertThat(store.indexPages(tableId, 0, 0, 40, 1)).containsExactly(first);
+    assertThat(store.indexPages(tableId, 0, 15, 40, 1)).containsExactly(first);
+    assertThat(store.indexPages(tableId, 0, 20, 40, 1)).containsExactly(second);
+    assertThat(store.indexPages(tableId, 0, 0, 40, 5)).containsExactly(first, second);
   }
 
   @Test
@@ -429,27 +556,61 @@ public abstract class MetadataStoreContract {
 
   // ---- the commit protocol ----
 
-  private CommitRequest request(Optional<String> key, byte[] body, int... buckets) {
-    String requestId = SegmentKeys.newRequestId();
+  /**
+   * A group of one member per key (a null key: a member without one), each writing a few rows to
+   * every bucket given, member after member.
+   */
+  private CommitGroup group(List<String> keys, byte[] segment, int... buckets) {
     List<BucketRange> parts = new ArrayList<>();
-    long offset = 8;
+    long offset = 16;
+    List<List<PlanMember.Range>> ranges = new ArrayList<>();
+    keys.forEach(k -> ranges.add(new ArrayList<>()));
     for (int bucket : buckets) {
-      long rows = 1 + ThreadLocalRandom.current().nextInt(20);
+      long rows = 0;
+      for (int m = 0; m < keys.size(); m++) {
+        long count = 1 + ThreadLocalRandom.current().nextInt(20);
+        ranges.get(m).add(new PlanMember.Range(bucket, rows, count));
+        rows += count;
+      }
       parts.add(new BucketRange(bucket, offset, rows * 8, rows));
       offset += rows * 8;
     }
-    return new CommitRequest(
-        tableId,
-        SegmentKeys.planKey(key, requestId),
-        requestId,
-        SegmentKeys.sha256(body),
-        1,
-        body,
-        parts);
+    List<CommitGroup.Member> members = new ArrayList<>();
+    for (int m = 0; m < keys.size(); m++) {
+      String key = keys.get(m);
+      members.add(
+          new CommitGroup.Member(
+              Optional.ofNullable(key).map(PlanKeys::claimKey),
+              key == null ? "" : SegmentKeys.sha256(key + new String(segment)),
+              ranges.get(m)));
+    }
+    return new CommitGroup(
+        tableId, 1, PlanKeys.newPlanKey(CLOCK.instant()), segment, parts, members);
+  }
+
+  private CommitGroup group(String key, byte[] segment, int... buckets) {
+    return group(java.util.Collections.singletonList(key), segment, buckets);
   }
 
   private AppendCommitter committer(MetadataStore metadata) {
     return new AppendCommitter(objects, metadata, executor, CLOCK);
+  }
+
+  /** The store without its one-transaction commit: the protocol step by step, as on DynamoDB. */
+  private MetadataStore stepByStep(MetadataStore metadata) {
+    return new DelegatingMetadataStore(metadata) {
+      @Override
+      public Optional<Plan> commitInOneTransaction(Plan pending, List<Claim> claims) {
+        return Optional.empty();
+      }
+    };
+  }
+
+  private CommitResult answer(AppendCommitter committer, String key, byte[] segment) {
+    return committer
+        .existingAnswer(
+            tableId, PlanKeys.claimKey(key), SegmentKeys.sha256(key + new String(segment)))
+        .orElseThrow(() -> new AssertionError("no answer for key " + key));
   }
 
   /** Every slice of a bucket from offset 0, checked to be contiguous. */
@@ -465,32 +626,41 @@ public abstract class MetadataStoreContract {
   }
 
   @Test
-  void commitsARequestAcrossBucketsAndAnswersItsRetries() {
-    AppendCommitter committer = committer(store);
-    byte[] body = "body-1".getBytes();
-    CommitRequest first = request(Optional.of("order-42"), body, 0, 2);
-    CommitResult result = committer.commit(first);
+  void commitsAGroupAcrossBucketsAndAnswersEachMembersRetries() {
+    for (MetadataStore metadata : List.of(store, stepByStep(store))) {
+      AppendCommitter committer = committer(metadata);
+      byte[] segment = UUID.randomUUID().toString().getBytes();
+      String first = "order-" + UUID.randomUUID();
+      String second = "order-" + UUID.randomUUID();
+      long[] before = {store.head(tableId, 0).nextOffset(), store.head(tableId, 2).nextOffset()};
+      CommitGroup group = group(java.util.Arrays.asList(first, null, second), segment, 0, 2);
 
-    assertThat(result.rows()).isEqualTo(first.parts().stream().mapToLong(BucketRange::rows).sum());
-    assertThat(result.buckets())
-        .extracting(CommitResult.BucketOffsets::bucket, CommitResult.BucketOffsets::baseOffset)
-        .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(0, 0L), org.assertj.core.groups.Tuple.tuple(2, 0L));
-    Plan stored = store.plan(tableId, first.planKey()).orElseThrow();
-    assertThat(stored.status()).isEqualTo(PlanStatus.DONE);
-    assertThat(objects.read(stored.segmentKey())).isEqualTo(body);
+      Plan done = committer.commit(group);
 
-    // Same key, same body, new attempt: the first answer, nothing new written.
-    CommitRequest retry = request(Optional.of("order-42"), body, 0, 2);
-    assertThat(committer.commit(retry)).isEqualTo(result);
-    assertThat(bucketSlices(0)).hasSize(1);
-    assertThat(bucketSlices(2)).hasSize(1);
-
-    CommitRequest other = request(Optional.of("order-42"), "other".getBytes(), 1);
-    assertThatThrownBy(() -> committer.commit(other))
-        .isInstanceOf(IdempotencyKeyReusedException.class)
-        .hasMessageContaining("different body");
-    assertThat(store.head(tableId, 1).nextOffset()).isZero();
+      assertThat(done.status()).isEqualTo(PlanStatus.DONE);
+      assertThat(done.parts())
+          .extracting(PlanPart::baseOffset)
+          .containsExactly(before[0], before[1]);
+      assertThat(store.plan(tableId, group.planKey())).contains(done);
+      assertThat(objects.read(done.segmentKey())).isEqualTo(segment);
+      for (int m : new int[] {0, 2}) {
+        CommitResult answer = answer(committer, m == 0 ? first : second, segment);
+        List<PlanMember.Range> ranges = group.members().get(m).ranges();
+        assertThat(answer.buckets())
+            .extracting(CommitResult.BucketOffsets::baseOffset)
+            .containsExactly(before[0] + ranges.get(0).start(), before[1] + ranges.get(1).start());
+        assertThat(answer.buckets())
+            .extracting(CommitResult.BucketOffsets::count)
+            .containsExactly(ranges.get(0).count(), ranges.get(1).count());
+      }
+      assertThatThrownBy(
+              () -> committer.existingAnswer(tableId, PlanKeys.claimKey(first), "other body"))
+          .isInstanceOf(IdempotencyKeyReusedException.class)
+          .hasMessageContaining("different body");
+      assertThat(bucketSlices(0)).extracting(Slice::planKey).endsWith(group.planKey());
+    }
+    assertThat(bucketSlices(0)).hasSize(2);
+    assertThat(bucketSlices(2)).hasSize(2);
   }
 
   @Test
@@ -498,14 +668,16 @@ public abstract class MetadataStoreContract {
     int threads = 8;
     int buckets = 4;
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
-    ConcurrentLinkedQueue<String[]> acknowledged = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<PlanPart> acknowledged = new ConcurrentLinkedQueue<>();
+    Map<PlanPart, String> planOf = new java.util.concurrent.ConcurrentHashMap<>();
     ExecutorService writers = Executors.newFixedThreadPool(threads);
     List<Future<Integer>> futures = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
+      MetadataStore metadata = t % 2 == 0 ? store : stepByStep(store);
       futures.add(
           writers.submit(
               () -> {
-                AppendCommitter committer = committer(store);
+                AppendCommitter committer = committer(metadata);
                 int count = 0;
                 while (System.nanoTime() < until) {
                   List<Integer> chosen = new ArrayList<>(List.of(0, 1, 2, 3));
@@ -517,14 +689,13 @@ public abstract class MetadataStoreContract {
                           .mapToInt(Integer::intValue)
                           .sorted()
                           .toArray();
-                  CommitRequest request =
-                      request(Optional.empty(), UUID.randomUUID().toString().getBytes(), spanned);
-                  CommitResult result = committer.commit(request);
-                  for (CommitResult.BucketOffsets b : result.buckets()) {
-                    acknowledged.add(
-                        new String[] {
-                          request.requestId(), "" + b.bucket(), "" + b.baseOffset(), "" + b.count()
-                        });
+                  Plan done =
+                      committer.commit(
+                          group((String) null, UUID.randomUUID().toString().getBytes(), spanned));
+                  assertThat(done.status()).isEqualTo(PlanStatus.DONE);
+                  for (PlanPart part : done.parts()) {
+                    acknowledged.add(part);
+                    planOf.put(part, done.planKey());
                   }
                   count++;
                 }
@@ -540,22 +711,23 @@ public abstract class MetadataStoreContract {
 
     Map<String, Slice> found = new HashMap<>();
     for (int bucket = 0; bucket < buckets; bucket++) {
-      Set<String> requestsInBucket = new HashSet<>();
+      Set<String> plansInBucket = new HashSet<>();
       for (Slice slice : bucketSlices(bucket)) {
-        assertThat(requestsInBucket.add(slice.requestId()))
-            .as("request %s appears once in bucket %d", slice.requestId(), bucket)
+        assertThat(plansInBucket.add(slice.planKey()))
+            .as("plan %s appears once in bucket %d", slice.planKey(), bucket)
             .isTrue();
-        found.put(slice.requestId() + "/" + bucket, slice);
+        found.put(slice.planKey() + "/" + bucket, slice);
       }
     }
     assertThat(found).hasSize(acknowledged.size());
-    for (String[] ack : acknowledged) {
-      Slice slice = found.get(ack[0] + "/" + ack[1]);
-      assertThat(slice).as("acknowledged slice %s in bucket %s", ack[0], ack[1]).isNotNull();
-      assertThat(slice.baseOffset()).isEqualTo(Long.parseLong(ack[2]));
-      assertThat(slice.count()).isEqualTo(Long.parseLong(ack[3]));
+    for (PlanPart part : acknowledged) {
+      Slice slice = found.get(planOf.get(part) + "/" + part.bucket());
+      assertThat(slice).as("acknowledged part %s", part).isNotNull();
+      assertThat(slice.baseOffset()).isEqualTo(part.baseOffset());
+      assertThat(slice.count()).isEqualTo(part.rows());
     }
-    assertThat(store.pendingPlans(tableId)).isEmpty();
+    assertThat(store.plans(tableId, "", "~", 100_000))
+        .allSatisfy(plan -> assertThat(plan.status()).isEqualTo(PlanStatus.DONE));
   }
 
   @Test
@@ -563,13 +735,13 @@ public abstract class MetadataStoreContract {
     AppendCommitter plain = committer(store);
     // Enough earlier writes that the head is about to move slices into pages.
     for (int i = 0; i < PlanApplier.HEAD_SLICE_LIMIT; i++) {
-      plain.commit(request(Optional.empty(), ("fill" + i).getBytes(), 0, 1, 2));
+      plain.commit(group((String) null, ("fill" + i).getBytes(), 0, 1, 2));
     }
     CountDownLatch paused = new CountDownLatch(1);
     CountDownLatch resume = new CountDownLatch(1);
     AtomicBoolean pauseOnce = new AtomicBoolean(true);
     MetadataStore pausing =
-        new DelegatingMetadataStore(store) {
+        new DelegatingMetadataStore(stepByStep(store)) {
           @Override
           public void appendSlice(String table, int bucket, long expected, Slice slice) {
             if (bucket == 2 && pauseOnce.compareAndSet(true, false)) {
@@ -579,16 +751,18 @@ public abstract class MetadataStoreContract {
             super.appendSlice(table, bucket, expected, slice);
           }
         };
-    byte[] body = "the-request".getBytes();
-    CommitRequest original = request(Optional.of("key-b"), body, 0, 1, 2);
-    Future<CommitResult> writer = executor.submit(() -> committer(pausing).commit(original));
+    byte[] segment = "the-request".getBytes();
+    CommitGroup original = group("key-b", segment, 0, 1, 2);
+    Future<Plan> writer = executor.submit(() -> committer(pausing).commit(original));
     assertThat(paused.await(30, TimeUnit.SECONDS)).isTrue();
 
     // While the writer is stalled on bucket 2: a retry, recovery and page moves, all at once.
-    CommitRequest retry = request(Optional.of("key-b"), body, 0, 1, 2);
-    Future<CommitResult> retried = executor.submit(() -> plain.commit(retry));
+    Future<CommitResult> retried = executor.submit(() -> answer(plain, "key-b", segment));
     Future<Integer> recovered =
-        executor.submit(() -> new RecoveryService(store, executor).recover(tableId));
+        executor.submit(
+            () ->
+                new RecoveryService(store, executor, CLOCK, java.time.Duration.ZERO)
+                    .recover(tableId));
     Future<?> moved =
         executor.submit(
             () -> {
@@ -602,23 +776,64 @@ public abstract class MetadataStoreContract {
     moved.get(30, TimeUnit.SECONDS);
     // Push the request's slices out of the heads, so the writer must find them in pages.
     for (int i = 0; i < PlanApplier.HEAD_SLICE_LIMIT; i++) {
-      plain.commit(request(Optional.empty(), ("more" + i).getBytes(), 0, 1, 2));
+      plain.commit(group((String) null, ("more" + i).getBytes(), 0, 1, 2));
     }
     assertThat(store.head(tableId, 2).indexedUpTo())
         .isGreaterThan(retryResult.buckets().get(2).baseOffset());
 
     resume.countDown();
-    CommitResult writerResult = writer.get(30, TimeUnit.SECONDS);
+    Plan written = writer.get(30, TimeUnit.SECONDS);
 
-    assertThat(writerResult).isEqualTo(retryResult);
+    assertThat(CommitResult.of(written, original.members().get(0).ranges())).isEqualTo(retryResult);
     for (int bucket = 0; bucket < 3; bucket++) {
       List<Slice> slices = bucketSlices(bucket);
-      assertThat(slices).filteredOn(s -> s.requestId().equals(original.requestId())).hasSize(1);
-      assertThat(slices).filteredOn(s -> s.requestId().equals(retry.requestId())).isEmpty();
+      assertThat(slices).filteredOn(s -> s.planKey().equals(original.planKey())).hasSize(1);
       assertThat(slices).hasSize(2 * PlanApplier.HEAD_SLICE_LIMIT + 1);
     }
     assertThat(store.plan(tableId, original.planKey()).orElseThrow().status())
         .isEqualTo(PlanStatus.DONE);
+  }
+
+  @Test
+  void oneKeySentToTwoServersAtOnceIsWrittenOnce() throws Exception {
+    for (int round = 0; round < 16; round++) {
+      String key = "twice-" + round;
+      byte[] segment = ("body-" + round).getBytes();
+      // Two servers on one store, each with a group holding the key beside a request of its own.
+      CommitGroup a = group(java.util.Arrays.asList(key, "a-" + round), segment, round % 4);
+      CommitGroup b = group(java.util.Arrays.asList("b-" + round, key), segment, (round + 1) % 4);
+      CountDownLatch start = new CountDownLatch(1);
+      AppendCommitter one = committer(round % 2 == 0 ? store : stepByStep(store));
+      Future<Plan> first =
+          executor.submit(
+              () -> {
+                start.await();
+                return one.commit(a);
+              });
+      Future<Plan> second =
+          executor.submit(
+              () -> {
+                start.await();
+                return committer(stepByStep(store)).commit(b);
+              });
+      start.countDown();
+      List<Plan> settled =
+          List.of(first.get(30, TimeUnit.SECONDS), second.get(30, TimeUnit.SECONDS));
+
+      assertThat(settled)
+          .extracting(Plan::status)
+          .as("round %d: one group commits, the other is aborted", round)
+          .containsExactlyInAnyOrder(PlanStatus.DONE, PlanStatus.ABORTED);
+      Plan done = settled.stream().filter(p -> p.status() == PlanStatus.DONE).findFirst().get();
+      assertThat(store.claim(tableId, PlanKeys.claimKey(key)).orElseThrow().planKey())
+          .isEqualTo(done.planKey());
+      for (int bucket = 0; bucket < 4; bucket++) {
+        for (Slice slice : bucketSlices(bucket)) {
+          assertThat(settled.stream().filter(p -> p.status() == PlanStatus.ABORTED))
+              .allSatisfy(aborted -> assertThat(slice.planKey()).isNotEqualTo(aborted.planKey()));
+        }
+      }
+    }
   }
 
   @Test
@@ -627,9 +842,9 @@ public abstract class MetadataStoreContract {
     int aborted = 0;
     int committed = 0;
     for (int round = 0; round < 12; round++) {
-      byte[] body = ("late-" + round).getBytes();
-      CommitRequest request = request(Optional.of("late-" + round), body, round % 4);
-      String segmentKey = SegmentKeys.segmentKey(tableId, request.planKey(), request.requestId());
+      byte[] segment = ("late-" + round).getBytes();
+      CommitGroup group = group("late-" + round, segment, round % 4);
+      String segmentKey = SegmentKeys.segmentKey(tableId, group.planKey());
       long before = store.head(tableId, round % 4).nextOffset();
       // GC looks at the object as soon as it exists, racing the writer's plan.
       ObjectStore racing =
@@ -647,19 +862,20 @@ public abstract class MetadataStoreContract {
               }
             }
           };
-      AppendCommitter committer = new AppendCommitter(racing, store, executor, CLOCK);
+      AppendCommitter committer =
+          new AppendCommitter(racing, round % 2 == 0 ? store : stepByStep(store), executor, CLOCK);
       try {
-        committer.commit(request);
+        assertThat(committer.commit(group).status()).isEqualTo(PlanStatus.DONE);
         committed++;
         assertThat(objects.read(segmentKey))
             .as("a committed write keeps its object")
-            .isEqualTo(body);
+            .isEqualTo(segment);
         assertThat(store.head(tableId, round % 4).nextOffset()).isGreaterThan(before);
       } catch (CommitAbortedException e) {
         aborted++;
         assertThat(e).hasMessageContaining("garbage-collected");
         assertThat(store.head(tableId, round % 4).nextOffset()).isEqualTo(before);
-        assertThat(store.plan(tableId, request.planKey()).orElseThrow().status())
+        assertThat(store.plan(tableId, group.planKey()).orElseThrow().status())
             .isEqualTo(PlanStatus.ABORTED);
       }
     }

@@ -7,7 +7,6 @@ import io.sluice.core.table.TableName;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +19,9 @@ public class TestingMetadataStore implements MetadataStore {
   private final Map<String, TableDefinition> schemas = new HashMap<>();
   private final Map<String, BucketHead> heads = new HashMap<>();
   private final Map<String, TreeMap<Long, IndexPage>> pages = new HashMap<>();
-  private final Map<String, Plan> plans = new HashMap<>();
+  private final Map<String, TreeMap<String, Plan>> plans = new HashMap<>();
+  private final Map<String, Claim> claims = new HashMap<>();
+  private final Map<String, SweepState> sweeps = new HashMap<>();
   private final Map<String, Lease> leases = new HashMap<>();
   private final Map<String, TieringState> tiering = new HashMap<>();
 
@@ -85,9 +86,13 @@ public class TestingMetadataStore implements MetadataStore {
       throw new IllegalArgumentException("slice base offset must be the expected next offset");
     }
     BucketHead head = head(tableId, bucket);
-    if (head.nextOffset() != expectedNextOffset) {
+    if (head.nextOffset() != expectedNextOffset || head.closed()) {
       throw new CommitConflictException(
-          "Cannot append to bucket " + bucket + ": next offset is " + head.nextOffset());
+          "Cannot append to bucket "
+              + bucket
+              + ": next offset is "
+              + head.nextOffset()
+              + (head.closed() ? ", closed" : ""));
     }
     TreeMap<Long, Slice> slices = new TreeMap<>(head.recentSlices());
     slices.put(slice.baseOffset(), slice);
@@ -103,10 +108,27 @@ public class TestingMetadataStore implements MetadataStore {
   }
 
   @Override
-  public synchronized void putIndexPage(String tableId, int bucket, IndexPage page) {
-    pages
-        .computeIfAbsent(bucketKey(tableId, bucket), k -> new TreeMap<>())
-        .putIfAbsent(page.firstOffset(), page);
+  public synchronized void closeBucket(String tableId, int bucket) {
+    BucketHead head = head(tableId, bucket);
+    heads.put(
+        bucketKey(tableId, bucket),
+        new BucketHead(
+            bucket,
+            head.nextOffset(),
+            head.logStartOffset(),
+            head.indexedUpTo(),
+            head.lastTimestamp(),
+            head.recentSlices(),
+            true));
+  }
+
+  @Override
+  public synchronized IndexPage putIndexPage(String tableId, int bucket, IndexPage page) {
+    IndexPage stored =
+        pages
+            .computeIfAbsent(bucketKey(tableId, bucket), k -> new TreeMap<>())
+            .putIfAbsent(page.firstOffset(), page);
+    return stored == null ? page : stored;
   }
 
   @Override
@@ -131,16 +153,17 @@ public class TestingMetadataStore implements MetadataStore {
             head.logStartOffset(),
             newIndexedUpTo,
             head.lastTimestamp(),
-            slices));
+            slices,
+            head.closed()));
   }
 
   @Override
   public synchronized List<IndexPage> indexPages(
-      String tableId, int bucket, long fromOffset, long toOffset) {
+      String tableId, int bucket, long fromOffset, long toOffset, int limit) {
     List<IndexPage> result = new ArrayList<>();
     for (IndexPage page :
         pages.getOrDefault(bucketKey(tableId, bucket), new TreeMap<>()).values()) {
-      if (page.endOffset() > fromOffset && page.firstOffset() < toOffset) {
+      if (result.size() < limit && page.endOffset() > fromOffset && page.firstOffset() < toOffset) {
         result.add(page);
       }
     }
@@ -172,7 +195,8 @@ public class TestingMetadataStore implements MetadataStore {
             newLogStartOffset,
             head.indexedUpTo(),
             head.lastTimestamp(),
-            slices));
+            slices,
+            head.closed()));
   }
 
   @Override
@@ -183,65 +207,87 @@ public class TestingMetadataStore implements MetadataStore {
     }
   }
 
+  private TreeMap<String, Plan> plansOf(String tableId) {
+    return plans.computeIfAbsent(tableId, k -> new TreeMap<>());
+  }
+
   @Override
   public synchronized Optional<Plan> plan(String tableId, String planKey) {
-    return Optional.ofNullable(plans.get(tableId + "#" + planKey));
+    return Optional.ofNullable(plansOf(tableId).get(planKey));
   }
 
   @Override
   public synchronized void putPlan(Plan plan) {
-    if (plans.putIfAbsent(plan.tableId() + "#" + plan.planKey(), plan) != null) {
+    if (plansOf(plan.tableId()).putIfAbsent(plan.planKey(), plan) != null) {
       throw new CommitConflictException("Cannot put plan " + plan.planKey() + ": it exists");
     }
   }
 
   @Override
   public synchronized void completePlan(Plan done) {
-    Plan stored = plans.get(done.tableId() + "#" + done.planKey());
+    Plan stored = plansOf(done.tableId()).get(done.planKey());
     if (stored == null || stored.status() != PlanStatus.PENDING) {
       throw new CommitConflictException("Cannot complete plan " + done.planKey() + ": not pending");
     }
-    plans.put(done.tableId() + "#" + done.planKey(), done);
+    plansOf(done.tableId()).put(done.planKey(), done);
   }
 
   @Override
-  public synchronized void removeLiveBucket(String tableId, String planKey, int bucket) {
-    Plan stored = plans.get(tableId + "#" + planKey);
-    if (stored != null) {
-      var live = new HashSet<>(stored.liveBuckets());
-      live.remove(bucket);
-      plans.put(
-          tableId + "#" + planKey,
-          new Plan(
-              stored.tableId(),
-              stored.planKey(),
-              stored.requestId(),
-              stored.bodyHash(),
-              stored.segmentKey(),
-              stored.schemaId(),
-              stored.commitTimestamp(),
-              stored.parts(),
-              live,
-              stored.status(),
-              stored.createdAt()));
+  public synchronized void abortPlan(String tableId, String planKey) {
+    Plan stored = plansOf(tableId).get(planKey);
+    if (stored == null || stored.status() == PlanStatus.DONE) {
+      throw new CommitConflictException("Cannot abort plan " + planKey + ": done or missing");
     }
+    plansOf(tableId).put(planKey, stored.with(PlanStatus.ABORTED, stored.parts()));
   }
 
   @Override
-  public synchronized List<Plan> pendingPlans(String tableId) {
-    return plans.values().stream()
-        .filter(p -> p.tableId().equals(tableId) && p.status() == PlanStatus.PENDING)
-        .toList();
-  }
-
-  @Override
-  public synchronized List<Plan> plans(String tableId) {
-    return plans.values().stream().filter(p -> p.tableId().equals(tableId)).toList();
+  public synchronized List<Plan> plans(String tableId, String fromKey, String toKey, int limit) {
+    return plansOf(tableId).subMap(fromKey, toKey).values().stream().limit(limit).toList();
   }
 
   @Override
   public synchronized void deletePlan(String tableId, String planKey) {
-    plans.remove(tableId + "#" + planKey);
+    plansOf(tableId).remove(planKey);
+  }
+
+  @Override
+  public synchronized Optional<Claim> claim(String tableId, String claimKey) {
+    return Optional.ofNullable(claims.get(tableId + "#" + claimKey));
+  }
+
+  @Override
+  public synchronized void putClaim(Claim claim) {
+    if (claims.putIfAbsent(claim.tableId() + "#" + claim.claimKey(), claim) != null) {
+      throw new CommitConflictException("Cannot claim " + claim.claimKey() + ": it is claimed");
+    }
+  }
+
+  @Override
+  public synchronized void replaceClaim(Claim expected, Claim next) {
+    Claim stored = claims.get(expected.tableId() + "#" + expected.claimKey());
+    if (stored == null || !stored.planKey().equals(expected.planKey())) {
+      throw new CommitConflictException("Cannot take over claim " + expected.claimKey());
+    }
+    claims.put(next.tableId() + "#" + next.claimKey(), next);
+  }
+
+  @Override
+  public synchronized void deleteClaim(Claim claim) {
+    Claim stored = claims.get(claim.tableId() + "#" + claim.claimKey());
+    if (stored != null && stored.planKey().equals(claim.planKey())) {
+      claims.remove(claim.tableId() + "#" + claim.claimKey());
+    }
+  }
+
+  @Override
+  public synchronized SweepState sweepState(String tableId) {
+    return sweeps.getOrDefault(tableId, SweepState.initial(tableId));
+  }
+
+  @Override
+  public synchronized void putSweepState(SweepState state) {
+    sweeps.put(state.tableId(), state);
   }
 
   @Override

@@ -67,6 +67,39 @@ class ArrowBodyDecodingTest {
   }
 
   @Test
+  void decodesABodyOfSeveralRecordBatchesInOrder() {
+    List<Object[]> rows = rows(30);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (VectorSchemaRoot first = ArrowTestBatches.of(allocator, COLUMNS, rows.subList(0, 10));
+        VectorSchemaRoot second = ArrowTestBatches.of(allocator, COLUMNS, rows.subList(10, 30));
+        VectorSchemaRoot sent = VectorSchemaRoot.create(first.getSchema(), allocator);
+        ArrowStreamWriter writer = new ArrowStreamWriter(sent, null, Channels.newChannel(out))) {
+      writer.start();
+      for (VectorSchemaRoot batch : List.of(first, second)) {
+        try (var recordBatch = new org.apache.arrow.vector.VectorUnloader(batch).getRecordBatch()) {
+          new org.apache.arrow.vector.VectorLoader(sent).load(recordBatch);
+        }
+        writer.writeBatch();
+      }
+      writer.end();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+
+    try (VectorSchemaRoot decoded = decode(out.toByteArray())) {
+      assertThat(decoded.getRowCount()).isEqualTo(30);
+      for (int i = 0; i < 30; i++) {
+        assertThat(decoded.getVector("id").getObject(i)).isEqualTo((long) i);
+        assertThat(
+                decoded.getVector("name").getObject(i) == null
+                    ? null
+                    : decoded.getVector("name").getObject(i).toString())
+            .isEqualTo(rows.get(i)[1]);
+      }
+    }
+  }
+
+  @Test
   void everySingleBitFlipIsReadOrRefusedAsACallerError() {
     byte[] body = body(rows(3), CompressionUtil.CodecType.NO_COMPRESSION);
     int decoded = 0;

@@ -60,7 +60,12 @@ class LogServicesTest {
     tables = new TableService(metadata, clock);
     appends =
         new AppendService(
-            tables, new AppendCommitter(objects, metadata, executor, clock), allocator, waiter);
+            tables,
+            new AppendCommitter(objects, metadata, executor, clock),
+            executor,
+            allocator,
+            waiter,
+            AppendService.Settings.DEFAULT);
     reads = new LogReadService(tables, metadata, objects, waiter, allocator);
     tables.create(EVENTS, TableDefinitionJson.parse("create", DEFINITION));
   }

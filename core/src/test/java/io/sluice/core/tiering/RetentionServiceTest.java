@@ -7,6 +7,7 @@ import io.sluice.core.TestingClock;
 import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.lake.TestingLakeFormat;
 import io.sluice.core.log.AppendCommitter;
+import io.sluice.core.log.PlanKeys;
 import io.sluice.core.log.SegmentKeys;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.metadata.TestingMetadataStore;
@@ -47,8 +48,10 @@ class RetentionServiceTest {
       new AppendService(
           tables,
           new AppendCommitter(objects, metadata, executor, clock),
+          executor,
           allocator,
-          new LogWaiter());
+          new LogWaiter(),
+          AppendService.Settings.DEFAULT);
   private final TieringService tiering =
       new TieringService(
           metadata,
@@ -79,7 +82,9 @@ class RetentionServiceTest {
         .table();
   }
 
+  /** Writes one row, a millisecond after the previous write (plan keys sort by time). */
   private void write(TableEntry table, int id) {
+    clock.advance(Duration.ofMillis(1));
     appends.append(
         table.name(),
         new RowBody(RowFormat.JSON, ("[{\"id\": " + id + "}]").getBytes(StandardCharsets.UTF_8)),
@@ -116,11 +121,13 @@ class RetentionServiceTest {
                 reads.read(new LogReadService.Request(table.name(), 0, 0, 10, Optional.empty(), 0)))
         .isInstanceOf(OffsetOutOfRangeException.class)
         .hasMessageContaining("below the log start 2");
-    assertThat(metadata.plans(table.tableId())).as("idempotency keys are kept 24 h").hasSize(3);
+    assertThat(metadata.plans(table.tableId(), "", "~", 1000))
+        .as("idempotency keys are kept 24 h")
+        .hasSize(3);
 
     clock.advance(Duration.ofHours(24));
     retention.sweep(table, true);
-    assertThat(metadata.plans(table.tableId())).hasSize(1);
+    assertThat(metadata.plans(table.tableId(), "", "~", 1000)).hasSize(1);
   }
 
   @Test
@@ -137,9 +144,8 @@ class RetentionServiceTest {
   @Test
   void deletesAnUnplannedObjectOnlyAfterClaimingItsPlanKey() {
     TableEntry table = create("events", "[]");
-    String requestId = SegmentKeys.newRequestId();
-    String planKey = SegmentKeys.planKey(Optional.of("late-writer"), requestId);
-    String orphan = SegmentKeys.segmentKey(table.tableId(), planKey, requestId);
+    String planKey = PlanKeys.newPlanKey(clock.instant());
+    String orphan = SegmentKeys.segmentKey(table.tableId(), planKey);
     objects.putIfAbsent(orphan, new byte[] {1, 2, 3});
 
     retention.sweep(table, true);
@@ -166,7 +172,7 @@ class RetentionServiceTest {
     dropping.drop(table.name());
 
     assertThat(objectCount(table)).isZero();
-    assertThat(metadata.plans(table.tableId())).isEmpty();
+    assertThat(metadata.plans(table.tableId(), "", "~", 1000)).isEmpty();
     assertThat(metadata.indexPages(table.tableId(), 0, 0, Long.MAX_VALUE)).isEmpty();
   }
 }

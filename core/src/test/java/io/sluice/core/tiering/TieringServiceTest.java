@@ -61,8 +61,10 @@ class TieringServiceTest {
         new AppendService(
             tables,
             new AppendCommitter(objects, metadata, executor, clock),
+            executor,
             allocator,
-            new LogWaiter());
+            new LogWaiter(),
+            AppendService.Settings.DEFAULT);
     tiering = service();
     table =
         tables

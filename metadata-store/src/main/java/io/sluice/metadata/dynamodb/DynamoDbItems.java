@@ -1,12 +1,15 @@
 package io.sluice.metadata.dynamodb;
 
 import io.sluice.core.metadata.BucketHead;
+import io.sluice.core.metadata.Claim;
 import io.sluice.core.metadata.IndexPage;
 import io.sluice.core.metadata.Lease;
 import io.sluice.core.metadata.Plan;
+import io.sluice.core.metadata.PlanMember;
 import io.sluice.core.metadata.PlanPart;
 import io.sluice.core.metadata.PlanStatus;
 import io.sluice.core.metadata.Slice;
+import io.sluice.core.metadata.SweepState;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.metadata.TieringState;
 import io.sluice.core.table.LakeFormatName;
@@ -18,10 +21,8 @@ import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -62,16 +63,23 @@ final class DynamoDbItems {
   static final String SLICE_BYTE_LENGTH = "l";
   static final String SLICE_SCHEMA_ID = "s";
   static final String SLICE_TIMESTAMP = "t";
-  static final String SLICE_REQUEST_ID = "r";
+  static final String SLICE_PLAN_KEY = "r";
+
+  static final String CLOSED = "closed";
 
   static final String PLAN_KEY = "planKey";
-  static final String REQUEST_ID = "requestId";
-  static final String BODY_HASH = "bodyHash";
   static final String SEGMENT_KEY = "segmentKey";
   static final String COMMIT_TIMESTAMP = "commitTimestamp";
   static final String PARTS = "parts";
-  static final String LIVE_BUCKETS = "liveBuckets";
+  static final String MEMBERS = "members";
   static final String STATUS = "status";
+
+  static final String CLAIM_KEY = "claimKey";
+
+  static final String RECOVERED_UP_TO = "recoveredUpTo";
+  static final String OBJECTS_COLLECTED_UP_TO = "objectsCollectedUpTo";
+  static final String PLANS_COLLECTED_UP_TO = "plansCollectedUpTo";
+  static final String ORPHANS_LISTED_UP_TO = "orphansListedUpTo";
 
   static final String OWNER = "owner";
   static final String EPOCH = "epoch";
@@ -116,6 +124,18 @@ final class DynamoDbItems {
 
   static Map<String, AttributeValue> planKey(String tableId, String planKey) {
     return key(planPartition(tableId), planKey);
+  }
+
+  static String claimPartition(String tableId) {
+    return "C#" + tableId;
+  }
+
+  static Map<String, AttributeValue> claimKey(String tableId, String claimKey) {
+    return key(claimPartition(tableId), claimKey);
+  }
+
+  static Map<String, AttributeValue> sweepKey(String tableId) {
+    return key("G#" + tableId, "G");
   }
 
   static Map<String, AttributeValue> leaseKey(String tableId) {
@@ -215,13 +235,15 @@ final class DynamoDbItems {
                 slices.put(baseOffset, slice(baseOffset, value.m()));
               });
     }
+    AttributeValue closed = item.get(CLOSED);
     return new BucketHead(
         bucket,
-        number(item, NEXT_OFFSET),
+        numberOr(item, NEXT_OFFSET, 0),
         numberOr(item, LOG_START_OFFSET, 0),
         numberOr(item, INDEXED_UP_TO, 0),
         item.containsKey(LAST_TIMESTAMP) ? instant(item, LAST_TIMESTAMP) : Instant.EPOCH,
-        slices);
+        slices,
+        closed != null && Boolean.TRUE.equals(closed.bool()));
   }
 
   /** A slice as a value of the head's {@code slices} map, keyed there by its base offset. */
@@ -233,7 +255,7 @@ final class DynamoDbItems {
     m.put(SLICE_BYTE_LENGTH, n(slice.byteLength()));
     m.put(SLICE_SCHEMA_ID, n(slice.schemaId()));
     m.put(SLICE_TIMESTAMP, instant(slice.timestamp()));
-    m.put(SLICE_REQUEST_ID, s(slice.requestId()));
+    m.put(SLICE_PLAN_KEY, s(slice.planKey()));
     return AttributeValue.fromM(m);
   }
 
@@ -246,7 +268,7 @@ final class DynamoDbItems {
         number(m, SLICE_BYTE_LENGTH),
         (int) number(m, SLICE_SCHEMA_ID),
         instant(m, SLICE_TIMESTAMP),
-        string(m, SLICE_REQUEST_ID));
+        string(m, SLICE_PLAN_KEY));
   }
 
   static Map<String, AttributeValue> pageItem(String tableId, int bucket, IndexPage page) {
@@ -278,19 +300,62 @@ final class DynamoDbItems {
     Map<String, AttributeValue> item = item(planKey(plan.tableId(), plan.planKey()));
     item.put(TABLE_ID, s(plan.tableId()));
     item.put(PLAN_KEY, s(plan.planKey()));
-    item.put(REQUEST_ID, s(plan.requestId()));
-    item.put(BODY_HASH, s(plan.bodyHash()));
     item.put(SEGMENT_KEY, s(plan.segmentKey()));
     item.put(SCHEMA_ID, n(plan.schemaId()));
     item.put(COMMIT_TIMESTAMP, instant(plan.commitTimestamp()));
     item.put(PARTS, parts(plan.parts()));
-    if (!plan.liveBuckets().isEmpty()) {
-      // DynamoDB has no empty sets: an absent attribute is the empty set.
-      item.put(LIVE_BUCKETS, AttributeValue.fromNs(numbers(plan.liveBuckets())));
+    if (!plan.members().isEmpty()) {
+      item.put(MEMBERS, members(plan.members()));
     }
     item.put(STATUS, s(plan.status().name()));
     item.put(CREATED_AT, instant(plan.createdAt()));
     return item;
+  }
+
+  /**
+   * A plan's members, compactly: per member its claim key, body hash and one list of {@code bucket,
+   * start, count} triples (a group of many keyed requests must stay far below DynamoDB's 400 KB).
+   */
+  static AttributeValue members(List<PlanMember> members) {
+    List<AttributeValue> values = new ArrayList<>();
+    for (PlanMember member : members) {
+      List<AttributeValue> ranges = new ArrayList<>();
+      for (PlanMember.Range range : member.ranges()) {
+        ranges.add(n(range.bucket()));
+        ranges.add(n(range.start()));
+        ranges.add(n(range.count()));
+      }
+      values.add(
+          AttributeValue.fromM(
+              Map.of(
+                  "k",
+                  s(member.claimKey()),
+                  "h",
+                  s(member.bodyHash()),
+                  "r",
+                  AttributeValue.fromL(ranges))));
+    }
+    return AttributeValue.fromL(values);
+  }
+
+  private static List<PlanMember> members(AttributeValue value) {
+    List<PlanMember> members = new ArrayList<>();
+    if (value == null || !value.hasL()) {
+      return members;
+    }
+    for (AttributeValue member : value.l()) {
+      List<AttributeValue> triples = member.m().get("r").l();
+      List<PlanMember.Range> ranges = new ArrayList<>();
+      for (int i = 0; i + 2 < triples.size(); i += 3) {
+        ranges.add(
+            new PlanMember.Range(
+                Integer.parseInt(triples.get(i).n()),
+                Long.parseLong(triples.get(i + 1).n()),
+                Long.parseLong(triples.get(i + 2).n())));
+      }
+      members.add(new PlanMember(string(member.m(), "k"), string(member.m(), "h"), ranges));
+    }
+    return members;
   }
 
   static AttributeValue parts(List<PlanPart> parts) {
@@ -328,23 +393,66 @@ final class DynamoDbItems {
               number(m, "floorOffset"),
               number(m, "baseOffset")));
     }
-    Set<Integer> liveBuckets = new LinkedHashSet<>();
-    AttributeValue live = item.get(LIVE_BUCKETS);
-    if (live != null && live.hasNs()) {
-      live.ns().forEach(b -> liveBuckets.add(Integer.parseInt(b)));
-    }
     return new Plan(
         string(item, TABLE_ID),
         string(item, PLAN_KEY),
-        string(item, REQUEST_ID),
-        string(item, BODY_HASH),
         string(item, SEGMENT_KEY),
         (int) number(item, SCHEMA_ID),
         instant(item, COMMIT_TIMESTAMP),
         parts,
-        liveBuckets,
+        members(item.get(MEMBERS)),
         PlanStatus.valueOf(string(item, STATUS)),
         instant(item, CREATED_AT));
+  }
+
+  // ---- claims and sweeps ----
+
+  static Map<String, AttributeValue> claimItem(Claim claim) {
+    Map<String, AttributeValue> item = item(claimKey(claim.tableId(), claim.claimKey()));
+    item.put(TABLE_ID, s(claim.tableId()));
+    item.put(CLAIM_KEY, s(claim.claimKey()));
+    item.put(PLAN_KEY, s(claim.planKey()));
+    item.put(CREATED_AT, instant(claim.createdAt()));
+    return item;
+  }
+
+  static Claim claim(Map<String, AttributeValue> item) {
+    return new Claim(
+        string(item, TABLE_ID),
+        string(item, CLAIM_KEY),
+        string(item, PLAN_KEY),
+        instant(item, CREATED_AT));
+  }
+
+  static Map<String, AttributeValue> sweepItem(SweepState state) {
+    Map<String, AttributeValue> item = item(sweepKey(state.tableId()));
+    item.put(TABLE_ID, s(state.tableId()));
+    // DynamoDB strings may not be empty: an absent attribute is the start.
+    putIfNotEmpty(item, RECOVERED_UP_TO, state.recoveredUpTo());
+    putIfNotEmpty(item, OBJECTS_COLLECTED_UP_TO, state.objectsCollectedUpTo());
+    putIfNotEmpty(item, PLANS_COLLECTED_UP_TO, state.plansCollectedUpTo());
+    putIfNotEmpty(item, ORPHANS_LISTED_UP_TO, state.orphansListedUpTo());
+    return item;
+  }
+
+  static SweepState sweepState(String tableId, Map<String, AttributeValue> item) {
+    return new SweepState(
+        tableId,
+        stringOr(item, RECOVERED_UP_TO, ""),
+        stringOr(item, OBJECTS_COLLECTED_UP_TO, ""),
+        stringOr(item, PLANS_COLLECTED_UP_TO, ""),
+        stringOr(item, ORPHANS_LISTED_UP_TO, ""));
+  }
+
+  private static void putIfNotEmpty(Map<String, AttributeValue> item, String name, String value) {
+    if (!value.isEmpty()) {
+      item.put(name, s(value));
+    }
+  }
+
+  private static String stringOr(Map<String, AttributeValue> item, String name, String fallback) {
+    AttributeValue value = item.get(name);
+    return value == null ? fallback : value.s();
   }
 
   // ---- leases and tiering state ----
@@ -410,10 +518,6 @@ final class DynamoDbItems {
     BigDecimal seconds =
         BigDecimal.valueOf(value.getEpochSecond()).add(BigDecimal.valueOf(value.getNano(), 9));
     return AttributeValue.fromN(seconds.stripTrailingZeros().toPlainString());
-  }
-
-  static List<String> numbers(Set<Integer> values) {
-    return values.stream().sorted().map(Object::toString).toList();
   }
 
   private static Instant instant(Map<String, AttributeValue> item, String name) {

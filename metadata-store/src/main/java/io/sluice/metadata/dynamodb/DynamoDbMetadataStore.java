@@ -8,12 +8,14 @@ import static io.sluice.metadata.dynamodb.DynamoDbItems.n;
 import static io.sluice.metadata.dynamodb.DynamoDbItems.s;
 
 import io.sluice.core.metadata.BucketHead;
+import io.sluice.core.metadata.Claim;
 import io.sluice.core.metadata.IndexPage;
 import io.sluice.core.metadata.Lease;
 import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.Plan;
 import io.sluice.core.metadata.PlanStatus;
 import io.sluice.core.metadata.Slice;
+import io.sluice.core.metadata.SweepState;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.metadata.TieringState;
 import io.sluice.core.store.CommitConflictException;
@@ -301,7 +303,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
               + expectedNextOffset);
     }
     Map<String, AttributeValue> key = DynamoDbItems.headKey(tableId, bucket);
-    String conflict = "its next offset is not " + expectedNextOffset;
+    String conflict = "its next offset is not " + expectedNextOffset + ", or it is closed";
     Predicate<Map<String, AttributeValue>> applied = stored -> holdsSlice(stored, slice);
     if (expectedNextOffset == 0) {
       // The first append creates the head. A head without slices can exist (see trimHead):
@@ -332,7 +334,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
                 update(key)
                     .updateExpression(
                         "SET nextOffset = :next, lastTimestamp = :timestamp, slices.#base = :slice")
-                    .conditionExpression("nextOffset = :expected")
+                    .conditionExpression("nextOffset = :expected AND attribute_not_exists(closed)")
                     .expressionAttributeNames(Map.of("#base", Long.toString(slice.baseOffset())))
                     .expressionAttributeValues(
                         Map.of(
@@ -350,11 +352,29 @@ public final class DynamoDbMetadataStore implements MetadataStore {
       return false;
     }
     Slice found = DynamoDbItems.bucketHead(0, stored).recentSlices().get(slice.baseOffset());
-    return found != null && found.requestId().equals(slice.requestId());
+    return found != null && found.planKey().equals(slice.planKey());
   }
 
   @Override
-  public void putIndexPage(String tableId, int bucket, IndexPage page) {
+  public void closeBucket(String tableId, int bucket) {
+    String what = "Cannot close bucket " + bucket + " of table " + tableId;
+    try {
+      client.updateItem(
+          UpdateItemRequest.builder()
+              .tableName(tableName)
+              .key(DynamoDbItems.headKey(tableId, bucket))
+              .updateExpression("SET closed = :true")
+              .expressionAttributeValues(Map.of(":true", AttributeValue.fromBool(true)))
+              .build());
+    } catch (ResourceNotFoundException e) {
+      throw missingTable(what, e);
+    } catch (SdkException e) {
+      throw new StoreUnavailableException(what + ": " + describe(e), e);
+    }
+  }
+
+  @Override
+  public IndexPage putIndexPage(String tableId, int bucket, IndexPage page) {
     String what =
         "Cannot put the index page at offset "
             + page.firstOffset()
@@ -362,15 +382,20 @@ public final class DynamoDbMetadataStore implements MetadataStore {
             + bucket
             + " of table "
             + tableId;
-    // A refused put found the page already stored: pages are immutable and equal by construction.
-    tryConditionalWrite(
-        what,
-        () ->
-            client.putItem(
-                put(DynamoDbItems.pageItem(tableId, bucket, page))
-                    .conditionExpression("attribute_not_exists(pk)")
-                    .build()),
-        DynamoDbItems.pageKey(tableId, bucket, page.firstOffset()));
+    // A refused put found a page already stored at this offset: it is the page.
+    Optional<Refusal> refused =
+        tryConditionalWrite(
+            what,
+            () ->
+                client.putItem(
+                    put(DynamoDbItems.pageItem(tableId, bucket, page))
+                        .conditionExpression("attribute_not_exists(pk)")
+                        .build()),
+            DynamoDbItems.pageKey(tableId, bucket, page.firstOffset()));
+    if (refused.isEmpty() || !refused.get().stored().containsKey(PK)) {
+      return page;
+    }
+    return DynamoDbItems.indexPage(bucket, refused.get().stored());
   }
 
   @Override
@@ -495,9 +520,10 @@ public final class DynamoDbMetadataStore implements MetadataStore {
   }
 
   @Override
-  public List<IndexPage> indexPages(String tableId, int bucket, long fromOffset, long toOffset) {
+  public List<IndexPage> indexPages(
+      String tableId, int bucket, long fromOffset, long toOffset, int limit) {
     long from = Math.max(0, fromOffset);
-    if (toOffset <= from) {
+    if (toOffset <= from || limit <= 0) {
       return List.of();
     }
     String partition = DynamoDbItems.bucketPartition(tableId, bucket);
@@ -516,16 +542,22 @@ public final class DynamoDbMetadataStore implements MetadataStore {
               .items()
               .forEach(item -> pages.add(DynamoDbItems.indexPage(bucket, item)));
           pages.removeIf(page -> page.endOffset() <= from);
-          if (from + 1 <= toOffset - 1) {
-            client
-                .queryPaginator(
-                    pageQuery(
-                            partition,
-                            DynamoDbItems.pageSortKey(from + 1),
-                            DynamoDbItems.pageSortKey(toOffset - 1))
-                        .build())
-                .items()
-                .forEach(item -> pages.add(DynamoDbItems.indexPage(bucket, item)));
+          if (from + 1 <= toOffset - 1 && pages.size() < limit) {
+            for (Map<String, AttributeValue> item :
+                client
+                    .queryPaginator(
+                        pageQuery(
+                                partition,
+                                DynamoDbItems.pageSortKey(from + 1),
+                                DynamoDbItems.pageSortKey(toOffset - 1))
+                            .limit(Math.min(limit - pages.size(), 100))
+                            .build())
+                    .items()) {
+              pages.add(DynamoDbItems.indexPage(bucket, item));
+              if (pages.size() >= limit) {
+                break;
+              }
+            }
           }
           return List.copyOf(pages);
         });
@@ -562,8 +594,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         DynamoDbItems.planKey(plan.tableId(), plan.planKey()),
         stored -> {
           Plan found = DynamoDbItems.plan(stored);
-          return found.requestId().equals(plan.requestId())
-              && found.bodyHash().equals(plan.bodyHash())
+          return found.segmentKey().equals(plan.segmentKey())
               && found.status() == plan.status()
               && found.parts().equals(plan.parts());
         });
@@ -595,21 +626,115 @@ public final class DynamoDbMetadataStore implements MetadataStore {
   }
 
   @Override
-  public void removeLiveBucket(String tableId, String planKey, int bucket) {
-    String what =
-        "Cannot remove bucket " + bucket + " from plan " + planKey + " of table " + tableId;
+  public void abortPlan(String tableId, String planKey) {
+    conditionalWrite(
+        "Cannot abort plan " + planKey + " of table " + tableId,
+        "it is done or missing",
+        () ->
+            client.updateItem(
+                update(DynamoDbItems.planKey(tableId, planKey))
+                    .updateExpression("SET #status = :aborted")
+                    .conditionExpression("#status = :pending OR #status = :aborted")
+                    .expressionAttributeNames(Map.of("#status", DynamoDbItems.STATUS))
+                    .expressionAttributeValues(
+                        Map.of(
+                            ":aborted", s(PlanStatus.ABORTED.name()),
+                            ":pending", s(PlanStatus.PENDING.name())))
+                    .build()),
+        DynamoDbItems.planKey(tableId, planKey),
+        stored -> DynamoDbItems.plan(stored).status() == PlanStatus.ABORTED);
+  }
+
+  /**
+   * A consistent Query of the plan partition for keys in {@code [fromKey, toKey)}, reading pages
+   * only until it has {@code limit} plans.
+   */
+  @Override
+  public List<Plan> plans(String tableId, String fromKey, String toKey, int limit) {
+    if (fromKey.compareTo(toKey) >= 0 || limit <= 0) {
+      return List.of();
+    }
+    QueryRequest request =
+        QueryRequest.builder()
+            .tableName(tableName)
+            .consistentRead(true)
+            .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
+            .expressionAttributeValues(
+                Map.of(
+                    ":pk", s(DynamoDbItems.planPartition(tableId)),
+                    // BETWEEN takes no empty string; "0" sorts below every plan key.
+                    ":from", s(fromKey.isEmpty() ? "0" : fromKey),
+                    ":to", s(toKey)))
+            .limit(Math.min(limit + 1, 1000))
+            .build();
+    return read(
+        "Cannot list the plans of table " + tableId,
+        () -> {
+          List<Plan> plans = new ArrayList<>();
+          for (Map<String, AttributeValue> item : client.queryPaginator(request).items()) {
+            if (plans.size() >= limit) {
+              break;
+            }
+            Plan plan = DynamoDbItems.plan(item);
+            if (plan.planKey().compareTo(toKey) < 0) {
+              plans.add(plan);
+            }
+          }
+          return List.copyOf(plans);
+        });
+  }
+
+  @Override
+  public Optional<Claim> claim(String tableId, String claimKey) {
+    return read(
+            "Cannot read claim " + claimKey + " of table " + tableId,
+            () -> item(DynamoDbItems.claimKey(tableId, claimKey)))
+        .map(DynamoDbItems::claim);
+  }
+
+  @Override
+  public void putClaim(Claim claim) {
+    conditionalWrite(
+        "Cannot claim " + claim.claimKey() + " of table " + claim.tableId(),
+        "another plan holds it",
+        () ->
+            client.putItem(
+                put(DynamoDbItems.claimItem(claim))
+                    .conditionExpression("attribute_not_exists(pk)")
+                    .build()),
+        DynamoDbItems.claimKey(claim.tableId(), claim.claimKey()),
+        stored -> DynamoDbItems.claim(stored).planKey().equals(claim.planKey()));
+  }
+
+  @Override
+  public void replaceClaim(Claim expected, Claim next) {
+    conditionalWrite(
+        "Cannot take over claim " + expected.claimKey() + " of table " + expected.tableId(),
+        "it no longer names plan " + expected.planKey(),
+        () ->
+            client.putItem(
+                put(DynamoDbItems.claimItem(next))
+                    .conditionExpression("planKey = :expected")
+                    .expressionAttributeValues(Map.of(":expected", s(expected.planKey())))
+                    .build()),
+        DynamoDbItems.claimKey(expected.tableId(), expected.claimKey()),
+        stored ->
+            stored.containsKey(PK) && DynamoDbItems.claim(stored).planKey().equals(next.planKey()));
+  }
+
+  @Override
+  public void deleteClaim(Claim claim) {
+    String what = "Cannot delete claim " + claim.claimKey() + " of table " + claim.tableId();
     try {
-      client.updateItem(
-          UpdateItemRequest.builder()
+      client.deleteItem(
+          DeleteItemRequest.builder()
               .tableName(tableName)
-              .key(DynamoDbItems.planKey(tableId, planKey))
-              .updateExpression("DELETE liveBuckets :bucket")
-              .conditionExpression("attribute_exists(pk)")
-              .expressionAttributeValues(
-                  Map.of(":bucket", AttributeValue.fromNs(List.of(Integer.toString(bucket)))))
+              .key(DynamoDbItems.claimKey(claim.tableId(), claim.claimKey()))
+              .conditionExpression("planKey = :plan")
+              .expressionAttributeValues(Map.of(":plan", s(claim.planKey())))
               .build());
-    } catch (ConditionalCheckFailedException missingPlan) {
-      // nothing to remove from
+    } catch (ConditionalCheckFailedException e) {
+      // Missing, or taken over by another plan: not ours to delete.
     } catch (ResourceNotFoundException e) {
       throw missingTable(what, e);
     } catch (SdkException e) {
@@ -618,45 +743,28 @@ public final class DynamoDbMetadataStore implements MetadataStore {
   }
 
   @Override
-  public List<Plan> pendingPlans(String tableId) {
-    return queryPlans(
-        "Cannot list the pending plans of table " + tableId,
-        tableId,
-        Optional.of(PlanStatus.PENDING));
+  public SweepState sweepState(String tableId) {
+    return read(
+            "Cannot read the sweep state of table " + tableId,
+            () -> item(DynamoDbItems.sweepKey(tableId)))
+        .map(item -> DynamoDbItems.sweepState(tableId, item))
+        .orElseGet(() -> SweepState.initial(tableId));
   }
 
   @Override
-  public List<Plan> plans(String tableId) {
-    return queryPlans("Cannot list the plans of table " + tableId, tableId, Optional.empty());
-  }
-
-  /** A consistent, paginated Query of a table's plan partition, optionally filtered by status. */
-  private List<Plan> queryPlans(String what, String tableId, Optional<PlanStatus> status) {
-    QueryRequest.Builder request =
-        QueryRequest.builder()
-            .tableName(tableName)
-            .consistentRead(true)
-            .keyConditionExpression("pk = :pk");
-    Map<String, AttributeValue> values = new HashMap<>();
-    values.put(":pk", s(DynamoDbItems.planPartition(tableId)));
-    status.ifPresent(
-        wanted -> {
-          request
-              .filterExpression("#status = :status")
-              .expressionAttributeNames(Map.of("#status", DynamoDbItems.STATUS));
-          values.put(":status", s(wanted.name()));
-        });
-    request.expressionAttributeValues(values);
-    return read(
-        what,
-        () -> {
-          List<Plan> plans = new ArrayList<>();
-          client
-              .queryPaginator(request.build())
-              .items()
-              .forEach(item -> plans.add(DynamoDbItems.plan(item)));
-          return List.copyOf(plans);
-        });
+  public void putSweepState(SweepState state) {
+    try {
+      client.putItem(
+          PutItemRequest.builder()
+              .tableName(tableName)
+              .item(DynamoDbItems.sweepItem(state))
+              .build());
+    } catch (ResourceNotFoundException e) {
+      throw missingTable("Cannot record the sweep state of table " + state.tableId(), e);
+    } catch (SdkException e) {
+      throw new StoreUnavailableException(
+          "Cannot record the sweep state of table " + state.tableId() + ": " + describe(e), e);
+    }
   }
 
   @Override

@@ -4,14 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.core.metadata.Plan;
+import io.sluice.core.metadata.PlanMember;
 import io.sluice.core.metadata.PlanPart;
 import io.sluice.core.metadata.PlanStatus;
 import io.sluice.core.metadata.Slice;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /** The JSON shapes in which the SQLite store keeps slices and plans. */
 final class SqliteJson {
@@ -28,7 +27,7 @@ final class SqliteJson {
         .put("byteLength", slice.byteLength())
         .put("schemaId", slice.schemaId())
         .put("timestamp", slice.timestamp().toString())
-        .put("requestId", slice.requestId());
+        .put("planKey", slice.planKey());
   }
 
   static Slice slice(JsonNode node) {
@@ -40,7 +39,7 @@ final class SqliteJson {
         node.get("byteLength").longValue(),
         node.get("schemaId").intValue(),
         Instant.parse(node.get("timestamp").textValue()),
-        node.get("requestId").textValue());
+        node.path("planKey").asText(node.path("requestId").asText("")));
   }
 
   static ObjectNode plan(Plan plan) {
@@ -48,8 +47,6 @@ final class SqliteJson {
         JSON.createObjectNode()
             .put("tableId", plan.tableId())
             .put("planKey", plan.planKey())
-            .put("requestId", plan.requestId())
-            .put("bodyHash", plan.bodyHash())
             .put("segmentKey", plan.segmentKey())
             .put("schemaId", plan.schemaId())
             .put("commitTimestamp", plan.commitTimestamp().toString())
@@ -66,8 +63,16 @@ final class SqliteJson {
           .put("floorOffset", part.floorOffset())
           .put("baseOffset", part.baseOffset());
     }
-    var live = node.putArray("liveBuckets");
-    plan.liveBuckets().stream().sorted().forEach(live::add);
+    var members = node.putArray("members");
+    for (PlanMember member : plan.members()) {
+      ObjectNode m =
+          members.addObject().put("claimKey", member.claimKey()).put("bodyHash", member.bodyHash());
+      var ranges = m.putArray("ranges");
+      for (PlanMember.Range range : member.ranges()) {
+        ranges.add(
+            JSON.createArrayNode().add(range.bucket()).add(range.start()).add(range.count()));
+      }
+    }
     return node;
   }
 
@@ -83,18 +88,26 @@ final class SqliteJson {
               part.get("floorOffset").longValue(),
               part.get("baseOffset").longValue()));
     }
-    Set<Integer> live = new HashSet<>();
-    node.get("liveBuckets").forEach(b -> live.add(b.intValue()));
+    List<PlanMember> members = new ArrayList<>();
+    for (JsonNode member : node.path("members")) {
+      List<PlanMember.Range> ranges = new ArrayList<>();
+      for (JsonNode range : member.get("ranges")) {
+        ranges.add(
+            new PlanMember.Range(
+                range.get(0).intValue(), range.get(1).longValue(), range.get(2).longValue()));
+      }
+      members.add(
+          new PlanMember(
+              member.get("claimKey").textValue(), member.get("bodyHash").textValue(), ranges));
+    }
     return new Plan(
         node.get("tableId").textValue(),
         node.get("planKey").textValue(),
-        node.get("requestId").textValue(),
-        node.get("bodyHash").textValue(),
         node.get("segmentKey").textValue(),
         node.get("schemaId").intValue(),
         Instant.parse(node.get("commitTimestamp").textValue()),
         parts,
-        live,
+        members,
         PlanStatus.valueOf(node.get("status").textValue()),
         Instant.parse(node.get("createdAt").textValue()));
   }

@@ -3,13 +3,18 @@ package io.sluice.metadata.sqlite;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.sluice.core.log.PlanApplier;
 import io.sluice.core.metadata.BucketHead;
+import io.sluice.core.metadata.Claim;
+import io.sluice.core.metadata.ClaimsTakenException;
 import io.sluice.core.metadata.IndexPage;
 import io.sluice.core.metadata.Lease;
 import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.Plan;
+import io.sluice.core.metadata.PlanPart;
 import io.sluice.core.metadata.PlanStatus;
 import io.sluice.core.metadata.Slice;
+import io.sluice.core.metadata.SweepState;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.metadata.TieringState;
 import io.sluice.core.store.CommitConflictException;
@@ -30,12 +35,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.JDBC;
@@ -54,7 +57,7 @@ public final class SqliteMetadataStore implements MetadataStore {
     "CREATE TABLE IF NOT EXISTS heads (table_id TEXT NOT NULL, bucket INTEGER NOT NULL,"
         + " next_offset INTEGER NOT NULL, log_start_offset INTEGER NOT NULL,"
         + " indexed_up_to INTEGER NOT NULL, last_timestamp TEXT NOT NULL,"
-        + " PRIMARY KEY (table_id, bucket))",
+        + " closed INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (table_id, bucket))",
     "CREATE TABLE IF NOT EXISTS head_slices (table_id TEXT NOT NULL, bucket INTEGER NOT NULL,"
         + " base_offset INTEGER NOT NULL, slice TEXT NOT NULL,"
         + " PRIMARY KEY (table_id, bucket, base_offset))",
@@ -63,6 +66,11 @@ public final class SqliteMetadataStore implements MetadataStore {
         + " PRIMARY KEY (table_id, bucket, first_offset))",
     "CREATE TABLE IF NOT EXISTS plans (table_id TEXT NOT NULL, plan_key TEXT NOT NULL,"
         + " status TEXT NOT NULL, plan TEXT NOT NULL, PRIMARY KEY (table_id, plan_key))",
+    "CREATE TABLE IF NOT EXISTS claims (table_id TEXT NOT NULL, claim_key TEXT NOT NULL,"
+        + " plan_key TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (table_id, claim_key))",
+    "CREATE TABLE IF NOT EXISTS sweeps (table_id TEXT PRIMARY KEY, recovered_up_to TEXT NOT NULL,"
+        + " objects_collected_up_to TEXT NOT NULL, plans_collected_up_to TEXT NOT NULL,"
+        + " orphans_listed_up_to TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS leases (table_id TEXT PRIMARY KEY, owner TEXT NOT NULL,"
         + " epoch INTEGER NOT NULL, expires_at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS tiering_state (table_id TEXT NOT NULL, format TEXT NOT NULL,"
@@ -95,6 +103,7 @@ public final class SqliteMetadataStore implements MetadataStore {
         for (String ddl : SCHEMA) {
           statement.execute(ddl);
         }
+        migrate(statement);
       }
       connection.setAutoCommit(false);
       connection.commit();
@@ -102,6 +111,35 @@ public final class SqliteMetadataStore implements MetadataStore {
     } catch (SQLException | IOException e) {
       throw new StoreUnavailableException("Cannot open metadata store " + file + ": " + e, e);
     }
+  }
+
+  /** The layout version this code writes ({@code PRAGMA user_version}). */
+  private static final int VERSION = 2;
+
+  /**
+   * Brings a file an earlier version wrote to this layout: version 2 added closed buckets and keys
+   * plans by time; plans under the earlier keys are idempotency records only (their rows are
+   * committed), and are dropped.
+   */
+  private static void migrate(Statement statement) throws SQLException {
+    int version;
+    try (ResultSet rs = statement.executeQuery("PRAGMA user_version")) {
+      version = rs.next() ? rs.getInt(1) : 0;
+    }
+    if (version >= VERSION) {
+      return;
+    }
+    boolean hasClosed = false;
+    try (ResultSet rs = statement.executeQuery("PRAGMA table_info(heads)")) {
+      while (rs.next()) {
+        hasClosed |= rs.getString("name").equals("closed");
+      }
+    }
+    if (!hasClosed) {
+      statement.execute("ALTER TABLE heads ADD COLUMN closed INTEGER NOT NULL DEFAULT 0");
+    }
+    statement.execute("DELETE FROM plans WHERE plan_key NOT LIKE 'p%'");
+    statement.execute("PRAGMA user_version = " + VERSION);
   }
 
   @FunctionalInterface
@@ -314,7 +352,7 @@ public final class SqliteMetadataStore implements MetadataStore {
     List<BucketHead> heads =
         query(
             c,
-            "SELECT next_offset, log_start_offset, indexed_up_to, last_timestamp FROM heads WHERE table_id = ? AND bucket = ?",
+            "SELECT next_offset, log_start_offset, indexed_up_to, last_timestamp, closed FROM heads WHERE table_id = ? AND bucket = ?",
             rs ->
                 new BucketHead(
                     bucket,
@@ -322,7 +360,8 @@ public final class SqliteMetadataStore implements MetadataStore {
                     rs.getLong(2),
                     rs.getLong(3),
                     Instant.parse(rs.getString(4)),
-                    new TreeMap<>()),
+                    new TreeMap<>(),
+                    rs.getInt(5) != 0),
             tableId,
             bucket);
     if (heads.isEmpty()) {
@@ -345,7 +384,8 @@ public final class SqliteMetadataStore implements MetadataStore {
         head.logStartOffset(),
         head.indexedUpTo(),
         head.lastTimestamp(),
-        slices);
+        slices,
+        head.closed());
   }
 
   @Override
@@ -363,54 +403,81 @@ public final class SqliteMetadataStore implements MetadataStore {
         "append to bucket " + bucket + " of table " + tableId,
         c -> {
           BucketHead head = readHead(c, tableId, bucket);
-          if (head.nextOffset() != expectedNextOffset) {
+          if (head.nextOffset() != expectedNextOffset || head.closed()) {
             throw new CommitConflictException(
                 "Cannot append to bucket "
                     + bucket
                     + " of table "
                     + tableId
-                    + ": next offset is "
-                    + head.nextOffset()
-                    + ", not "
-                    + expectedNextOffset);
+                    + (head.closed()
+                        ? ": it is closed (its table was dropped)"
+                        : ": next offset is " + head.nextOffset() + ", not " + expectedNextOffset));
           }
-          update(
-              c,
-              "INSERT INTO heads (table_id, bucket, next_offset, log_start_offset, indexed_up_to, last_timestamp)"
-                  + " VALUES (?, ?, ?, 0, 0, ?) ON CONFLICT (table_id, bucket) DO UPDATE SET"
-                  + " next_offset = excluded.next_offset, last_timestamp = excluded.last_timestamp",
-              tableId,
-              bucket,
-              slice.endOffset(),
-              slice.timestamp().toString());
-          update(
-              c,
-              "INSERT INTO head_slices (table_id, bucket, base_offset, slice) VALUES (?, ?, ?, ?)",
-              tableId,
-              bucket,
-              slice.baseOffset(),
-              SqliteJson.slice(slice).toString());
+          insertSlice(c, tableId, bucket, slice);
           return null;
         });
   }
 
+  private static void insertSlice(Connection c, String tableId, int bucket, Slice slice)
+      throws SQLException {
+    update(
+        c,
+        "INSERT INTO heads (table_id, bucket, next_offset, log_start_offset, indexed_up_to, last_timestamp)"
+            + " VALUES (?, ?, ?, 0, 0, ?) ON CONFLICT (table_id, bucket) DO UPDATE SET"
+            + " next_offset = excluded.next_offset, last_timestamp = excluded.last_timestamp",
+        tableId,
+        bucket,
+        slice.endOffset(),
+        slice.timestamp().toString());
+    update(
+        c,
+        "INSERT INTO head_slices (table_id, bucket, base_offset, slice) VALUES (?, ?, ?, ?)",
+        tableId,
+        bucket,
+        slice.baseOffset(),
+        SqliteJson.slice(slice).toString());
+  }
+
   @Override
-  public void putIndexPage(String tableId, int bucket, IndexPage page) {
+  public void closeBucket(String tableId, int bucket) {
     transaction(
+        "close bucket " + bucket + " of table " + tableId,
+        c ->
+            update(
+                c,
+                "INSERT INTO heads (table_id, bucket, next_offset, log_start_offset, indexed_up_to,"
+                    + " last_timestamp, closed) VALUES (?, ?, 0, 0, 0, ?, 1)"
+                    + " ON CONFLICT (table_id, bucket) DO UPDATE SET closed = 1",
+                tableId,
+                bucket,
+                Instant.EPOCH.toString()));
+  }
+
+  @Override
+  public IndexPage putIndexPage(String tableId, int bucket, IndexPage page) {
+    return transaction(
         "put index page " + page.firstOffset() + " of bucket " + bucket,
-        c -> {
-          ArrayNode slices = JSON.createArrayNode();
-          page.slices().forEach(s -> slices.add(SqliteJson.slice(s)));
-          update(
-              c,
-              "INSERT OR IGNORE INTO index_pages (table_id, bucket, first_offset, end_offset, slices) VALUES (?, ?, ?, ?, ?)",
-              tableId,
-              bucket,
-              page.firstOffset(),
-              page.endOffset(),
-              slices.toString());
-          return null;
-        });
+        c -> insertPage(c, tableId, bucket, page));
+  }
+
+  /** Inserts a page unless one starts at its first offset; returns the page stored there. */
+  private static IndexPage insertPage(Connection c, String tableId, int bucket, IndexPage page)
+      throws SQLException, IOException {
+    ArrayNode slices = JSON.createArrayNode();
+    page.slices().forEach(s -> slices.add(SqliteJson.slice(s)));
+    int inserted =
+        update(
+            c,
+            "INSERT OR IGNORE INTO index_pages (table_id, bucket, first_offset, end_offset, slices) VALUES (?, ?, ?, ?, ?)",
+            tableId,
+            bucket,
+            page.firstOffset(),
+            page.endOffset(),
+            slices.toString());
+    if (inserted == 1) {
+      return page;
+    }
+    return pages(c, tableId, bucket, page.firstOffset(), page.firstOffset() + 1, 1).get(0);
   }
 
   @Override
@@ -522,25 +589,32 @@ public final class SqliteMetadataStore implements MetadataStore {
   }
 
   @Override
-  public List<IndexPage> indexPages(String tableId, int bucket, long fromOffset, long toOffset) {
+  public List<IndexPage> indexPages(
+      String tableId, int bucket, long fromOffset, long toOffset, int limit) {
     return transaction(
         "read index pages of bucket " + bucket,
-        c ->
-            query(
-                c,
-                "SELECT first_offset, end_offset, slices FROM index_pages WHERE table_id = ? AND bucket = ?"
-                    + " AND end_offset > ? AND first_offset < ? ORDER BY first_offset",
-                rs -> {
-                  List<Slice> slices = new ArrayList<>();
-                  for (JsonNode node : JSON.readTree(rs.getString(3))) {
-                    slices.add(SqliteJson.slice(node));
-                  }
-                  return new IndexPage(bucket, rs.getLong(1), rs.getLong(2), slices);
-                },
-                tableId,
-                bucket,
-                fromOffset,
-                toOffset));
+        c -> pages(c, tableId, bucket, fromOffset, toOffset, limit));
+  }
+
+  private static List<IndexPage> pages(
+      Connection c, String tableId, int bucket, long fromOffset, long toOffset, int limit)
+      throws SQLException, IOException {
+    return query(
+        c,
+        "SELECT first_offset, end_offset, slices FROM index_pages WHERE table_id = ? AND bucket = ?"
+            + " AND end_offset > ? AND first_offset < ? ORDER BY first_offset LIMIT ?",
+        rs -> {
+          List<Slice> slices = new ArrayList<>();
+          for (JsonNode node : JSON.readTree(rs.getString(3))) {
+            slices.add(SqliteJson.slice(node));
+          }
+          return new IndexPage(bucket, rs.getLong(1), rs.getLong(2), slices);
+        },
+        tableId,
+        bucket,
+        fromOffset,
+        toOffset,
+        limit);
   }
 
   // ---- write plans ----
@@ -614,32 +688,22 @@ public final class SqliteMetadataStore implements MetadataStore {
   }
 
   @Override
-  public void removeLiveBucket(String tableId, String planKey, int bucket) {
+  public void abortPlan(String tableId, String planKey) {
     transaction(
-        "update plan " + planKey,
+        "abort plan " + planKey,
         c -> {
           Optional<Plan> stored = readPlan(c, tableId, planKey);
-          if (stored.isPresent()) {
-            Plan p = stored.get();
-            Set<Integer> live = new HashSet<>(p.liveBuckets());
-            live.remove(bucket);
-            Plan updated =
-                new Plan(
-                    p.tableId(),
-                    p.planKey(),
-                    p.requestId(),
-                    p.bodyHash(),
-                    p.segmentKey(),
-                    p.schemaId(),
-                    p.commitTimestamp(),
-                    p.parts(),
-                    live,
-                    p.status(),
-                    p.createdAt());
+          if (stored.isEmpty() || stored.get().status() == PlanStatus.DONE) {
+            throw new CommitConflictException(
+                "Cannot abort plan " + planKey + " of table " + tableId + ": done or missing");
+          }
+          if (stored.get().status() == PlanStatus.PENDING) {
             update(
                 c,
-                "UPDATE plans SET plan = ? WHERE table_id = ? AND plan_key = ?",
-                SqliteJson.plan(updated).toString(),
+                "UPDATE plans SET status = ?, plan = ? WHERE table_id = ? AND plan_key = ?",
+                PlanStatus.ABORTED.name(),
+                SqliteJson.plan(stored.get().with(PlanStatus.ABORTED, stored.get().parts()))
+                    .toString(),
                 tableId,
                 planKey);
           }
@@ -648,28 +712,275 @@ public final class SqliteMetadataStore implements MetadataStore {
   }
 
   @Override
-  public List<Plan> pendingPlans(String tableId) {
-    return transaction(
-        "list pending plans of table " + tableId,
-        c ->
-            query(
-                c,
-                "SELECT plan FROM plans WHERE table_id = ? AND status = ?",
-                rs -> SqliteJson.plan(JSON.readTree(rs.getString(1))),
-                tableId,
-                PlanStatus.PENDING.name()));
-  }
-
-  @Override
-  public List<Plan> plans(String tableId) {
+  public List<Plan> plans(String tableId, String fromKey, String toKey, int limit) {
     return transaction(
         "list the plans of table " + tableId,
         c ->
             query(
                 c,
-                "SELECT plan FROM plans WHERE table_id = ? ORDER BY plan_key",
+                "SELECT plan FROM plans WHERE table_id = ? AND plan_key >= ? AND plan_key < ?"
+                    + " ORDER BY plan_key LIMIT ?",
                 rs -> SqliteJson.plan(JSON.readTree(rs.getString(1))),
-                tableId));
+                tableId,
+                fromKey,
+                toKey,
+                limit));
+  }
+
+  @Override
+  public Optional<Plan> commitInOneTransaction(Plan pending, List<Claim> claims) {
+    return Optional.of(
+        transaction(
+            "commit plan " + pending.planKey() + " of table " + pending.tableId(),
+            c -> {
+              List<Claim> taken = new ArrayList<>();
+              for (Claim claim : claims) {
+                takeClaim(c, claim).ifPresent(taken::add);
+              }
+              if (!taken.isEmpty()) {
+                throw new ClaimsTakenException(
+                    "Cannot commit plan "
+                        + pending.planKey()
+                        + ": other plans hold "
+                        + taken.size()
+                        + " of its claims",
+                    taken);
+              }
+              List<PlanPart> applied = new ArrayList<>();
+              for (PlanPart part : pending.parts()) {
+                applied.add(part.appliedAt(append(c, pending, part)));
+              }
+              Plan done = pending.with(PlanStatus.DONE, applied);
+              int inserted =
+                  update(
+                      c,
+                      "INSERT OR IGNORE INTO plans (table_id, plan_key, status, plan) VALUES (?, ?, ?, ?)",
+                      done.tableId(),
+                      done.planKey(),
+                      done.status().name(),
+                      SqliteJson.plan(done).toString());
+              if (inserted != 1) {
+                throw new CommitConflictException(
+                    "Cannot commit plan " + done.planKey() + ": an item exists at its key");
+              }
+              return done;
+            }));
+  }
+
+  /** Claims a key for a plan in this transaction; returns the claim another live plan holds. */
+  private static Optional<Claim> takeClaim(Connection c, Claim claim)
+      throws SQLException, IOException {
+    Optional<Claim> stored = readClaim(c, claim.tableId(), claim.claimKey());
+    if (stored.isPresent() && !stored.get().planKey().equals(claim.planKey())) {
+      Optional<Plan> holder = readPlan(c, claim.tableId(), stored.get().planKey());
+      if (holder.isPresent() && holder.get().status() != PlanStatus.ABORTED) {
+        return stored;
+      }
+    }
+    update(
+        c,
+        "INSERT OR REPLACE INTO claims (table_id, claim_key, plan_key, created_at) VALUES (?, ?, ?, ?)",
+        claim.tableId(),
+        claim.claimKey(),
+        claim.planKey(),
+        claim.createdAt().toString());
+    return Optional.empty();
+  }
+
+  /**
+   * Appends one part of a plan at its bucket's end, moving a page out of a full head. Reads the
+   * head's row and its slice count, not its slices: those are parsed only when a page moves.
+   */
+  private static long append(Connection c, Plan plan, PlanPart part)
+      throws SQLException, IOException {
+    String tableId = plan.tableId();
+    int bucket = part.bucket();
+    List<Object[]> rows =
+        query(
+            c,
+            "SELECT next_offset, last_timestamp, closed, (SELECT COUNT(*) FROM head_slices s"
+                + " WHERE s.table_id = h.table_id AND s.bucket = h.bucket)"
+                + " FROM heads h WHERE table_id = ? AND bucket = ?",
+            rs ->
+                new Object[] {
+                  rs.getLong(1), Instant.parse(rs.getString(2)), rs.getInt(3) != 0, rs.getInt(4)
+                },
+            tableId,
+            bucket);
+    long next = rows.isEmpty() ? 0 : (long) rows.get(0)[0];
+    Instant last = rows.isEmpty() ? Instant.EPOCH : (Instant) rows.get(0)[1];
+    int recent = rows.isEmpty() ? 0 : (int) rows.get(0)[3];
+    if (!rows.isEmpty() && (boolean) rows.get(0)[2]) {
+      throw new CommitConflictException(
+          "Cannot commit plan "
+              + plan.planKey()
+              + ": bucket "
+              + bucket
+              + " of table "
+              + tableId
+              + " is closed (its table was dropped)");
+    }
+    Instant timestamp = plan.commitTimestamp().isAfter(last) ? plan.commitTimestamp() : last;
+    Slice slice =
+        new Slice(
+            next,
+            part.rows(),
+            plan.segmentKey(),
+            part.byteOffset(),
+            part.byteLength(),
+            plan.schemaId(),
+            timestamp,
+            plan.planKey());
+    insertSlice(c, tableId, bucket, slice);
+    if (recent + 1 > PlanApplier.HEAD_SLICE_LIMIT) {
+      List<Slice> moved =
+          query(
+              c,
+              "SELECT slice FROM head_slices WHERE table_id = ? AND bucket = ?"
+                  + " ORDER BY base_offset LIMIT ?",
+              rs -> SqliteJson.slice(JSON.readTree(rs.getString(1))),
+              tableId,
+              bucket,
+              PlanApplier.PAGE_SLICES);
+      IndexPage page =
+          insertPage(
+              c,
+              tableId,
+              bucket,
+              new IndexPage(
+                  bucket,
+                  moved.get(0).baseOffset(),
+                  moved.get(moved.size() - 1).endOffset(),
+                  moved));
+      update(
+          c,
+          "UPDATE heads SET indexed_up_to = ? WHERE table_id = ? AND bucket = ?",
+          page.endOffset(),
+          tableId,
+          bucket);
+      update(
+          c,
+          "DELETE FROM head_slices WHERE table_id = ? AND bucket = ? AND base_offset < ?",
+          tableId,
+          bucket,
+          page.endOffset());
+    }
+    return slice.baseOffset();
+  }
+
+  // ---- claims ----
+
+  private static Optional<Claim> readClaim(Connection c, String tableId, String claimKey)
+      throws SQLException, IOException {
+    return query(
+            c,
+            "SELECT plan_key, created_at FROM claims WHERE table_id = ? AND claim_key = ?",
+            rs -> new Claim(tableId, claimKey, rs.getString(1), Instant.parse(rs.getString(2))),
+            tableId,
+            claimKey)
+        .stream()
+        .findFirst();
+  }
+
+  @Override
+  public Optional<Claim> claim(String tableId, String claimKey) {
+    return transaction("read claim " + claimKey, c -> readClaim(c, tableId, claimKey));
+  }
+
+  @Override
+  public void putClaim(Claim claim) {
+    transaction(
+        "put claim " + claim.claimKey(),
+        c -> {
+          int inserted =
+              update(
+                  c,
+                  "INSERT OR IGNORE INTO claims (table_id, claim_key, plan_key, created_at) VALUES (?, ?, ?, ?)",
+                  claim.tableId(),
+                  claim.claimKey(),
+                  claim.planKey(),
+                  claim.createdAt().toString());
+          if (inserted != 1) {
+            throw new CommitConflictException(
+                "Cannot claim " + claim.claimKey() + " of table " + claim.tableId() + ": held");
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public void replaceClaim(Claim expected, Claim next) {
+    transaction(
+        "take over claim " + expected.claimKey(),
+        c -> {
+          int updated =
+              update(
+                  c,
+                  "UPDATE claims SET plan_key = ?, created_at = ? WHERE table_id = ? AND claim_key = ? AND plan_key = ?",
+                  next.planKey(),
+                  next.createdAt().toString(),
+                  expected.tableId(),
+                  expected.claimKey(),
+                  expected.planKey());
+          if (updated != 1) {
+            throw new CommitConflictException(
+                "Cannot take over claim " + expected.claimKey() + ": it changed");
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public void deleteClaim(Claim claim) {
+    transaction(
+        "delete claim " + claim.claimKey(),
+        c ->
+            update(
+                c,
+                "DELETE FROM claims WHERE table_id = ? AND claim_key = ? AND plan_key = ?",
+                claim.tableId(),
+                claim.claimKey(),
+                claim.planKey()));
+  }
+
+  // ---- sweeps ----
+
+  @Override
+  public SweepState sweepState(String tableId) {
+    return transaction(
+        "read sweep state of table " + tableId,
+        c ->
+            query(
+                    c,
+                    "SELECT recovered_up_to, objects_collected_up_to, plans_collected_up_to,"
+                        + " orphans_listed_up_to FROM sweeps WHERE table_id = ?",
+                    rs ->
+                        new SweepState(
+                            tableId,
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getString(4)),
+                    tableId)
+                .stream()
+                .findFirst()
+                .orElse(SweepState.initial(tableId)));
+  }
+
+  @Override
+  public void putSweepState(SweepState state) {
+    transaction(
+        "record sweep state of table " + state.tableId(),
+        c ->
+            update(
+                c,
+                "INSERT OR REPLACE INTO sweeps (table_id, recovered_up_to, objects_collected_up_to,"
+                    + " plans_collected_up_to, orphans_listed_up_to) VALUES (?, ?, ?, ?, ?)",
+                state.tableId(),
+                state.recoveredUpTo(),
+                state.objectsCollectedUpTo(),
+                state.plansCollectedUpTo(),
+                state.orphansListedUpTo()));
   }
 
   @Override

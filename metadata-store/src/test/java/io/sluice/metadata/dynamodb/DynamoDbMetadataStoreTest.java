@@ -9,6 +9,7 @@ import io.sluice.core.metadata.Lease;
 import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.MetadataStoreContract;
 import io.sluice.core.metadata.Plan;
+import io.sluice.core.metadata.PlanMember;
 import io.sluice.core.metadata.PlanPart;
 import io.sluice.core.metadata.PlanStatus;
 import io.sluice.core.metadata.Slice;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
@@ -101,21 +101,23 @@ class DynamoDbMetadataStoreTest extends MetadataStoreContract {
     }
   }
 
-  private static Slice slice(long base, long count, String requestId) {
-    return new Slice(base, count, "seg/" + requestId, 10, 200, 1, T0.plusMillis(base), requestId);
+  private static Slice slice(long base, long count, String planKey) {
+    return new Slice(base, count, "seg/" + planKey, 10, 200, 1, T0.plusMillis(base), planKey);
   }
 
-  private Plan plan(String planKey, String requestId) {
+  private Plan plan(String planKey, String segment) {
     return new Plan(
         tableId,
         planKey,
-        requestId,
-        "hash-" + requestId,
-        "seg/" + requestId,
+        "seg/" + segment,
         1,
         T0,
         List.of(new PlanPart(0, 5, 0, 100, 0, -1), new PlanPart(2, 3, 100, 50, 7, -1)),
-        Set.of(0, 2),
+        List.of(
+            new PlanMember(
+                "k-" + segment,
+                "hash-" + segment,
+                List.of(new PlanMember.Range(0, 0, 5), new PlanMember.Range(2, 0, 3)))),
         PlanStatus.PENDING,
         T0);
   }
@@ -146,7 +148,7 @@ class DynamoDbMetadataStoreTest extends MetadataStoreContract {
         .isInstanceOf(CommitConflictException.class)
         .hasMessageContaining("Cannot append to bucket 0 of table " + tableId)
         .hasMessageContaining("next offset is not 0");
-    assertThat(store.head(tableId, 0).recentSlices().get(0L).requestId()).isEqualTo("other");
+    assertThat(store.head(tableId, 0).recentSlices().get(0L).planKey()).isEqualTo("other");
   }
 
   @Test
@@ -172,18 +174,9 @@ class DynamoDbMetadataStoreTest extends MetadataStoreContract {
         .hasMessageContaining("Cannot put plan key-1 of table " + tableId);
 
     Plan done =
-        new Plan(
-            tableId,
-            "key-1",
-            "req-1",
-            pending.bodyHash(),
-            pending.segmentKey(),
-            1,
-            T0,
-            List.of(pending.parts().get(0).appliedAt(0), pending.parts().get(1).appliedAt(7)),
-            pending.liveBuckets(),
+        pending.with(
             PlanStatus.DONE,
-            T0);
+            List.of(pending.parts().get(0).appliedAt(0), pending.parts().get(1).appliedAt(7)));
     loseAnswers.next(1);
     lossy.completePlan(done);
     assertThat(store.plan(tableId, "key-1")).contains(done);
