@@ -1,16 +1,23 @@
 package io.sluice.core.arrow;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.TreeNode;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
 import io.sluice.core.merge.Op;
 import io.sluice.core.merge.PrimaryKeyColumns;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.DataType;
 import io.sluice.core.table.TableDefinition;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -52,11 +59,13 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * timestamp_ltz} takes an instant with {@code Z} or an offset), JSON booleans, JSON strings, and
  * base64 strings for binary. A column left out of a row, or given as {@code null}, is null.
  *
- * <p>For decimals given as JSON numbers to be exact, parse the body with Jackson's {@code
- * USE_BIG_DECIMAL_FOR_FLOATS}; a number parsed as a double is taken by its shortest decimal form.
+ * <p>Rows are read straight off a JSON parser ({@link #decode(RowSource, int, BufferAllocator)}),
+ * never built into a tree; a decimal given as a JSON number is taken exactly as written. Trees of
+ * rows ({@link JsonNode}) are read through the same path.
  */
 public final class JsonRowDecoder {
   private static final int MAX_SHOWN_CHARS = 100;
+  private static final ObjectMapper TREES = new ObjectMapper();
 
   private final List<Column> columns;
   private final Schema schema;
@@ -133,6 +142,48 @@ public final class JsonRowDecoder {
 
   private VectorSchemaRoot decode(
       Iterator<JsonNode> rows, int sizeHint, BufferAllocator allocator) {
+    try {
+      return decode(
+          new RowSource() {
+            private JsonParser parser;
+
+            @Override
+            public JsonParser next() throws IOException {
+              if (!rows.hasNext()) {
+                return null;
+              }
+              JsonNode row = rows.next();
+              parser = (row == null ? NullNode.instance : row).traverse(TREES);
+              parser.nextToken();
+              return parser;
+            }
+          },
+          sizeHint,
+          allocator);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read JSON rows held in memory", e);
+    }
+  }
+
+  /** Where a decoder finds its rows: each positioned at its first token, then null. */
+  @FunctionalInterface
+  public interface RowSource {
+    /** The parser positioned at the next row's first token, or null when there are no more. */
+    JsonParser next() throws IOException;
+  }
+
+  /**
+   * Converts rows straight from a JSON parser, without building a tree, into a batch allocated from
+   * {@code allocator}; the caller closes it.
+   *
+   * @param sizeHint how many rows to size the vectors for (0 when not known)
+   * @throws SchemaMismatchException for the first row that does not fit, with nothing left
+   *     allocated
+   * @throws IOException (a {@link com.fasterxml.jackson.core.JsonProcessingException} for JSON that
+   *     does not parse), with nothing left allocated
+   */
+  public VectorSchemaRoot decode(RowSource rows, int sizeHint, BufferAllocator allocator)
+      throws IOException {
     VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
     try {
       for (FieldVector vector : root.getFieldVectors()) {
@@ -143,35 +194,36 @@ public final class JsonRowDecoder {
       }
       int[] setInRow = new int[columns.size()];
       int index = 0;
-      while (rows.hasNext()) {
-        JsonNode row = rows.next();
+      for (JsonParser row = rows.next(); row != null; row = rows.next()) {
         int rowNumber = index + 1;
-        if (row == null || !row.isObject()) {
+        if (row.currentToken() != JsonToken.START_OBJECT) {
           throw new SchemaMismatchException(
               rowNumber,
               null,
               "row %d: expected a JSON object, got %s".formatted(rowNumber, shown(row)));
         }
-        Iterator<Map.Entry<String, JsonNode>> fields = row.fields();
-        while (fields.hasNext()) {
-          Map.Entry<String, JsonNode> field = fields.next();
-          Integer column = indexByName.get(field.getKey());
+        for (JsonToken token = row.nextToken();
+            token == JsonToken.FIELD_NAME;
+            token = row.nextToken()) {
+          String field = row.currentName();
+          row.nextToken();
+          Integer column = indexByName.get(field);
           if (column == null) {
-            if (primaryKeyRows && field.getKey().equals(PrimaryKeyColumns.OP)) {
-              writeOp(root, index, rowNumber, field.getValue());
+            if (primaryKeyRows && field.equals(PrimaryKeyColumns.OP)) {
+              writeOp(root, index, rowNumber, row);
               continue;
             }
-            if (reservedFields.contains(field.getKey())) {
+            if (reservedFields.contains(field)) {
+              row.skipChildren();
               continue;
             }
             throw new SchemaMismatchException(
                 rowNumber,
-                field.getKey(),
-                "row %d: column %s: not a column of the table"
-                    .formatted(rowNumber, field.getKey()));
+                field,
+                "row %d: column %s: not a column of the table".formatted(rowNumber, field));
           }
           setInRow[column] = rowNumber;
-          write(root.getVector(column), index, rowNumber, columns.get(column), field.getValue());
+          write(root.getVector(column), index, rowNumber, columns.get(column), row);
         }
         if (primaryKeyRows) {
           writeUnset(root, index, rowNumber, setInRow);
@@ -184,21 +236,25 @@ public final class JsonRowDecoder {
         }
         index++;
       }
+      for (FieldVector vector : root.getFieldVectors()) {
+        vector.setValueCount(index);
+      }
       root.setRowCount(index);
       return root;
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       root.close();
       throw e;
     }
   }
 
-  private static void writeOp(VectorSchemaRoot root, int index, int rowNumber, JsonNode value) {
+  private static void writeOp(VectorSchemaRoot root, int index, int rowNumber, JsonParser value)
+      throws IOException {
     try {
-      if (!value.isTextual()) {
+      if (value.currentToken() != JsonToken.VALUE_STRING) {
         throw new IllegalArgumentException(
             "expected \"upsert\" or \"delete\", got " + shown(value));
       }
-      Op op = Op.parse(value.textValue());
+      Op op = Op.parse(value.getText());
       ((VarCharVector) root.getVector(PrimaryKeyColumns.OP))
           .setSafe(index, op.apiName().getBytes(StandardCharsets.UTF_8));
     } catch (IllegalArgumentException e) {
@@ -226,55 +282,61 @@ public final class JsonRowDecoder {
   }
 
   private static void write(
-      FieldVector vector, int index, int rowNumber, Column column, JsonNode value) {
-    if (value.isNull()) {
+      FieldVector vector, int index, int rowNumber, Column column, JsonParser value)
+      throws IOException {
+    JsonToken token = value.currentToken();
+    if (token == JsonToken.VALUE_NULL) {
       if (!column.nullable()) {
         throw mismatch(rowNumber, column, "null", "the column is not nullable");
       }
       return; // vectors start out all null
     }
     try {
-      set(vector, index, column.type(), value);
+      set(vector, index, column.type(), value, token);
     } catch (BadValue e) {
       throw mismatch(rowNumber, column, shown(value), e.getMessage());
     }
   }
 
-  private static void set(FieldVector vector, int index, DataType type, JsonNode value) {
+  private static void set(
+      FieldVector vector, int index, DataType type, JsonParser value, JsonToken token)
+      throws IOException {
     switch (type.kind()) {
       case BOOLEAN -> {
-        if (!value.isBoolean()) {
+        if (token != JsonToken.VALUE_TRUE && token != JsonToken.VALUE_FALSE) {
           throw new BadValue(null);
         }
-        ((BitVector) vector).setSafe(index, value.booleanValue() ? 1 : 0);
+        ((BitVector) vector).setSafe(index, token == JsonToken.VALUE_TRUE ? 1 : 0);
       }
       case TINYINT ->
           ((TinyIntVector) vector)
-              .setSafe(index, (byte) integer(value, Byte.MIN_VALUE, Byte.MAX_VALUE));
+              .setSafe(index, (byte) integer(value, token, Byte.MIN_VALUE, Byte.MAX_VALUE));
       case SMALLINT ->
           ((SmallIntVector) vector)
-              .setSafe(index, (short) integer(value, Short.MIN_VALUE, Short.MAX_VALUE));
+              .setSafe(index, (short) integer(value, token, Short.MIN_VALUE, Short.MAX_VALUE));
       case INT ->
           ((IntVector) vector)
-              .setSafe(index, (int) integer(value, Integer.MIN_VALUE, Integer.MAX_VALUE));
+              .setSafe(index, (int) integer(value, token, Integer.MIN_VALUE, Integer.MAX_VALUE));
       case BIGINT ->
-          ((BigIntVector) vector).setSafe(index, integer(value, Long.MIN_VALUE, Long.MAX_VALUE));
+          ((BigIntVector) vector)
+              .setSafe(index, integer(value, token, Long.MIN_VALUE, Long.MAX_VALUE));
       case FLOAT -> {
-        double number = number(value);
+        double number = number(value, token);
         float single = (float) number;
         if (Float.isInfinite(single) && !Double.isInfinite(number)) {
           throw new BadValue("out of range");
         }
         ((Float4Vector) vector).setSafe(index, single);
       }
-      case DOUBLE -> ((Float8Vector) vector).setSafe(index, number(value));
-      case DECIMAL -> ((DecimalVector) vector).setSafe(index, decimal(value, type));
+      case DOUBLE -> ((Float8Vector) vector).setSafe(index, number(value, token));
+      case DECIMAL -> ((DecimalVector) vector).setSafe(index, decimal(value, token, type));
       case STRING ->
-          ((VarCharVector) vector).setSafe(index, text(value).getBytes(StandardCharsets.UTF_8));
+          ((VarCharVector) vector)
+              .setSafe(index, text(value, token).getBytes(StandardCharsets.UTF_8));
       case BINARY -> {
         byte[] bytes;
         try {
-          bytes = Base64.getDecoder().decode(text(value));
+          bytes = Base64.getDecoder().decode(text(value, token));
         } catch (IllegalArgumentException e) {
           throw new BadValue("not base64");
         }
@@ -282,26 +344,34 @@ public final class JsonRowDecoder {
       }
       case DATE -> {
         try {
-          long day = LocalDate.parse(text(value), DateTimeFormatter.ISO_LOCAL_DATE).toEpochDay();
-          ((DateDayVector) vector).setSafe(index, Math.toIntExact(day));
-        } catch (DateTimeParseException | ArithmeticException e) {
+          ((DateDayVector) vector)
+              .setSafe(index, Math.toIntExact(IsoTimes.epochDay(text(value, token))));
+        } catch (DateTimeException | ArithmeticException e) {
           throw new BadValue(null);
         }
       }
-      case TIMESTAMP -> ((TimeStampMicroVector) vector).setSafe(index, timestamp(text(value)));
-      case TIMESTAMP_LTZ -> ((TimeStampMicroTZVector) vector).setSafe(index, instant(text(value)));
+      case TIMESTAMP ->
+          ((TimeStampMicroVector) vector).setSafe(index, timestamp(text(value, token)));
+      case TIMESTAMP_LTZ ->
+          ((TimeStampMicroTZVector) vector).setSafe(index, instant(text(value, token)));
     }
   }
 
-  private static long integer(JsonNode value, long min, long max) {
-    if (!value.isNumber()) {
-      throw new BadValue(null);
-    }
+  private static long integer(JsonParser value, JsonToken token, long min, long max)
+      throws IOException {
     BigInteger whole;
-    if (value.isIntegralNumber()) {
-      whole = value.bigIntegerValue();
-    } else {
-      BigDecimal decimal = decimalValue(value).stripTrailingZeros();
+    if (token == JsonToken.VALUE_NUMBER_INT) {
+      if (value.getNumberType() == JsonParser.NumberType.INT
+          || value.getNumberType() == JsonParser.NumberType.LONG) {
+        long number = value.getLongValue();
+        if (number < min || number > max) {
+          throw new BadValue("out of range " + min + " to " + max);
+        }
+        return number;
+      }
+      whole = value.getBigIntegerValue();
+    } else if (token == JsonToken.VALUE_NUMBER_FLOAT) {
+      BigDecimal decimal = value.getDecimalValue().stripTrailingZeros();
       if (decimal.scale() > 0) {
         throw new BadValue("not a whole number");
       }
@@ -309,6 +379,8 @@ public final class JsonRowDecoder {
         throw new BadValue("out of range " + min + " to " + max);
       }
       whole = decimal.toBigInteger();
+    } else {
+      throw new BadValue(null);
     }
     if (whole.compareTo(BigInteger.valueOf(min)) < 0
         || whole.compareTo(BigInteger.valueOf(max)) > 0) {
@@ -317,23 +389,25 @@ public final class JsonRowDecoder {
     return whole.longValue();
   }
 
-  private static double number(JsonNode value) {
-    if (!value.isNumber()) {
+  private static double number(JsonParser value, JsonToken token) throws IOException {
+    if (token != JsonToken.VALUE_NUMBER_INT && token != JsonToken.VALUE_NUMBER_FLOAT) {
       throw new BadValue(null);
     }
-    return value.doubleValue();
+    return value.getDoubleValue();
   }
 
-  private static BigDecimal decimal(JsonNode value, DataType type) {
+  private static BigDecimal decimal(JsonParser value, JsonToken token, DataType type)
+      throws IOException {
     BigDecimal decimal;
-    if (value.isTextual()) {
+    if (token == JsonToken.VALUE_STRING) {
       try {
-        decimal = new BigDecimal(value.textValue().trim());
+        decimal = new BigDecimal(value.getText().trim());
       } catch (NumberFormatException e) {
         throw new BadValue(null);
       }
-    } else if (value.isNumber()) {
-      decimal = decimalValue(value);
+    } else if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
+      // Exactly the digits the client wrote, never a double's approximation.
+      decimal = value.getDecimalValue();
     } else {
       throw new BadValue(null);
     }
@@ -352,26 +426,22 @@ public final class JsonRowDecoder {
     return stripped.setScale(type.scale());
   }
 
-  private static BigDecimal decimalValue(JsonNode value) {
-    if (value.isFloatingPointNumber() && !value.isBigDecimal()) {
-      double number = value.doubleValue();
-      if (!Double.isFinite(number)) {
-        throw new BadValue("not a finite number");
-      }
-      // The shortest decimal form: what the client most likely wrote.
-      return new BigDecimal(Double.toString(number));
-    }
-    return value.decimalValue();
-  }
-
-  private static String text(JsonNode value) {
-    if (!value.isTextual()) {
+  private static String text(JsonParser value, JsonToken token) throws IOException {
+    if (token != JsonToken.VALUE_STRING) {
       throw new BadValue(null);
     }
-    return value.textValue();
+    return value.getText();
   }
 
   private static long timestamp(String text) {
+    try {
+      IsoTimes.DateTime canonical = IsoTimes.canonical(text);
+      if (canonical != null) {
+        return micros(canonical.epochSecond(), canonical.nanos());
+      }
+    } catch (DateTimeException e) {
+      throw new BadValue(null);
+    }
     LocalDateTime local;
     try {
       local = LocalDateTime.parse(text, DateTimeFormatter.ISO_LOCAL_DATE_TIME);
@@ -389,6 +459,17 @@ public final class JsonRowDecoder {
   }
 
   private static long instant(String text) {
+    try {
+      IsoTimes.DateTime canonical = IsoTimes.canonical(text);
+      if (canonical != null) {
+        if (!canonical.hasOffset()) {
+          throw new BadValue("an instant needs Z or an offset");
+        }
+        return micros(canonical.epochSecond(), canonical.nanos());
+      }
+    } catch (DateTimeException e) {
+      throw new BadValue(null);
+    }
     Instant instant;
     try {
       instant = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
@@ -428,8 +509,21 @@ public final class JsonRowDecoder {
                 reason == null ? "" : " (" + reason + ")"));
   }
 
-  private static String shown(JsonNode value) {
-    String text = value == null ? "nothing" : value.toString();
+  /**
+   * The value at the parser as the client wrote it (a string quoted, an object or array whole), cut
+   * to {@value #MAX_SHOWN_CHARS} characters; reads past it, so only for a value refused.
+   */
+  private static String shown(JsonParser value) throws IOException {
+    JsonToken token = value.currentToken();
+    String text;
+    if (token == null) {
+      text = "nothing";
+    } else if (token.isNumeric()) {
+      text = value.getText();
+    } else {
+      TreeNode tree = TREES.readTree(value);
+      text = tree == null ? "nothing" : tree.toString();
+    }
     return text.length() <= MAX_SHOWN_CHARS ? text : text.substring(0, MAX_SHOWN_CHARS) + "...";
   }
 

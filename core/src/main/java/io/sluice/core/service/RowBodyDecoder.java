@@ -1,9 +1,10 @@
 package io.sluice.core.service;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonToken;
 import io.sluice.core.arrow.ArrowConcat;
 import io.sluice.core.arrow.ArrowSchemas;
 import io.sluice.core.arrow.JsonRowDecoder;
@@ -30,7 +31,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
 
 /** Turns a write request's body into one Arrow batch of the table's schema, checking it all. */
 public final class RowBodyDecoder {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonFactory JSON = new JsonFactory();
 
   private RowBodyDecoder() {}
 
@@ -48,8 +49,8 @@ public final class RowBodyDecoder {
             : new JsonRowDecoder(table);
     VectorSchemaRoot rows =
         switch (body.format()) {
-          case JSON -> json.decode(jsonArray(body.bytes()), allocator);
-          case NDJSON -> json.decode(ndjsonLines(body.bytes()), allocator);
+          case JSON -> jsonArray(body.bytes(), json, allocator);
+          case NDJSON -> ndjsonLines(body.bytes(), json, allocator);
           case ARROW -> arrow(body.bytes(), table, allocator);
         };
     if (table.hasPrimaryKey()) {
@@ -63,10 +64,35 @@ public final class RowBodyDecoder {
     return rows;
   }
 
-  private static List<JsonNode> jsonArray(byte[] bytes) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(bytes);
+  /** Rows of a JSON array body, read straight off the parser. */
+  private static VectorSchemaRoot jsonArray(
+      byte[] bytes, JsonRowDecoder decoder, BufferAllocator allocator) {
+    try (JsonParser parser = JSON.createParser(bytes)) {
+      if (parser.nextToken() != JsonToken.START_ARRAY) {
+        throw new MalformedBodyException(
+            "Cannot read rows: a JSON body must be an array of row objects");
+      }
+      VectorSchemaRoot rows =
+          decoder.decode(
+              () -> {
+                JsonToken token = parser.nextToken();
+                if (token == null) {
+                  throw new MalformedBodyException(
+                      "Cannot parse the JSON body: it ends before the array does");
+                }
+                return token == JsonToken.END_ARRAY ? null : parser;
+              },
+              sizeHint(bytes),
+              allocator);
+      if (parser.nextToken() != null) {
+        rows.close();
+        throw new MalformedBodyException(
+            "Cannot parse the JSON body: content after the array at line "
+                + parser.currentLocation().getLineNr()
+                + ", column "
+                + parser.currentLocation().getColumnNr());
+      }
+      return rows;
     } catch (JsonParseException e) {
       throw new MalformedBodyException(
           "Cannot parse the JSON body: "
@@ -78,36 +104,112 @@ public final class RowBodyDecoder {
     } catch (IOException e) {
       throw new MalformedBodyException("Cannot parse the JSON body: " + e.getMessage());
     }
-    if (root == null || !root.isArray()) {
-      throw new MalformedBodyException(
-          "Cannot read rows: a JSON body must be an array of row objects");
-    }
-    List<JsonNode> rows = new ArrayList<>(root.size());
-    root.forEach(rows::add);
-    return rows;
   }
 
-  private static List<JsonNode> ndjsonLines(byte[] bytes) {
-    String text = new String(bytes, StandardCharsets.UTF_8);
-    List<JsonNode> rows = new ArrayList<>();
-    String[] lines = text.split("\r?\n", -1);
-    for (int i = 0; i < lines.length; i++) {
-      String line = lines[i];
-      if (line.isBlank()) {
-        if (i == lines.length - 1) {
-          continue; // the newline after the last row
+  /** Rows of an NDJSON body, one object per line, each line read straight off a parser. */
+  private static VectorSchemaRoot ndjsonLines(
+      byte[] bytes, JsonRowDecoder decoder, BufferAllocator allocator) {
+    NdjsonLines lines = new NdjsonLines(bytes);
+    try {
+      VectorSchemaRoot rows = decoder.decode(lines, sizeHint(bytes), allocator);
+      try {
+        lines.finishLine();
+      } catch (RuntimeException e) {
+        rows.close();
+        throw e;
+      }
+      return rows;
+    } catch (JsonProcessingException e) {
+      throw new MalformedBodyException(
+          "Cannot parse the NDJSON body: line " + lines.number + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new MalformedBodyException("Cannot parse the NDJSON body: " + e.getMessage());
+    } finally {
+      lines.release();
+    }
+  }
+
+  /** The lines of an NDJSON body as rows: a parser per line, a blank line only at the end. */
+  private static final class NdjsonLines implements JsonRowDecoder.RowSource {
+    private final byte[] bytes;
+    private int position;
+    private int number;
+    private JsonParser parser;
+
+    NdjsonLines(byte[] bytes) {
+      this.bytes = bytes;
+    }
+
+    @Override
+    public JsonParser next() throws IOException {
+      finishLine();
+      while (position < bytes.length) {
+        int start = position;
+        int end = start;
+        while (end < bytes.length && bytes[end] != '\n') {
+          end++;
         }
-        throw new MalformedBodyException(
-            "Cannot parse the NDJSON body: line " + (i + 1) + " is empty");
+        position = end + 1;
+        number++;
+        int last = end;
+        while (last > start && (bytes[last - 1] == '\r' || isBlank(bytes[last - 1]))) {
+          last--;
+        }
+        int first = start;
+        while (first < last && isBlank(bytes[first])) {
+          first++;
+        }
+        if (first == last) {
+          if (end >= bytes.length - 1) {
+            continue; // the newline after the last row
+          }
+          throw new MalformedBodyException(
+              "Cannot parse the NDJSON body: line " + number + " is empty");
+        }
+        parser = JSON.createParser(bytes, first, last - first);
+        parser.nextToken();
+        return parser;
+      }
+      return null;
+    }
+
+    /** Checks that the current line holds nothing after its row, and lets go of its parser. */
+    void finishLine() {
+      if (parser == null) {
+        return;
       }
       try {
-        rows.add(JSON.readTree(line));
-      } catch (JsonProcessingException e) {
+        if (parser.nextToken() != null) {
+          throw new MalformedBodyException(
+              "Cannot parse the NDJSON body: line " + number + ": content after the row");
+        }
+      } catch (IOException e) {
         throw new MalformedBodyException(
-            "Cannot parse the NDJSON body: line " + (i + 1) + ": " + e.getOriginalMessage());
+            "Cannot parse the NDJSON body: line " + number + ": " + e.getMessage());
+      } finally {
+        release();
       }
     }
-    return rows;
+
+    void release() {
+      if (parser != null) {
+        try {
+          parser.close();
+        } catch (IOException e) {
+          // a parser over bytes in memory holds nothing to release
+        }
+        parser = null;
+      }
+    }
+
+    private static boolean isBlank(byte b) {
+      return b == ' ' || b == '\t';
+    }
+  }
+
+  /** A rough row count to size the vectors for, so that few grow while rows are read. */
+  private static int sizeHint(byte[] bytes) {
+    return Math.max(16, Math.min(bytes.length / 128, 1 << 20));
   }
 
   private static VectorSchemaRoot arrow(
