@@ -4,7 +4,7 @@
 # bench/reports/ingest-profile-<label>.md: where the server's CPU goes, by component.
 #
 # Usage: bench/run-ingest-profile.sh <label>   (from any directory), e.g. "before" or "after"
-# Settings: PROFILE_OPTS="-Dprofile.clients=16 -Dprofile.seconds=30"
+# Settings: PROFILE_OPTS="-Dprofile.clients=16 -Dprofile.seconds=30 -Dprofile.body=arrow|json"
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -46,7 +46,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class IngestBench {
   static final String LOGGING = "ingest-logback.xml";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String JSON_TYPE = "application/json";
+  static final String JSON_TYPE = "application/json";
   static final String ARROW_TYPE = "application/vnd.apache.arrow.stream";
   private static final String BUCKET = "sluice-bench";
 

@@ -33,6 +33,8 @@ public final class IngestProfile {
     Path root = Path.of(System.getProperty("ingest.root", "")).toAbsolutePath().normalize();
     Path jar = Path.of(System.getProperty("ingest.server.jar"));
     int clients = Integer.getInteger("profile.clients", 16);
+    String body = System.getProperty("profile.body", "arrow");
+    boolean json = body.equals("json");
     Duration seconds = Duration.ofSeconds(Long.getLong("profile.seconds", 30));
     Path work = root.resolve("bench/target/ingest-profile");
     IngestBench.deleteRecursively(work);
@@ -49,14 +51,28 @@ public final class IngestProfile {
     try (LocalServer server =
         LocalServer.start(jar, work.resolve("data"), Map.of(), work.resolve("server.log"))) {
       pid = server.pid();
-      IngestBench.createTable(server.base(), "bench_arrow");
-      URI uri = server.base().resolve("/v1/tables/bench_arrow/rows");
+      IngestBench.createTable(server.base(), "bench_" + body);
+      URI uri = server.base().resolve("/v1/tables/bench_" + body + "/rows");
       LoadLoop.Client client =
           IngestBench.http(
-              server.base(), uri, IngestBench.ARROW_TYPE, payload.arrow(), payload.rows());
+              server.base(),
+              uri,
+              json ? IngestBench.JSON_TYPE : IngestBench.ARROW_TYPE,
+              json ? payload.json() : payload.arrow(),
+              payload.rows());
       rounds = JitWarmUp.run(pid, clients, client);
       IngestBench.log("warmed up in " + rounds + " rounds; recording " + seconds);
-      Jcmd.run(pid, "JFR.start", "name=ingest", "settings=profile", "filename=" + recording);
+      // Default settings, sampling execution every 10 ms, without allocation sampling: that makes
+      // an allocating load (JSON trees) several times slower and would distort the profile.
+      Jcmd.run(
+          pid,
+          "JFR.start",
+          "name=ingest",
+          "settings=default",
+          "jdk.ExecutionSample#period=10ms",
+          "jdk.ObjectAllocationSample#enabled=false",
+          "jdk.OldObjectSample#enabled=false",
+          "filename=" + recording);
       before = IngestBench.CpuSample.take(pid);
       result = LoadLoop.run(clients, 1_000_000, seconds, client);
       after = IngestBench.CpuSample.take(pid);
@@ -69,6 +85,7 @@ public final class IngestProfile {
         report,
         markdown(
             label,
+            json,
             clients,
             seconds,
             rounds,
@@ -85,6 +102,7 @@ public final class IngestProfile {
 
   private static String markdown(
       String label,
+      boolean json,
       int clients,
       Duration seconds,
       int rounds,
@@ -104,12 +122,14 @@ public final class IngestProfile {
             + ZonedDateTime.now(ZoneOffset.UTC)
                 .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"))
             + ". The local server on embedded defaults (local files, SQLite) takes the ingest"
-            + " benchmark's Arrow body (1000 rows, 10 columns) from "
+            + " benchmark's "
+            + (json ? "JSON" : "Arrow")
+            + " body (1000 rows, 10 columns) from "
             + clients
             + " closed-loop clients; after a warm-up in rounds of 5 s until the server's JIT"
             + " compilers were busy less than 1% of a round ("
             + rounds
-            + " rounds), JFR (`settings=profile`, execution samples every 10 to 20 ms) records "
+            + " rounds), JFR (default settings, execution samples every 10 ms, no allocation sampling, whose overhead would distort a JSON load) records "
             + seconds.toSeconds()
             + " s.");
     lines.add("");

@@ -58,9 +58,9 @@ final class ServerProfile {
           rule(
               "rows into bucket batches",
               "io.sluice.core.service.AppendService",
-              "io.sluice.core.write.Bucketed",
               "io.sluice.core.arrow.ArrowGather",
-              "io.sluice.core.write.GroupBatches"),
+              "io.sluice.core.arrow.ArrowConcat",
+              "io.sluice.core.write.GroupSegment"),
           rule("segment encoding", "io.sluice.core.segment"),
           rule("SQLite store (its JSON, JDBC)", "io.sluice.metadata.sqlite"),
           rule("DynamoDB client", "io.sluice.metadata.dynamodb"),
