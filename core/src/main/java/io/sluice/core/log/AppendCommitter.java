@@ -118,16 +118,7 @@ public final class AppendCommitter {
     upload(segmentKey, group.segment());
     // Offsets and timestamps are microseconds throughout (Arrow, Paimon, Iceberg).
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-    if (PlanKeys.createdAt(group.planKey()).plus(MAX_PLAN_DELAY).isBefore(now)) {
-      throw new CommitAbortedException(
-          "Cannot commit plan "
-              + group.planKey()
-              + " of table "
-              + group.tableId()
-              + ": it took more than "
-              + MAX_PLAN_DELAY.toSeconds()
-              + " s to plan; retry");
-    }
+    checkDelay(group, now);
     List<PlanMember> members = new ArrayList<>();
     List<Claim> claims = new ArrayList<>();
     for (CommitGroup.Member member : group.members()) {
@@ -154,11 +145,23 @@ public final class AppendCommitter {
     }
     Map<Integer, BucketHead> heads = heads(group.tableId(), buckets);
     Plan pending = plan(group, segmentKey, members, heads, now);
+    checkDelay(group, clock.instant()); // again: the head reads may have been slow
     putPlan(pending);
-    if (!applier.claim(pending).isEmpty()) {
-      return pending.with(PlanStatus.ABORTED, pending.parts());
+    return applier.rollForward(pending, heads);
+  }
+
+  /** Gives up a group planned so late that recovery may have passed its key (see DELAY there). */
+  private static void checkDelay(CommitGroup group, Instant now) {
+    if (PlanKeys.createdAt(group.planKey()).plus(MAX_PLAN_DELAY).isBefore(now)) {
+      throw new CommitAbortedException(
+          "Cannot commit plan "
+              + group.planKey()
+              + " of table "
+              + group.tableId()
+              + ": it took more than "
+              + MAX_PLAN_DELAY.toSeconds()
+              + " s to plan; retry");
     }
-    return applier.applyAndComplete(pending, heads);
   }
 
   private static Plan plan(

@@ -1,7 +1,6 @@
 package io.sluice.core.log;
 
 import io.sluice.core.metadata.BucketHead;
-import io.sluice.core.metadata.Claim;
 import io.sluice.core.metadata.IndexPage;
 import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.Plan;
@@ -54,47 +53,69 @@ public final class PlanApplier {
   }
 
   /**
-   * Settles a plan: a pending one is claimed, applied and marked done, or aborted when another plan
-   * holds one of its members' claims; a done or aborted one is returned as it is.
+   * Settles a plan: a live one is applied and marked done, or aborted when another plan holds one
+   * of its members' claims; a done or aborted one is returned as it is.
    *
    * @return the plan as settled: {@code DONE} with the base offset of every part, or {@code
    *     ABORTED}
    * @throws CommitAbortedException when contention outlasts the retries (nothing is lost: the plan
-   *     stays pending and recovery settles it)
+   *     stays live and recovery settles it)
    * @throws BucketClosedException when its table was dropped
    */
   public Plan rollForward(Plan plan) {
-    if (plan.status() != PlanStatus.PENDING) {
-      return plan;
-    }
-    List<Claim> taken = claims.claimAll(plan);
-    if (!taken.isEmpty()) {
-      return abort(plan);
-    }
-    return applyAndComplete(plan, Map.of());
+    return rollForward(plan, Map.of());
   }
 
   /**
-   * Makes the claims of a pending plan; aborts it when another plan holds one.
-   *
-   * @return the claims held by other plans: empty when the plan may be applied
-   */
-  public List<Claim> claim(Plan pending) {
-    List<Claim> taken = claims.claimAll(pending);
-    if (!taken.isEmpty()) {
-      abort(pending);
-    }
-    return taken;
-  }
-
-  /**
-   * Applies every part of a pending plan whose claims are made, and marks it done.
+   * As {@link #rollForward(Plan)}, for the writer that made the plan.
    *
    * @param heads bucket heads read when the plan was made: the first attempt at each bucket uses
    *     them instead of reading again
-   * @return the done plan, with the base offset of every part
    */
-  public Plan applyAndComplete(Plan plan, Map<Integer, BucketHead> heads) {
+  public Plan rollForward(Plan plan, Map<Integer, BucketHead> heads) {
+    Plan current = plan;
+    if (current.status() == PlanStatus.PENDING && !current.members().isEmpty()) {
+      current = decide(current);
+    }
+    if (!current.status().isLive()) {
+      return current;
+    }
+    return applyAndComplete(current, heads);
+  }
+
+  /**
+   * Makes a pending plan's claims and records what they decide, with one conditional write from
+   * {@code PENDING}: {@code APPLYING} when every claim names the plan, {@code ABORTED} when another
+   * live plan holds one. Rollers of one plan may see the claims differently (a holder may be
+   * aborted between their reads); the first write wins, and every roller follows it.
+   */
+  private Plan decide(Plan pending) {
+    PlanStatus decision =
+        claims.claimAll(pending).isEmpty() ? PlanStatus.APPLYING : PlanStatus.ABORTED;
+    try {
+      if (decision == PlanStatus.APPLYING) {
+        store.startApplying(pending.tableId(), pending.planKey());
+      } else {
+        store.abortPlan(pending.tableId(), pending.planKey());
+      }
+      return pending.with(decision, pending.parts());
+    } catch (CommitConflictException | CommitStateUnknownException e) {
+      // Another roller decided first, or our answer was lost: follow what is stored.
+    }
+    Optional<Plan> stored = store.plan(pending.tableId(), pending.planKey());
+    if (stored.isPresent() && stored.get().status() != PlanStatus.PENDING) {
+      return stored.get();
+    }
+    throw new CommitAbortedException(
+        "Cannot settle plan "
+            + pending.planKey()
+            + " of table "
+            + pending.tableId()
+            + ": no answer; it stays pending and will be settled");
+  }
+
+  private Plan applyAndComplete(Plan plan, Map<Integer, BucketHead> heads) {
+    // Applies every part (each found again by plan key when already applied), then marks it done.
     Plan done = plan.with(PlanStatus.DONE, applyAll(plan, heads));
     for (int attempt = 0; ; attempt++) {
       try {
@@ -111,20 +132,6 @@ public final class PlanApplier {
         }
       }
     }
-  }
-
-  private Plan abort(Plan plan) {
-    try {
-      store.abortPlan(plan.tableId(), plan.planKey());
-    } catch (CommitConflictException | CommitStateUnknownException e) {
-      // Read back below: a lost answer, or a plan settled meanwhile.
-    }
-    Optional<Plan> stored = store.plan(plan.tableId(), plan.planKey());
-    if (stored.isPresent() && stored.get().status() != PlanStatus.PENDING) {
-      return stored.get();
-    }
-    throw new CommitAbortedException(
-        "Cannot abort plan " + plan.planKey() + " of table " + plan.tableId() + ": no answer");
   }
 
   private List<PlanPart> applyAll(Plan plan, Map<Integer, BucketHead> heads) {

@@ -2,7 +2,6 @@ package io.sluice.core.log;
 
 import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.Plan;
-import io.sluice.core.metadata.PlanStatus;
 import io.sluice.core.metadata.SweepState;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,8 +17,13 @@ import java.util.logging.Logger;
  * that a pass did not find was settled or never existed.
  */
 public final class RecoveryService {
-  /** Plans younger than this are left to their writers; older than any plan can appear late. */
-  public static final Duration DELAY = AppendCommitter.MAX_PLAN_DELAY.plusSeconds(5);
+  /**
+   * Plans younger than this are left to their writers. A plan is checked against {@link
+   * AppendCommitter#MAX_PLAN_DELAY} just before it is put; the minute beyond covers that put's own
+   * time (one store call, bounded by the store client's call timeout) and the skew between the
+   * writer's clock and this one.
+   */
+  public static final Duration DELAY = AppendCommitter.MAX_PLAN_DELAY.plusSeconds(60);
 
   /** At most this many plans are read in one pass; the next pass goes on from there. */
   static final int PLANS_PER_PASS = 2000;
@@ -64,7 +68,7 @@ public final class RecoveryService {
         plans.size() < PLANS_PER_PASS ? to : PlanKeys.after(plans.get(plans.size() - 1).planKey());
     int settled = 0;
     for (Plan plan : plans) {
-      if (plan.status() != PlanStatus.PENDING) {
+      if (!plan.status().isLive()) {
         continue;
       }
       try {

@@ -143,16 +143,25 @@ public interface MetadataStore extends AutoCloseable {
   void putPlan(Plan plan);
 
   /**
-   * Marks a pending plan done, recording the base offset each part was applied at.
+   * Marks a pending plan applying: its claims are held and it can no longer be aborted. The one
+   * write that decides between applying a plan and aborting it.
    *
    * @throws io.sluice.core.store.CommitConflictException unless the stored plan is pending
+   */
+  void startApplying(String tableId, String planKey);
+
+  /**
+   * Marks a pending or applying plan done, recording the base offset each part was applied at.
+   *
+   * @throws io.sluice.core.store.CommitConflictException unless the stored plan is pending or
+   *     applying
    */
   void completePlan(Plan done);
 
   /**
    * Marks a pending plan aborted: it will never be applied. Aborting an aborted plan is a no-op.
    *
-   * @throws io.sluice.core.store.CommitConflictException when the plan is done or missing
+   * @throws io.sluice.core.store.CommitConflictException when the plan is applying, done or missing
    */
   void abortPlan(String tableId, String planKey);
 

@@ -241,7 +241,7 @@ public final class RetentionService {
           switch (plan.status()) {
             case ABORTED -> true;
             case DONE -> dropped(plan, logStarts);
-            case PENDING -> false; // recovery settles it first
+            case PENDING, APPLYING -> false; // recovery settles it first
           };
       if (!collectable) {
         cursor = plan.planKey();

@@ -3,10 +3,14 @@ package io.sluice.core.log;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.core.metadata.Claim;
+import io.sluice.core.metadata.DelegatingMetadataStore;
 import io.sluice.core.metadata.FailingMetadataStore;
 import io.sluice.core.metadata.FailingMetadataStore.Operation;
+import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.Plan;
 import io.sluice.core.metadata.PlanMember;
+import io.sluice.core.metadata.PlanPart;
 import io.sluice.core.metadata.PlanStatus;
 import io.sluice.core.metadata.Slice;
 import io.sluice.core.metadata.TestingMetadataStore;
@@ -15,6 +19,7 @@ import io.sluice.core.store.FailingObjectStore;
 import io.sluice.core.store.StoreUnavailableException;
 import io.sluice.core.store.TestingObjectStore;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -99,7 +104,8 @@ class AppendCommitterTest {
         .isInstanceOf(StoreUnavailableException.class)
         .hasMessageContaining("dynamo is down");
     assertThat(stored.plan(TABLE, first.planKey()).orElseThrow().status())
-        .isEqualTo(PlanStatus.PENDING);
+        .as("its claim is made, so it can only go forward")
+        .isEqualTo(PlanStatus.APPLYING);
     assertThat(slices(2)).isEmpty();
 
     CommitResult retried = answer("k2").orElseThrow();
@@ -155,5 +161,66 @@ class AppendCommitterTest {
     assertThatThrownBy(() -> committer.existingAnswer(TABLE, PlanKeys.claimKey("c"), "other"))
         .isInstanceOf(IdempotencyKeyReusedException.class)
         .hasMessageContaining("different body");
+  }
+
+  @Test
+  void aRollerWithAStaleViewOfAClaimCannotAbortAPlanAnotherIsApplying() {
+    // "a" was claimed by a plan that was then aborted; a retry's plan took "a" over and started
+    // applying, but the store failed at one of its two buckets.
+    Plan older = pendingPlan(group(List.of("a"), 5));
+    stored.putPlan(older);
+    Claim heldByOlder =
+        new Claim(TABLE, PlanKeys.claimKey("a"), older.planKey(), older.createdAt());
+    stored.putClaim(heldByOlder);
+    stored.abortPlan(TABLE, older.planKey());
+    Plan retry = pendingPlan(group(List.of("a"), 0, 1));
+    stored.putPlan(retry);
+    metadata.failNext(
+        Operation.APPEND_SLICE, 1, () -> new StoreUnavailableException("dynamo is down", null));
+    assertThatThrownBy(() -> new PlanApplier(metadata, Runnable::run).rollForward(retry))
+        .isInstanceOf(StoreUnavailableException.class);
+    assertThat(slices(0).size() + slices(1).size()).as("one bucket applied").isEqualTo(1);
+
+    // A recovery that read "a"'s claim before the takeover sees the older plan holding it, live.
+    MetadataStore staleView =
+        new DelegatingMetadataStore(stored) {
+          @Override
+          public Optional<Claim> claim(String tableId, String claimKey) {
+            return Optional.of(heldByOlder);
+          }
+
+          @Override
+          public Optional<Plan> plan(String tableId, String planKey) {
+            return planKey.equals(older.planKey())
+                ? Optional.of(older)
+                : super.plan(tableId, planKey);
+          }
+        };
+    Plan settled = new PlanApplier(staleView, executor).rollForward(retry);
+
+    assertThat(settled.status()).isEqualTo(PlanStatus.DONE);
+    assertThat(stored.plan(TABLE, retry.planKey()).orElseThrow().status())
+        .isEqualTo(PlanStatus.DONE);
+    assertThat(slices(0)).extracting(Slice::planKey).containsExactly(retry.planKey());
+    assertThat(slices(1)).extracting(Slice::planKey).containsExactly(retry.planKey());
+  }
+
+  /** The plan a writer puts for {@code group} into empty buckets. */
+  private static Plan pendingPlan(CommitGroup group) {
+    Instant now = Clock.systemUTC().instant();
+    return new Plan(
+        TABLE,
+        group.planKey(),
+        SegmentKeys.segmentKey(TABLE, group.planKey()),
+        group.schemaId(),
+        now,
+        group.parts().stream()
+            .map(p -> new PlanPart(p.bucket(), p.rows(), p.offset(), p.length(), 0, -1))
+            .toList(),
+        group.members().stream()
+            .map(m -> new PlanMember(m.claimKey().orElseThrow(), m.bodyHash(), m.ranges()))
+            .toList(),
+        PlanStatus.PENDING,
+        now);
   }
 }

@@ -108,6 +108,11 @@ public class DelegatingMetadataStore implements MetadataStore {
   }
 
   @Override
+  public void startApplying(String tableId, String planKey) {
+    delegate.startApplying(tableId, planKey);
+  }
+
+  @Override
   public void completePlan(Plan done) {
     delegate.completePlan(done);
   }

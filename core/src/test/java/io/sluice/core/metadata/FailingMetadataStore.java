@@ -22,6 +22,7 @@ public class FailingMetadataStore extends DelegatingMetadataStore {
     APPEND_SLICE,
     PUT_PLAN,
     PUT_CLAIM,
+    START_APPLYING,
     COMPLETE_PLAN,
     COMMIT_IN_ONE_TRANSACTION,
     PUT_LEASE
@@ -114,6 +115,11 @@ public class FailingMetadataStore extends DelegatingMetadataStore {
       throw new CommitStateUnknownException("commit: the answer was lost", null);
     }
     return done;
+  }
+
+  @Override
+  public void startApplying(String tableId, String planKey) {
+    write(Operation.START_APPLYING, () -> super.startApplying(tableId, planKey));
   }
 
   @Override

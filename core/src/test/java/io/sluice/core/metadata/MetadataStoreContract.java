@@ -351,6 +351,41 @@ public abstract class MetadataStoreContract {
   }
 
   @Test
+  void anApplyingPlanCanOnlyBeCompleted() {
+    String key = key(4);
+    Plan pending = plan(key, PlanStatus.PENDING);
+    store.putPlan(pending);
+
+    store.startApplying(tableId, key);
+
+    assertThat(store.plan(tableId, key))
+        .contains(pending.with(PlanStatus.APPLYING, pending.parts()));
+    assertThatThrownBy(() -> store.abortPlan(tableId, key))
+        .isInstanceOf(CommitConflictException.class)
+        .hasMessageContaining(key);
+    assertThatThrownBy(() -> store.startApplying(tableId, key))
+        .isInstanceOf(CommitConflictException.class)
+        .hasMessageContaining(key);
+    Plan done =
+        pending.with(
+            PlanStatus.DONE,
+            List.of(pending.parts().get(0).appliedAt(3), pending.parts().get(1).appliedAt(9)));
+    store.completePlan(done);
+    assertThat(store.plan(tableId, key)).contains(done);
+
+    String aborted = key(5);
+    store.putPlan(plan(aborted, PlanStatus.PENDING));
+    store.abortPlan(tableId, aborted);
+    assertThatThrownBy(() -> store.startApplying(tableId, aborted))
+        .isInstanceOf(CommitConflictException.class)
+        .hasMessageContaining(aborted);
+    String missing = key(6);
+    assertThatThrownBy(() -> store.startApplying(tableId, missing))
+        .isInstanceOf(CommitConflictException.class)
+        .hasMessageContaining(missing);
+  }
+
+  @Test
   void listsPlansByKeyRangeInKeyOrderAndDeletesThemIdempotently() {
     List<String> keys = new ArrayList<>();
     for (int second = 5; second >= 0; second--) {

@@ -224,9 +224,18 @@ public class TestingMetadataStore implements MetadataStore {
   }
 
   @Override
+  public synchronized void startApplying(String tableId, String planKey) {
+    Plan stored = plansOf(tableId).get(planKey);
+    if (stored == null || stored.status() != PlanStatus.PENDING) {
+      throw new CommitConflictException("Cannot apply plan " + planKey + ": not pending");
+    }
+    plansOf(tableId).put(planKey, stored.with(PlanStatus.APPLYING, stored.parts()));
+  }
+
+  @Override
   public synchronized void completePlan(Plan done) {
     Plan stored = plansOf(done.tableId()).get(done.planKey());
-    if (stored == null || stored.status() != PlanStatus.PENDING) {
+    if (stored == null || !stored.status().isLive()) {
       throw new CommitConflictException("Cannot complete plan " + done.planKey() + ": not pending");
     }
     plansOf(done.tableId()).put(done.planKey(), done);
@@ -235,8 +244,11 @@ public class TestingMetadataStore implements MetadataStore {
   @Override
   public synchronized void abortPlan(String tableId, String planKey) {
     Plan stored = plansOf(tableId).get(planKey);
-    if (stored == null || stored.status() == PlanStatus.DONE) {
-      throw new CommitConflictException("Cannot abort plan " + planKey + ": done or missing");
+    if (stored == null
+        || stored.status() == PlanStatus.DONE
+        || stored.status() == PlanStatus.APPLYING) {
+      throw new CommitConflictException(
+          "Cannot abort plan " + planKey + ": applying, done or missing");
     }
     plansOf(tableId).put(planKey, stored.with(PlanStatus.ABORTED, stored.parts()));
   }

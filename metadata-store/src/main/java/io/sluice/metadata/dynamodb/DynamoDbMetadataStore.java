@@ -601,6 +601,29 @@ public final class DynamoDbMetadataStore implements MetadataStore {
   }
 
   @Override
+  public void startApplying(String tableId, String planKey) {
+    conditionalWrite(
+        "Cannot apply plan " + planKey + " of table " + tableId,
+        "it is not pending",
+        () ->
+            client.updateItem(
+                update(DynamoDbItems.planKey(tableId, planKey))
+                    .updateExpression("SET #status = :applying")
+                    .conditionExpression("#status = :pending")
+                    .expressionAttributeNames(Map.of("#status", DynamoDbItems.STATUS))
+                    .expressionAttributeValues(
+                        Map.of(
+                            ":applying", s(PlanStatus.APPLYING.name()),
+                            ":pending", s(PlanStatus.PENDING.name())))
+                    .build()),
+        DynamoDbItems.planKey(tableId, planKey),
+        stored -> {
+          PlanStatus status = DynamoDbItems.plan(stored).status();
+          return status == PlanStatus.APPLYING || status == PlanStatus.DONE;
+        });
+  }
+
+  @Override
   public void completePlan(Plan done) {
     conditionalWrite(
         "Cannot complete plan " + done.planKey() + " of table " + done.tableId(),
@@ -609,13 +632,14 @@ public final class DynamoDbMetadataStore implements MetadataStore {
             client.updateItem(
                 update(DynamoDbItems.planKey(done.tableId(), done.planKey()))
                     .updateExpression("SET #status = :done, #parts = :parts")
-                    .conditionExpression("#status = :pending")
+                    .conditionExpression("#status IN (:pending, :applying)")
                     .expressionAttributeNames(
                         Map.of("#status", DynamoDbItems.STATUS, "#parts", DynamoDbItems.PARTS))
                     .expressionAttributeValues(
                         Map.of(
                             ":done", s(PlanStatus.DONE.name()),
                             ":pending", s(PlanStatus.PENDING.name()),
+                            ":applying", s(PlanStatus.APPLYING.name()),
                             ":parts", DynamoDbItems.parts(done.parts())))
                     .build()),
         DynamoDbItems.planKey(done.tableId(), done.planKey()),

@@ -662,6 +662,28 @@ public final class SqliteMetadataStore implements MetadataStore {
   }
 
   @Override
+  public void startApplying(String tableId, String planKey) {
+    transaction(
+        "apply plan " + planKey,
+        c -> {
+          Optional<Plan> stored = readPlan(c, tableId, planKey);
+          if (stored.isEmpty() || stored.get().status() != PlanStatus.PENDING) {
+            throw new CommitConflictException(
+                "Cannot apply plan " + planKey + " of table " + tableId + ": it is not pending");
+          }
+          update(
+              c,
+              "UPDATE plans SET status = ?, plan = ? WHERE table_id = ? AND plan_key = ?",
+              PlanStatus.APPLYING.name(),
+              SqliteJson.plan(stored.get().with(PlanStatus.APPLYING, stored.get().parts()))
+                  .toString(),
+              tableId,
+              planKey);
+          return null;
+        });
+  }
+
+  @Override
   public void completePlan(Plan done) {
     transaction(
         "complete plan " + done.planKey(),
@@ -669,12 +691,14 @@ public final class SqliteMetadataStore implements MetadataStore {
           int updated =
               update(
                   c,
-                  "UPDATE plans SET status = ?, plan = ? WHERE table_id = ? AND plan_key = ? AND status = ?",
+                  "UPDATE plans SET status = ?, plan = ? WHERE table_id = ? AND plan_key = ?"
+                      + " AND status IN (?, ?)",
                   PlanStatus.DONE.name(),
                   SqliteJson.plan(done).toString(),
                   done.tableId(),
                   done.planKey(),
-                  PlanStatus.PENDING.name());
+                  PlanStatus.PENDING.name(),
+                  PlanStatus.APPLYING.name());
           if (updated != 1) {
             throw new CommitConflictException(
                 "Cannot complete plan "
@@ -693,9 +717,15 @@ public final class SqliteMetadataStore implements MetadataStore {
         "abort plan " + planKey,
         c -> {
           Optional<Plan> stored = readPlan(c, tableId, planKey);
-          if (stored.isEmpty() || stored.get().status() == PlanStatus.DONE) {
+          if (stored.isEmpty()
+              || stored.get().status() == PlanStatus.DONE
+              || stored.get().status() == PlanStatus.APPLYING) {
             throw new CommitConflictException(
-                "Cannot abort plan " + planKey + " of table " + tableId + ": done or missing");
+                "Cannot abort plan "
+                    + planKey
+                    + " of table "
+                    + tableId
+                    + ": applying, done or missing");
           }
           if (stored.get().status() == PlanStatus.PENDING) {
             update(
