@@ -77,13 +77,19 @@ public final class RetentionService {
     Map<LakeFormatName, Map<Integer, Long>> tiered = tiered(table);
     long slices = 0;
     Map<Integer, Long> logStarts = new HashMap<>();
+    String firstKept = PlanKeys.at(now.minus(settings.objectGrace()));
     for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
       BucketHead head = metadata.head(table.tableId(), bucket);
       Dropped dropped = dropSlices(table, head, bound(table, tiered, bucket), now);
       slices += dropped.slices();
       logStarts.put(bucket, dropped.logStart());
+      if (dropped.keptPlanKey() != null
+          && !dropped.keptPlanKey().isEmpty()
+          && dropped.keptPlanKey().compareTo(firstKept) < 0) {
+        firstKept = dropped.keptPlanKey();
+      }
     }
-    long collected = collectObjects(table, logStarts, now);
+    long collected = collectObjects(table, logStarts, firstKept);
     long plans = collectPlans(table, now);
     long orphaned = orphans ? deleteUnplanned(table, now) : 0;
     return new Swept(slices, collected + orphaned, plans);
@@ -144,8 +150,11 @@ public final class RetentionService {
     return bound;
   }
 
-  /** What retention did to one bucket: how many slices it dropped, and where the log starts. */
-  private record Dropped(long slices, long logStart) {}
+  /**
+   * What retention did to one bucket: how many slices it dropped, where the log starts, and the
+   * plan of the first slice it kept (null when it kept none): that plan still holds rows.
+   */
+  private record Dropped(long slices, long logStart, String keptPlanKey) {}
 
   /**
    * Drops the slices at the start of a bucket that every lake holds and that are older than the
@@ -158,8 +167,8 @@ public final class RetentionService {
     long start = head.logStartOffset();
     long slices = 0;
     List<IndexPage> emptied = new ArrayList<>();
-    boolean kept = false;
-    while (!kept && start < head.indexedUpTo()) {
+    Slice kept = null;
+    while (kept == null && start < head.indexedUpTo()) {
       List<IndexPage> page =
           metadata.indexPages(tableId, head.bucket(), start, head.indexedUpTo(), 1);
       if (page.isEmpty()) {
@@ -170,24 +179,25 @@ public final class RetentionService {
           continue;
         }
         if (!droppable(slice, bound, cutoff)) {
-          kept = true;
+          kept = slice;
           break;
         }
         start = slice.endOffset();
         slices++;
       }
-      if (!kept) {
+      if (kept == null) {
         emptied.add(page.get(0));
         start = Math.max(start, page.get(0).endOffset());
       }
     }
     List<Long> inHead = new ArrayList<>();
-    if (!kept) {
+    if (kept == null) {
       for (Slice slice : head.recentSlices().values()) {
         if (slice.endOffset() <= start) {
           continue;
         }
         if (!droppable(slice, bound, cutoff)) {
+          kept = slice;
           break;
         }
         inHead.add(slice.baseOffset());
@@ -195,21 +205,22 @@ public final class RetentionService {
         slices++;
       }
     }
+    String keptPlanKey = kept == null ? null : kept.planKey();
     if (start == head.logStartOffset()) {
-      return new Dropped(0, start);
+      return new Dropped(0, start, keptPlanKey);
     }
     try {
       metadata.advanceLogStart(tableId, head.bucket(), head.logStartOffset(), start, inHead);
     } catch (CommitConflictException | CommitStateUnknownException e) {
       // Another sweep moved it, or we will see next time.
-      return new Dropped(0, head.logStartOffset());
+      return new Dropped(0, head.logStartOffset(), keptPlanKey);
     }
     for (IndexPage page : emptied) {
       if (page.endOffset() <= start) {
         metadata.deleteIndexPage(tableId, head.bucket(), page.firstOffset());
       }
     }
-    return new Dropped(slices, start);
+    return new Dropped(slices, start, keptPlanKey);
   }
 
   private static boolean droppable(Slice slice, long bound, Instant cutoff) {
@@ -218,13 +229,15 @@ public final class RetentionService {
 
   /**
    * Deletes the segments of the plans past the GC's point whose rows every bucket has dropped, and
-   * of aborted groups, once older than the grace; stops at the first plan that still holds rows.
+   * of aborted groups, once older than the grace; stops at the first plan that still holds rows. It
+   * reads no further than {@code to}: the grace, or the plan of the first slice retention kept
+   * (which holds rows, so no pass gets past it), so that a pass reads the plans whose rows were
+   * dropped since the last one, not every plan the log still holds.
    *
    * @return how many objects it deleted
    */
-  private long collectObjects(TableEntry table, Map<Integer, Long> logStarts, Instant now) {
+  private long collectObjects(TableEntry table, Map<Integer, Long> logStarts, String to) {
     SweepState state = metadata.sweepState(table.tableId());
-    String to = PlanKeys.at(now.minus(settings.objectGrace()));
     String from = state.objectsCollectedUpTo();
     if (from.compareTo(to) >= 0) {
       return 0;
