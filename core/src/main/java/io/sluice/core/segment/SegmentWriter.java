@@ -2,15 +2,14 @@ package io.sluice.core.segment;
 
 import io.sluice.core.segment.SegmentFooter.BucketEntry;
 import io.sluice.core.segment.SegmentFooter.ColumnChunk;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.zip.CRC32C;
-import org.apache.arrow.compression.CommonsCompressionFactory;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.compression.CompressionUtil;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
@@ -23,15 +22,26 @@ public final class SegmentWriter {
   private SegmentWriter() {}
 
   /**
-   * Encodes batches into one segment: an Arrow IPC stream (schema, one ZSTD-compressed record
-   * batch, end of stream) per bucket in ascending bucket order, then the footer and trailer. Empty
-   * batches are left out. The batches are read, not closed.
+   * Encodes batches into one segment with the {@linkplain SegmentCompression#DEFAULT default
+   * compression}; see {@link #encode(List, SegmentCompression)}.
+   */
+  public static EncodedSegment encode(List<BucketBatch> batches) {
+    return encode(batches, SegmentCompression.DEFAULT);
+  }
+
+  /**
+   * Encodes batches into one segment: an Arrow IPC stream (schema, one record batch with its
+   * buffers compressed as {@code compression} says, end of stream) per bucket in ascending bucket
+   * order, then the footer and trailer. Arrow writes every stream straight into the segment's
+   * bytes, and every checksum is computed there. Empty batches are left out. The batches are read,
+   * not closed.
    *
    * @throws IllegalArgumentException if a bucket is negative or given twice
    */
-  public static EncodedSegment encode(List<BucketBatch> batches) {
+  public static EncodedSegment encode(List<BucketBatch> batches, SegmentCompression compression) {
     List<BucketBatch> sorted = new ArrayList<>(batches);
     sorted.sort(Comparator.comparingInt(BucketBatch::bucket));
+    long estimate = SegmentFormat.HEADER_SIZE + SegmentFormat.TRAILER_SIZE;
     for (int i = 0; i < sorted.size(); i++) {
       int bucket = sorted.get(i).bucket();
       if (bucket < 0) {
@@ -41,108 +51,121 @@ public final class SegmentWriter {
         throw new IllegalArgumentException(
             "Cannot write segment: bucket " + bucket + " given twice");
       }
+      estimate += estimatedSize(sorted.get(i).root(), compression);
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    SegmentBuffer out = new SegmentBuffer((int) Math.min(estimate, Integer.MAX_VALUE - 8));
     byte[] header = new byte[SegmentFormat.HEADER_SIZE];
     System.arraycopy(SegmentFormat.MAGIC, 0, header, 0, SegmentFormat.MAGIC.length);
     SegmentFormat.littleEndian(header, SegmentFormat.MAGIC.length, 8)
         .putInt(SegmentFormat.VERSION)
         .putInt(0);
-    out.writeBytes(header);
+    out.write(header);
     List<BucketEntry> entries = new ArrayList<>();
     List<BucketRange> ranges = new ArrayList<>();
     for (BucketBatch batch : sorted) {
       if (batch.root().getRowCount() == 0) {
         continue;
       }
-      BucketEntry entry = writeBucket(batch, out.size(), out);
+      BucketEntry entry = writeBucket(batch, compression, out);
       entries.add(entry);
       ranges.add(entry.range());
     }
     byte[] footer = new SegmentFooter(SegmentFormat.VERSION, entries).encode();
-    out.writeBytes(footer);
+    out.write(footer);
     byte[] trailer = new byte[SegmentFormat.TRAILER_SIZE];
     SegmentFormat.littleEndian(trailer, 0, SegmentFormat.TRAILER_SIZE)
         .putInt(footer.length)
         .putInt(SegmentFormat.crc(footer, 0, footer.length))
         .putInt(SegmentFormat.VERSION)
         .put(SegmentFormat.MAGIC);
-    out.writeBytes(trailer);
-    return new EncodedSegment(out.toByteArray(), ranges);
+    out.write(trailer);
+    return new EncodedSegment(out.toBytes(), ranges);
+  }
+
+  /**
+   * Room for a bucket's stream: its buffers, halved when compressed (ZSTD shrinks the ingest rows
+   * to about a third), plus the messages; a wrong guess costs one copy, not correctness.
+   */
+  private static long estimatedSize(VectorSchemaRoot root, SegmentCompression compression) {
+    long buffers = 0;
+    for (FieldVector vector : root.getFieldVectors()) {
+      buffers += vector.getBufferSize();
+    }
+    boolean compressed = compression.codec() != CompressionUtil.CodecType.NO_COMPRESSION;
+    return (compressed ? buffers / 2 : buffers) + 1024 + 64L * root.getFieldVectors().size();
   }
 
   private static BucketEntry writeBucket(
-      BucketBatch batch, long offset, ByteArrayOutputStream out) {
-    byte[] stream = arrowStream(batch.root());
+      BucketBatch batch, SegmentCompression compression, SegmentBuffer out) {
+    int offset = out.size();
+    arrowStream(batch.root(), compression, out);
+    byte[] bytes = out.array();
+    int length = out.size() - offset;
     StreamLayout layout;
     try {
-      layout = StreamLayout.parse(stream, stream.length);
+      layout = StreamLayout.parse(bytes, offset, length);
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException("Cannot write segment: Arrow wrote an unexpected stream", e);
     }
-    if (stream.length - layout.bodyEnd() != SegmentFormat.EOS_SIZE) {
+    if (length - layout.bodyEnd() != SegmentFormat.EOS_SIZE) {
       throw new IllegalStateException(
           "Cannot write segment: expected one record batch and end of stream, got "
-              + (stream.length - layout.bodyEnd())
+              + (length - layout.bodyEnd())
               + " bytes after the body");
     }
     byte[] check = new byte[SegmentFormat.BUCKET_CHECK_SIZE];
     SegmentFormat.littleEndian(check, 0, check.length)
-        .putInt(stream.length)
-        .putInt(SegmentFormat.crc(stream, 0, stream.length));
-    out.writeBytes(stream);
-    out.writeBytes(check);
+        .putInt(length)
+        .putInt(SegmentFormat.crc(bytes, offset, length));
+    out.write(check);
 
     int bodyStart = Math.toIntExact(layout.bodyStart());
     List<Field> fields = layout.schema().getFields();
     List<ColumnChunk> columns = new ArrayList<>(fields.size());
     for (int i = 0; i < fields.size(); i++) {
       int start = bodyStart + Math.toIntExact(layout.columnStart()[i]);
-      int length = Math.toIntExact(layout.columnLength(i));
+      int columnLength = Math.toIntExact(layout.columnLength(i));
       columns.add(
           new ColumnChunk(
               fields.get(i).getName(),
               offset + start,
-              offset + start + length,
-              SegmentFormat.crc(stream, start, length)));
+              offset + start + columnLength,
+              SegmentFormat.crc(bytes, offset + start, columnLength)));
     }
     int bodyEnd = Math.toIntExact(layout.bodyEnd());
-    int tailCrc = tailCrc(stream, bodyEnd, check);
+    CRC32C tail = new CRC32C();
+    tail.update(bytes, offset + bodyEnd, length - bodyEnd);
+    tail.update(check);
     return new BucketEntry(
         batch.bucket(),
         batch.schemaId(),
         offset,
-        stream.length + check.length,
+        length + check.length,
         batch.root().getRowCount(),
         offset + bodyStart,
-        SegmentFormat.crc(stream, 0, bodyStart),
+        SegmentFormat.crc(bytes, offset, bodyStart),
         columns,
-        tailCrc);
+        (int) tail.getValue());
   }
 
-  static int tailCrc(byte[] stream, int bodyEnd, byte[] check) {
-    CRC32C crc = new CRC32C();
-    crc.update(stream, bodyEnd, stream.length - bodyEnd);
-    crc.update(check);
-    return (int) crc.getValue();
-  }
-
-  private static byte[] arrowStream(VectorSchemaRoot root) {
-    ByteArrayOutputStream stream = new ByteArrayOutputStream();
+  private static void arrowStream(
+      VectorSchemaRoot root, SegmentCompression compression, SegmentBuffer out) {
     try (ArrowStreamWriter writer =
         new ArrowStreamWriter(
             root,
             new DictionaryProvider.MapDictionaryProvider(),
-            Channels.newChannel(stream),
+            out,
             IpcOption.DEFAULT,
-            CommonsCompressionFactory.INSTANCE,
-            CompressionUtil.CodecType.ZSTD)) {
+            compression.factory(),
+            compression.codec(),
+            compression.codec() == CompressionUtil.CodecType.ZSTD
+                ? Optional.of(compression.level())
+                : Optional.empty())) {
       writer.start();
       writer.writeBatch();
       writer.end();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write segment: Arrow stream to memory failed", e);
     }
-    return stream.toByteArray();
   }
 }

@@ -52,8 +52,13 @@ record StreamLayout(
    * @throws IllegalArgumentException describing what does not parse
    */
   static StreamLayout parse(byte[] bytes, int length) {
+    return parse(bytes, 0, length);
+  }
+
+  /** As {@link #parse(byte[], int)}, for a stream at {@code offset} in {@code bytes}. */
+  static StreamLayout parse(byte[] bytes, int offset, int length) {
     try (ReadChannel in =
-        new ReadChannel(Channels.newChannel(new ByteArrayInputStream(bytes, 0, length)))) {
+        new ReadChannel(Channels.newChannel(new ByteArrayInputStream(bytes, offset, length)))) {
       MessageMetadataResult schemaMessage = MessageSerializer.readMessage(in);
       if (schemaMessage == null || schemaMessage.headerType() != MessageHeader.Schema) {
         throw new IllegalArgumentException("the stream does not start with a schema message");

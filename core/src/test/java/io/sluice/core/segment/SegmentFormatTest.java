@@ -38,6 +38,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SegmentFormatTest {
   private static final TypeKind[] KINDS = TypeKind.values();
@@ -99,6 +101,42 @@ class SegmentFormatTest {
     } finally {
       roots.forEach(VectorSchemaRoot::close);
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"zstd:-3", "zstd:1", "zstd:3", "lz4", "none"})
+  void readsBackEveryCompressionWithoutBeingToldWhich(String name) {
+    SegmentCompression compression = SegmentCompression.parse(name);
+    assertThat(compression).hasToString(name);
+    TableDefinition table = table(KINDS.length);
+    try (VectorSchemaRoot first = batch(table, 500, 11);
+        VectorSchemaRoot second = batch(table, 70, 12)) {
+      EncodedSegment segment =
+          SegmentWriter.encode(
+              List.of(new BucketBatch(0, 1, first), new BucketBatch(2, 1, second)), compression);
+      store.putIfAbsent(KEY, segment.bytes());
+      SegmentFooter footer = SegmentFooter.parse(KEY, segment.bytes());
+      VectorSchemaRoot[] expected = {first, second};
+      for (int i = 0; i < 2; i++) {
+        BucketRange range = segment.buckets().get(i);
+        byte[] slice = store.readRange(KEY, range.offset(), (int) range.length());
+        try (VectorSchemaRoot read = SegmentReader.readBucket(slice, allocator)) {
+          assertSame(expected[i], read);
+        }
+        try (VectorSchemaRoot read =
+            SegmentReader.readBucket(KEY, footer.buckets().get(i), slice, allocator)) {
+          assertSame(expected[i], read);
+        }
+      }
+    }
+  }
+
+  @Test
+  void refusesACompressionItCannotName() {
+    assertThatThrownBy(() -> SegmentCompression.parse("zstd:fast"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'zstd:fast'")
+        .hasMessageContaining("expected zstd:<level>, lz4 or none");
   }
 
   @Test
