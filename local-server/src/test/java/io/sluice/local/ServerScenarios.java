@@ -422,6 +422,79 @@ abstract class ServerScenarios {
     assertThat(highWatermarks(http, table)).isEqualTo(after);
   }
 
+  @Test
+  void rowBucketsNameEachRowsOffsetAlsoWhenARetryIsAnsweredFromTheFirstWrite() {
+    SluiceHttp http = http();
+    for (String bucketKey : List.of("[\"id\"]", "[]")) {
+      String table = bucketKey.equals("[]") ? "row_buckets_spread" : "row_buckets_hashed";
+      SluiceHttp.Answer created =
+          http.putJson(
+              "/v1/tables/" + table,
+              "{\"columns\": [{\"name\": \"id\", \"type\": \"bigint\", \"nullable\": false},"
+                  + " {\"name\": \"note\", \"type\": \"string\"}], \"bucketKey\": "
+                  + bucketKey
+                  + ", \"buckets\": 4, \"lake\": {\"formats\": []}}");
+      assertThat(created.status()).as("%s", created).isEqualTo(201);
+      String path = "/v1/tables/" + table + "/rows?rowBuckets=true";
+      Map<String, String> key = Map.of("Idempotency-Key", table + "/1");
+      for (int write = 0; write < 3; write++) {
+        StringBuilder body = new StringBuilder("[");
+        for (int id = 0; id < 24; id++) {
+          body.append(id == 0 ? "" : ", ")
+              .append("{\"id\": ")
+              .append(100 * write + id)
+              .append(", \"note\": \"w")
+              .append(write)
+              .append("\"}");
+        }
+        byte[] rows = body.append("]").toString().getBytes(StandardCharsets.UTF_8);
+        SluiceHttp.Answer first =
+            http.post(path, SluiceHttp.JSON, rows, write == 2 ? key : Map.of());
+        assertThat(first.status()).as("%s", first).isEqualTo(200);
+        assertOffsetsHoldTheRows(http, table, first.json(), 100 * write);
+        if (write == 2) {
+          SluiceHttp.Answer retried = http.post(path, SluiceHttp.JSON, rows, key);
+          assertThat(retried.status()).as("%s", retried).isEqualTo(200);
+          assertThat(retried.json()).isEqualTo(first.json());
+        }
+      }
+    }
+  }
+
+  /**
+   * Checks an answer's rowBuckets the way a client uses them: row i is at its bucket part's base
+   * offset plus its rank among the request's rows of that part, and holds id {@code firstId + i}.
+   */
+  private static void assertOffsetsHoldTheRows(
+      SluiceHttp http, String table, JsonNode answer, long firstId) {
+    List<JsonNode> rowBuckets = list(answer.path("rowBuckets"));
+    assertThat(rowBuckets).hasSize(answer.path("rows").asInt());
+    Map<Integer, Long> bases = new HashMap<>();
+    for (JsonNode part : list(answer.path("buckets"))) {
+      int bucket = part.path("bucket").asInt();
+      bases.put(bucket, part.path("baseOffset").asLong());
+      assertThat(rowBuckets.stream().filter(b -> b.asInt() == bucket).count())
+          .as("rows in bucket %d", bucket)
+          .isEqualTo(part.path("count").asLong());
+    }
+    Map<Integer, Long> ranks = new HashMap<>();
+    for (int i = 0; i < rowBuckets.size(); i++) {
+      int bucket = rowBuckets.get(i).asInt();
+      long offset = bases.get(bucket) + ranks.merge(bucket, 1L, Long::sum) - 1;
+      SluiceHttp.Answer read =
+          http.get(
+              "/v1/tables/"
+                  + table
+                  + "/buckets/"
+                  + bucket
+                  + "/records?from="
+                  + offset
+                  + "&limit=1");
+      assertThat(read.status()).as("%s", read).isEqualTo(200);
+      assertThat(read.json().path(0).path("id").asLong()).as("row %d", i).isEqualTo(firstId + i);
+    }
+  }
+
   // ---- d. recovery ----
 
   /** The failure a crashed writer leaves behind: it stopped after planning. */

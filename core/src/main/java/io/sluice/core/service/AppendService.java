@@ -20,6 +20,7 @@ import io.sluice.core.write.PendingWrite;
 import io.sluice.core.write.WriteBudget;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -219,7 +220,7 @@ public final class AppendService {
         throw new IdempotencyKeyReusedException(
             "Idempotency-Key was already used on this table with a different body");
       }
-      return new Appended(earlier, bucketsIfAsked(write, table));
+      return new Appended(earlier, bucketsIfAsked(write, table, earlier));
     }
     // The entry leaves the map before its answer is given, so that a waiter that finds it failed
     // and tries again never finds it once more.
@@ -228,7 +229,7 @@ public final class AppendService {
           committer.existingAnswer(table.tableId(), claimKey, write.bodyHash());
       Appended appended =
           earlier.isPresent()
-              ? new Appended(earlier.get(), bucketsIfAsked(write, table))
+              ? new Appended(earlier.get(), bucketsIfAsked(write, table, earlier.get()))
               : write(table, write);
       inFlight.remove(id, mine);
       mine.answer().complete(appended.result());
@@ -292,10 +293,19 @@ public final class AppendService {
     }
   }
 
-  /** Each row's bucket, for a request answered without decoding it, when it asked for them. */
-  private Optional<int[]> bucketsIfAsked(Write write, TableEntry table) {
+  /**
+   * Each row's bucket, for a request answered from its earlier commit, when it asked for them: the
+   * one bucket the answer names (a table without a bucket key sends a request whole to a bucket it
+   * picks, so hashing again would not find it), else the rows hashed again as they were then.
+   */
+  private Optional<int[]> bucketsIfAsked(Write write, TableEntry table, CommitResult earlier) {
     if (write.rowBuckets() == RowBuckets.OMITTED) {
       return Optional.empty();
+    }
+    if (earlier.buckets().size() == 1) {
+      int[] buckets = new int[Math.toIntExact(earlier.rows())];
+      Arrays.fill(buckets, earlier.buckets().get(0).bucket());
+      return Optional.of(buckets);
     }
     try (VectorSchemaRoot rows =
         RowBodyDecoder.decode(write.body(), table.definition(), allocator)) {
