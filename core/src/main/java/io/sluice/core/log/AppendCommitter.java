@@ -118,7 +118,7 @@ public final class AppendCommitter {
     upload(segmentKey, group.segment());
     // Offsets and timestamps are microseconds throughout (Arrow, Paimon, Iceberg).
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-    checkDelay(group, now);
+    checkDelay(group.planKey(), group.tableId(), now);
     List<PlanMember> members = new ArrayList<>();
     List<Claim> claims = new ArrayList<>();
     for (CommitGroup.Member member : group.members()) {
@@ -145,19 +145,26 @@ public final class AppendCommitter {
     }
     Map<Integer, BucketHead> heads = heads(group.tableId(), buckets);
     Plan pending = plan(group, segmentKey, members, heads, now);
-    checkDelay(group, clock.instant()); // again: the head reads may have been slow
+    checkDelay(
+        group.planKey(),
+        group.tableId(),
+        clock.instant()); // again: the head reads may have been slow
     putPlan(pending);
     return applier.rollForward(pending, heads);
   }
 
-  /** Gives up a group planned so late that recovery may have passed its key (see DELAY there). */
-  private static void checkDelay(CommitGroup group, Instant now) {
-    if (PlanKeys.createdAt(group.planKey()).plus(MAX_PLAN_DELAY).isBefore(now)) {
+  /**
+   * Gives up a group whose plan would be put so late that recovery may have passed its key. Each
+   * put attempt starts within {@link #MAX_PLAN_DELAY} of the key and lasts at most the store
+   * client's attempt timeout, inside {@link RecoveryService#DELAY}.
+   */
+  private static void checkDelay(String planKey, String tableId, Instant now) {
+    if (PlanKeys.createdAt(planKey).plus(MAX_PLAN_DELAY).isBefore(now)) {
       throw new CommitAbortedException(
           "Cannot commit plan "
-              + group.planKey()
+              + planKey
               + " of table "
-              + group.tableId()
+              + tableId
               + ": it took more than "
               + MAX_PLAN_DELAY.toSeconds()
               + " s to plan; retry");
@@ -219,6 +226,9 @@ public final class AppendCommitter {
 
   private void putPlan(Plan plan) {
     for (int attempt = 0; attempt < 3; attempt++) {
+      if (attempt > 0) {
+        checkDelay(plan.planKey(), plan.tableId(), clock.instant()); // a retry may come late
+      }
       try {
         metadata.putPlan(plan);
         return;

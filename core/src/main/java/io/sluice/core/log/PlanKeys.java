@@ -11,6 +11,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * 32 hex digits of the SHA-256 of an {@code Idempotency-Key}, so no user text reaches a key.
  */
 public final class PlanKeys {
+  /** What every plan key starts with (a slice written before group commit names no plan key). */
+  public static final String PREFIX = "p";
+
   private static final HexFormat HEX = HexFormat.of();
 
   private PlanKeys() {}
@@ -27,7 +30,7 @@ public final class PlanKeys {
    * sorts below.
    */
   public static String at(Instant time) {
-    return "p" + String.format("%012x", Math.max(0, time.toEpochMilli()));
+    return PREFIX + String.format("%012x", Math.max(0, time.toEpochMilli()));
   }
 
   /**

@@ -247,7 +247,9 @@ public final class AppendService {
     TableEntry table = decoded.table();
     if (decoded.rows().getRowCount() == 0) {
       decoded.rows().close();
-      return new Appended(new CommitResult(0, Instant.EPOCH, List.of()), Optional.of(new int[0]));
+      return new Appended(
+          new CommitResult(0, Instant.EPOCH, List.of()),
+          write.rowBuckets() == RowBuckets.INCLUDED ? Optional.of(new int[0]) : Optional.empty());
     }
     int[] buckets;
     PendingWrite pending;

@@ -83,8 +83,9 @@ public final class RetentionService {
       Dropped dropped = dropSlices(table, head, bound(table, tiered, bucket), now);
       slices += dropped.slices();
       logStarts.put(bucket, dropped.logStart());
+      // A slice written before group commit names a request id, not a plan key: no bound.
       if (dropped.keptPlanKey() != null
-          && !dropped.keptPlanKey().isEmpty()
+          && dropped.keptPlanKey().startsWith(PlanKeys.PREFIX)
           && dropped.keptPlanKey().compareTo(firstKept) < 0) {
         firstKept = dropped.keptPlanKey();
       }

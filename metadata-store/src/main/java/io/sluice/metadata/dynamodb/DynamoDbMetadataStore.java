@@ -653,7 +653,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
   public void abortPlan(String tableId, String planKey) {
     conditionalWrite(
         "Cannot abort plan " + planKey + " of table " + tableId,
-        "it is done or missing",
+        "it is applying, done or missing",
         () ->
             client.updateItem(
                 update(DynamoDbItems.planKey(tableId, planKey))
