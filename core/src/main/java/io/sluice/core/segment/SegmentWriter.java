@@ -51,7 +51,7 @@ public final class SegmentWriter {
         throw new IllegalArgumentException(
             "Cannot write segment: bucket " + bucket + " given twice");
       }
-      estimate += estimatedSize(sorted.get(i).root(), compression);
+      estimate += estimatedSize(sorted.get(i).root());
     }
     SegmentBuffer out = new SegmentBuffer((int) Math.min(estimate, Integer.MAX_VALUE - 8));
     byte[] header = new byte[SegmentFormat.HEADER_SIZE];
@@ -83,16 +83,15 @@ public final class SegmentWriter {
   }
 
   /**
-   * Room for a bucket's stream: its buffers, halved when compressed (ZSTD shrinks the ingest rows
-   * to about a third), plus the messages; a wrong guess costs one copy, not correctness.
+   * Room for a bucket's stream: its buffers as they are (compression seldom grows them, and random
+   * bytes hardly shrink) plus the messages, so that the array is seldom copied to grow.
    */
-  private static long estimatedSize(VectorSchemaRoot root, SegmentCompression compression) {
+  private static long estimatedSize(VectorSchemaRoot root) {
     long buffers = 0;
     for (FieldVector vector : root.getFieldVectors()) {
       buffers += vector.getBufferSize();
     }
-    boolean compressed = compression.codec() != CompressionUtil.CodecType.NO_COMPRESSION;
-    return (compressed ? buffers / 2 : buffers) + 1024 + 64L * root.getFieldVectors().size();
+    return buffers + 1024 + 64L * root.getFieldVectors().size();
   }
 
   private static BucketEntry writeBucket(
