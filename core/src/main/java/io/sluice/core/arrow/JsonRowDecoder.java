@@ -70,6 +70,7 @@ public final class JsonRowDecoder {
   private final List<Column> columns;
   private final Schema schema;
   private final Map<String, Integer> indexByName = new HashMap<>();
+  private final String[] names;
   private final Set<String> reservedFields;
   private final boolean primaryKeyRows;
 
@@ -109,8 +110,10 @@ public final class JsonRowDecoder {
     this.schema =
         ArrowSchemas.schema(primaryKeyRows ? PrimaryKeyColumns.logColumns(table) : columns);
     this.reservedFields = Set.copyOf(reservedFields);
+    this.names = new String[columns.size()];
     for (int i = 0; i < columns.size(); i++) {
       indexByName.put(columns.get(i).name(), i);
+      names[i] = columns.get(i).name();
     }
   }
 
@@ -202,13 +205,18 @@ public final class JsonRowDecoder {
               null,
               "row %d: expected a JSON object, got %s".formatted(rowNumber, shown(row)));
         }
+        // Rows usually name their fields in one order: the column after the last is tried first.
+        int next = 0;
         for (JsonToken token = row.nextToken();
             token == JsonToken.FIELD_NAME;
             token = row.nextToken()) {
           String field = row.currentName();
           row.nextToken();
-          Integer column = indexByName.get(field);
-          if (column == null) {
+          int column =
+              next < names.length && names[next].equals(field)
+                  ? next
+                  : indexByName.getOrDefault(field, -1);
+          if (column < 0) {
             if (primaryKeyRows && field.equals(PrimaryKeyColumns.OP)) {
               writeOp(root, index, rowNumber, row);
               continue;
@@ -223,6 +231,7 @@ public final class JsonRowDecoder {
                 "row %d: column %s: not a column of the table".formatted(rowNumber, field));
           }
           setInRow[column] = rowNumber;
+          next = column + 1;
           write(root.getVector(column), index, rowNumber, columns.get(column), row);
         }
         if (primaryKeyRows) {
@@ -329,7 +338,17 @@ public final class JsonRowDecoder {
         ((Float4Vector) vector).setSafe(index, single);
       }
       case DOUBLE -> ((Float8Vector) vector).setSafe(index, number(value, token));
-      case DECIMAL -> ((DecimalVector) vector).setSafe(index, decimal(value, token, type));
+      case DECIMAL -> {
+        long unscaled =
+            token == JsonToken.VALUE_STRING || token.isNumeric()
+                ? plainUnscaled(value.getText(), type.precision(), type.scale())
+                : NOT_PLAIN;
+        if (unscaled != NOT_PLAIN) {
+          ((DecimalVector) vector).setSafe(index, unscaled);
+        } else {
+          ((DecimalVector) vector).setSafe(index, decimal(value, token, type));
+        }
+      }
       case STRING ->
           ((VarCharVector) vector)
               .setSafe(index, text(value, token).getBytes(StandardCharsets.UTF_8));
@@ -394,6 +413,62 @@ public final class JsonRowDecoder {
       throw new BadValue(null);
     }
     return value.getDoubleValue();
+  }
+
+  private static final long NOT_PLAIN = Long.MIN_VALUE;
+
+  /**
+   * The unscaled value at {@code scale} of a decimal written plainly (an optional sign, digits, at
+   * most one point, no exponent or blanks) that fits the type with at most 18 digits; {@link
+   * #NOT_PLAIN} for anything else, which {@link #decimal} then reads (and refuses, if it must).
+   */
+  static long plainUnscaled(String text, int precision, int scale) {
+    int length = text.length();
+    int i = 0;
+    boolean negative = false;
+    if (length > 0 && (text.charAt(0) == '-' || text.charAt(0) == '+')) {
+      negative = text.charAt(0) == '-';
+      i = 1;
+    }
+    long value = 0;
+    int digits = 0;
+    int wholeDigits = 0;
+    int fractionDigits = 0;
+    boolean point = false;
+    boolean any = false;
+    for (; i < length; i++) {
+      char c = text.charAt(i);
+      if (c >= '0' && c <= '9') {
+        any = true;
+        if (point) {
+          if (++fractionDigits > scale) {
+            return NOT_PLAIN;
+          }
+        } else if (value == 0 && c == '0') {
+          continue; // a leading zero
+        } else {
+          wholeDigits++;
+        }
+        value = value * 10 + (c - '0');
+        if (++digits > 18) {
+          return NOT_PLAIN;
+        }
+      } else if (c == '.' && !point) {
+        point = true;
+      } else {
+        return NOT_PLAIN;
+      }
+    }
+    if (!any || wholeDigits > precision - scale) {
+      return NOT_PLAIN;
+    }
+    for (; fractionDigits < scale; fractionDigits++) {
+      value *= 10;
+      if (++digits > 18) {
+        return NOT_PLAIN;
+      }
+    }
+    return negative ? -value : value;
   }
 
   private static BigDecimal decimal(JsonParser value, JsonToken token, DataType type)

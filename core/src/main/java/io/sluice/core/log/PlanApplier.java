@@ -9,7 +9,6 @@ import io.sluice.core.metadata.PlanStatus;
 import io.sluice.core.metadata.Slice;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.store.CommitStateUnknownException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -182,20 +181,7 @@ public final class PlanApplier {
                 + ": the table was dropped");
       }
       long base = head.nextOffset();
-      Instant timestamp =
-          plan.commitTimestamp().isAfter(head.lastTimestamp())
-              ? plan.commitTimestamp()
-              : head.lastTimestamp();
-      Slice slice =
-          new Slice(
-              base,
-              part.rows(),
-              plan.segmentKey(),
-              part.byteOffset(),
-              part.byteLength(),
-              plan.schemaId(),
-              timestamp,
-              plan.planKey());
+      Slice slice = plan.slice(part, base, head.lastTimestamp());
       try {
         store.appendSlice(tableId, bucket, base, slice);
         if (head.recentSlices().size() + 1 > HEAD_SLICE_LIMIT) {

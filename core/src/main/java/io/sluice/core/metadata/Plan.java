@@ -31,6 +31,23 @@ public record Plan(
     return new Plan(tableId, planKey, "", 0, now, List.of(), List.of(), PlanStatus.ABORTED, now);
   }
 
+  /**
+   * The slice one of its parts makes at {@code base} in a bucket whose last commit was at {@code
+   * lastTimestamp}: stamped with the plan's commit time, or with the bucket's last one if that is
+   * later, so that a bucket's times never go back.
+   */
+  public Slice slice(PlanPart part, long base, Instant lastTimestamp) {
+    return new Slice(
+        base,
+        part.rows(),
+        segmentKey,
+        part.byteOffset(),
+        part.byteLength(),
+        schemaId,
+        commitTimestamp.isAfter(lastTimestamp) ? commitTimestamp : lastTimestamp,
+        planKey);
+  }
+
   /** This plan with another status and parts. */
   public Plan with(PlanStatus newStatus, List<PlanPart> newParts) {
     return new Plan(

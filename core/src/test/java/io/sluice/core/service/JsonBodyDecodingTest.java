@@ -52,6 +52,66 @@ class JsonBodyDecodingTest {
   }
 
   @Test
+  void readsEveryFormOfADecimalAsBigDecimalWouldAndRefusesWhatDoesNotFit() {
+    List<String> texts =
+        List.of(
+            "0",
+            "-0",
+            "7",
+            "-0.5",
+            "+1.25",
+            ".5",
+            "5.",
+            "0012.30",
+            "12.500",
+            "1e2",
+            "-1.2E1",
+            "9999999999.99",
+            "-9999999999.99",
+            "0.10",
+            "00000000000000000000012.3");
+    StringBuilder body = new StringBuilder("[");
+    for (int i = 0; i < texts.size(); i++) {
+      body.append(i == 0 ? "" : ", ")
+          .append("{\"id\": ")
+          .append(i)
+          .append(", \"amount\": \"")
+          .append(texts.get(i))
+          .append("\"}, {\"id\": ")
+          .append(i)
+          .append(", \"amount\": ")
+          .append(
+              texts.get(i).startsWith("+")
+                      || texts.get(i).startsWith(".")
+                      || texts.get(i).endsWith(".")
+                      || texts.get(i).startsWith("00")
+                  ? "\"" + texts.get(i) + "\""
+                  : texts.get(i))
+          .append("}");
+    }
+    try (VectorSchemaRoot rows = decode(RowFormat.JSON, body.append("]").toString())) {
+      DecimalVector amount = (DecimalVector) rows.getVector("amount");
+      for (int i = 0; i < texts.size(); i++) {
+        BigDecimal expected = new BigDecimal(texts.get(i)).setScale(2);
+        assertThat(amount.getObject(2 * i))
+            .as("\"%s\" as a string", texts.get(i))
+            .isEqualTo(expected);
+        assertThat(amount.getObject(2 * i + 1))
+            .as("%s as a number", texts.get(i))
+            .isEqualTo(expected);
+      }
+    }
+    for (String bad : List.of("10000000000.00", "0.001", "1.2.3", "--1", ".", "-", "1 2", "0x10")) {
+      assertThatThrownBy(
+              () -> decode(RowFormat.JSON, "[{\"id\": 1, \"amount\": \"" + bad + "\"}]").close())
+          .as(bad)
+          .isInstanceOf(io.sluice.core.arrow.SchemaMismatchException.class)
+          .hasMessageContaining("row 1")
+          .hasMessageContaining("amount");
+    }
+  }
+
+  @Test
   void readsTimestampsInEveryIsoFormTheSameWay() {
     try (VectorSchemaRoot rows =
         decode(

@@ -850,17 +850,7 @@ public final class SqliteMetadataStore implements MetadataStore {
               + tableId
               + " is closed (its table was dropped)");
     }
-    Instant timestamp = plan.commitTimestamp().isAfter(last) ? plan.commitTimestamp() : last;
-    Slice slice =
-        new Slice(
-            next,
-            part.rows(),
-            plan.segmentKey(),
-            part.byteOffset(),
-            part.byteLength(),
-            plan.schemaId(),
-            timestamp,
-            plan.planKey());
+    Slice slice = plan.slice(part, next, last);
     insertSlice(c, tableId, bucket, slice);
     if (recent + 1 > PlanApplier.HEAD_SLICE_LIMIT) {
       List<Slice> moved =
