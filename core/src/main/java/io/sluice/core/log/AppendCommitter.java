@@ -145,10 +145,8 @@ public final class AppendCommitter {
     }
     Map<Integer, BucketHead> heads = heads(group.tableId(), buckets);
     Plan pending = plan(group, segmentKey, members, heads, now);
-    checkDelay(
-        group.planKey(),
-        group.tableId(),
-        clock.instant()); // again: the head reads may have been slow
+    // Again: the head reads may have been slow.
+    checkDelay(group.planKey(), group.tableId(), clock.instant());
     putPlan(pending);
     return applier.rollForward(pending, heads);
   }

@@ -13,8 +13,8 @@ import org.apache.arrow.vector.compression.NoCompressionCodec;
 public record SegmentCompression(CompressionUtil.CodecType codec, int level) {
   /**
    * ZSTD at level 1, chosen by bench/reports/segment-compression.md: on a group of ingest rows it
-   * encoded 1.7x as fast as level 3 (Arrow's default) for a segment 3 % larger; LZ4 (Arrow's is
-   * Apache Commons' pure-Java codec) was far slower, and none doubled the bytes.
+   * encoded about 1.5x as fast as level 3 (Arrow's default) for a segment under 3 % larger; LZ4
+   * (Arrow's is Apache Commons' pure-Java codec) was far slower, and none doubled the bytes.
    */
   public static final SegmentCompression DEFAULT = zstd(1);
 
