@@ -9,7 +9,7 @@ cd "$root"
 
 # Tests and formatting are checked by the normal build (./mvnw verify); a benchmark run
 # should not fail on them, nor on test code others are still editing in the modules it builds.
-./mvnw -q -pl bench -am package -Dmaven.test.skip=true -Dspotless.check.skip=true
+./mvnw -q -pl bench -am package -DskipTests -Dspotless.check.skip=true
 
 jar="$(ls bench/target/sluice-bench-*-benchmarks.jar | head -n 1)"
 report="${1:-$root/bench/reports/segment-codec.md}"

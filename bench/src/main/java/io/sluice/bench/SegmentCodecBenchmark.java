@@ -114,12 +114,17 @@ public class SegmentCodecBenchmark {
     plainStreams = arrowIpcWrite();
     zstdStreams = arrowIpcWriteZstd();
     segment = sluiceEncode();
-    segmentBuckets = new ArrayList<>(buckets);
+    segmentBuckets = bucketsOf(segment);
+  }
+
+  /** Each bucket's bytes sliced out of a segment, as a ranged read returns them. */
+  static List<byte[]> bucketsOf(EncodedSegment segment) {
+    List<byte[]> slices = new ArrayList<>(segment.buckets().size());
     for (BucketRange range : segment.buckets()) {
       int from = Math.toIntExact(range.offset());
-      segmentBuckets.add(
-          Arrays.copyOfRange(segment.bytes(), from, from + Math.toIntExact(range.length())));
+      slices.add(Arrays.copyOfRange(segment.bytes(), from, from + Math.toIntExact(range.length())));
     }
+    return slices;
   }
 
   @TearDown(Level.Trial)
