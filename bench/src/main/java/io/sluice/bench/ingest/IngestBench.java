@@ -3,8 +3,10 @@ package io.sluice.bench.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.bench.MachineInfo;
+import io.sluice.core.metadata.SweepState;
 import io.sluice.core.store.ObjectStore;
 import io.sluice.metadata.dynamodb.DynaliteServer;
+import io.sluice.metadata.sqlite.SqliteMetadataStore;
 import io.sluice.objectstore.ObjectStores;
 import io.sluice.objectstore.S3ProxyServer;
 import java.io.IOException;
@@ -54,6 +56,14 @@ public final class IngestBench {
   private final IngestPayload payload;
   private final List<Measurement> measurements = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
+  private final Map<String, String> warmUps = new LinkedHashMap<>();
+  private final List<IngestCost.Counts> costs = new ArrayList<>();
+
+  /**
+   * Raw puts warm up in the harness's own JVM, whose JIT also compiles the clients and (for s3)
+   * s3proxy; a few rounds do, and they bound the objects s3proxy holds in the heap.
+   */
+  private static final int RAW_PUT_WARM_UP_ROUNDS = 6;
 
   private IngestBench(Settings settings, IngestPayload payload) {
     this.settings = settings;
@@ -71,7 +81,15 @@ public final class IngestBench {
     long start = System.nanoTime();
     bench.run();
     Duration took = Duration.ofNanos(System.nanoTime() - start);
-    IngestReport.write(settings, payload, bench.measurements, bench.notes, took, startLoad);
+    IngestReport.write(
+        settings,
+        payload,
+        bench.measurements,
+        bench.costs,
+        bench.notes,
+        bench.warmUps,
+        took,
+        startLoad);
     log("wrote " + settings.report() + " (" + took.toSeconds() + " s)");
     System.exit(0); // the stand-ins' non-daemon threads must not keep the JVM up
   }
@@ -87,6 +105,11 @@ public final class IngestBench {
     }
     if (settings.runs("kafka")) {
       guard("kafka", this::kafka);
+    }
+    if (settings.runs("cost")) {
+      guard(
+          "cost",
+          () -> costs.addAll(IngestCost.measure(payload, List.of(1, 16), settings.duration())));
     }
   }
 
@@ -104,8 +127,32 @@ public final class IngestBench {
     try (ObjectStore store = ObjectStores.open(raw.toUri().toString())) {
       rawPut(Target.EMBEDDED, store, "LocalObjectStore");
     }
+    Path sqlite = dir.resolve("bare-sqlite");
+    Files.createDirectories(sqlite);
+    try (SqliteMetadataStore store = SqliteMetadataStore.open(sqlite.resolve("metadata.db"))) {
+      bareCommit(store);
+    }
     deleteRecursively(dir.resolve("data"));
     deleteRecursively(raw);
+    deleteRecursively(sqlite);
+  }
+
+  /**
+   * The smallest synced commit of the embedded metadata store: one row replaced in one transaction,
+   * with the store's own settings (WAL, {@code synchronous=FULL}).
+   */
+  private void bareCommit(SqliteMetadataStore store) throws Exception {
+    LoadLoop.Client client =
+        i -> {
+          String tableId = UUID.randomUUID().toString();
+          long[] round = {0};
+          return () ->
+              store.putSweepState(
+                  SweepState.initial(tableId).withRecoveredUpTo(Long.toString(round[0]++)));
+        };
+    long pid = ProcessHandle.current().pid();
+    warmUp(Target.EMBEDDED, Side.BARE_COMMIT, pid, client);
+    measure(Target.EMBEDDED, Side.BARE_COMMIT, 1, 0, pid, client);
   }
 
   private void s3() throws Exception {
@@ -131,11 +178,19 @@ public final class IngestBench {
               settings.serverJar(), dir.resolve("data"), stores, dir.resolve("server.log"))) {
         sluice(Target.S3, server);
       }
-      try (ObjectStore store = ObjectStores.open("s3://" + BUCKET + "/raw", s3proxy.s3Settings())) {
+    } finally {
+      s3proxy.stop();
+    }
+    // A fresh s3proxy for the raw puts: it keeps every object in the harness's heap, which the
+    // Sluice run's segments would otherwise fill.
+    S3ProxyServer fresh = S3ProxyServer.start();
+    try {
+      fresh.createBucket(BUCKET);
+      try (ObjectStore store = ObjectStores.open("s3://" + BUCKET + "/raw", fresh.s3Settings())) {
         rawPut(Target.S3, store, "S3ObjectStore on s3proxy");
       }
     } finally {
-      s3proxy.stop();
+      fresh.stop();
     }
   }
 
@@ -164,11 +219,16 @@ public final class IngestBench {
       String type = body == Body.JSON ? JSON_TYPE : ARROW_TYPE;
       LoadLoop.Client client = http(server.base(), uri, type, bytes, payload.rows());
       Side side = body == Body.JSON ? Side.SLUICE_JSON : Side.SLUICE_ARROW;
-      long acknowledged = 0;
-      acknowledged += warmUp(target, side, client);
+      long acknowledged = warmUp(target, side, pid, client);
       for (int clients : settings.clients()) {
         Measurement m = measure(target, side, clients, bytes.length, pid, client);
         acknowledged += m.result().ok();
+      }
+      if (target == Target.EMBEDDED && side == Side.SLUICE_ARROW) {
+        for (int clients : settings.floodClients()) {
+          Measurement m = measure(target, side, clients, bytes.length, pid, client);
+          acknowledged += m.result().ok();
+        }
       }
       long stored = rowsIn(server.base(), table);
       long expected = acknowledged * payload.rows();
@@ -195,9 +255,10 @@ public final class IngestBench {
               String id = UUID.randomUUID().toString().replace("-", "");
               store.putIfAbsent("raw/" + id.charAt(0) + "/bench/r" + id + ".seg", segment);
             };
-    warmUp(target, Side.RAW_PUT, client);
+    long pid = ProcessHandle.current().pid();
+    warmUp(target, Side.RAW_PUT, pid, client, RAW_PUT_WARM_UP_ROUNDS);
     for (int clients : settings.clients()) {
-      measure(target, Side.RAW_PUT, clients, segment.length, ProcessHandle.current().pid(), client);
+      measure(target, Side.RAW_PUT, clients, segment.length, pid, client);
     }
     notes.add(
         target.label
@@ -222,7 +283,7 @@ public final class IngestBench {
           return () -> producer.send(record).get(60, TimeUnit.SECONDS);
         };
     try {
-      warmUp(Target.KAFKA, side, client);
+      warmUp(Target.KAFKA, side, broker.pid(), client);
       for (int clients : settings.clients()) {
         measure(Target.KAFKA, side, clients, value.length, broker.pid(), client);
       }
@@ -266,6 +327,12 @@ public final class IngestBench {
               .build();
       return () -> {
         HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 429) {
+          // As a client should: wait as told (at most a second here), then try again.
+          long seconds = response.headers().firstValueAsLong("Retry-After").orElse(1);
+          Thread.sleep(Math.min(1000, 1000 * seconds));
+          throw new LoadLoop.Refused("HTTP 429: " + abbreviate(response.body()));
+        }
         if (response.statusCode() != 200) {
           throw new IllegalStateException(
               "HTTP " + response.statusCode() + ": " + abbreviate(response.body()));
@@ -279,22 +346,22 @@ public final class IngestBench {
 
   // ---------------------------------------------------------------- measuring
 
-  private long warmUp(Target target, Side side, LoadLoop.Client client) throws Exception {
-    LoadLoop.Result result =
-        LoadLoop.run(
-            Math.min(4, settings.clients().get(settings.clients().size() - 1)),
-            settings.warmupRequests(),
-            settings.warmup(),
-            client);
-    log(
-        String.format(
-            "%-20s %-22s warm-up: %d requests, %d errors",
-            target.label, side.label, result.ok(), result.errors()));
-    if (result.firstError() != null) {
-      throw new IllegalStateException(
-          side.label + " fails during warm-up: " + result.firstError(), result.firstError());
-    }
-    return result.ok();
+  /**
+   * Warms the serving process up at 4 clients until its JIT has finished ({@link JitWarmUp});
+   * returns the requests acknowledged meanwhile.
+   */
+  private long warmUp(Target target, Side side, long pid, LoadLoop.Client client) throws Exception {
+    return warmUp(target, side, pid, client, JitWarmUp.MAX_ROUNDS);
+  }
+
+  private long warmUp(Target target, Side side, long pid, LoadLoop.Client client, int maxRounds)
+      throws Exception {
+    log(target.label + ", " + side.label + ": warming up");
+    JitWarmUp.Warmed warmed = JitWarmUp.run(pid, 4, client, maxRounds);
+    warmUps.put(
+        target.label + ", " + side.label,
+        warmed.rounds() + (warmed.rounds() == maxRounds ? " (the limit)" : ""));
+    return warmed.acknowledged();
   }
 
   private Measurement measure(
@@ -451,6 +518,7 @@ public final class IngestBench {
     SLUICE_JSON("Sluice, JSON body"),
     SLUICE_ARROW("Sluice, Arrow body"),
     RAW_PUT("raw ObjectStore put"),
+    BARE_COMMIT("bare SQLite commit"),
     KAFKA_DEFAULT("Kafka, default flush"),
     KAFKA_FSYNC("Kafka, fsync per message");
 
@@ -557,20 +625,19 @@ public final class IngestBench {
 
   /**
    * The run's settings, from system properties: {@code ingest.rows} (rows per request, 1000),
-   * {@code ingest.clients} (1,4,16), {@code ingest.seconds} (10: the longest a scenario runs),
-   * {@code ingest.requests} (400: the most requests a scenario sends), {@code
-   * ingest.warmup.seconds} (5), {@code ingest.warmup.requests} (100), {@code ingest.root} (the
+   * {@code ingest.clients} (1,4,16), {@code ingest.flood.clients} (64,256: embedded Arrow only, to
+   * show back-pressure), {@code ingest.seconds} (10: the longest a scenario runs), {@code
+   * ingest.requests} (1000000: the most requests a scenario sends), {@code ingest.root} (the
    * repository; the working directory), {@code ingest.work} (bench/target/ingest-work), {@code
    * ingest.server.jar} (local-server/target/quarkus-app/quarkus-run.jar), {@code ingest.only}
-   * (embedded,s3,kafka). The first argument, if any, is the report path.
+   * (embedded,s3,kafka,cost). The first argument, if any, is the report path.
    */
   record Settings(
       int rows,
       List<Integer> clients,
+      List<Integer> floodClients,
       Duration duration,
       int maxRequests,
-      Duration warmup,
-      int warmupRequests,
       Path root,
       Path work,
       Path serverJar,
@@ -586,18 +653,21 @@ public final class IngestBench {
               .map(Integer::valueOf)
               .sorted()
               .toList(),
+          Arrays.stream(System.getProperty("ingest.flood.clients", "64,256").split(","))
+              .map(String::trim)
+              .filter(c -> !c.isEmpty())
+              .map(Integer::valueOf)
+              .sorted()
+              .toList(),
           Duration.ofMillis(
               (long) (1000 * Double.parseDouble(System.getProperty("ingest.seconds", "10")))),
-          Integer.getInteger("ingest.requests", 400),
-          Duration.ofMillis(
-              (long) (1000 * Double.parseDouble(System.getProperty("ingest.warmup.seconds", "5")))),
-          Integer.getInteger("ingest.warmup.requests", 100),
+          Integer.getInteger("ingest.requests", 1_000_000),
           root,
           root.resolve(System.getProperty("ingest.work", "bench/target/ingest-work")),
           root.resolve(
               System.getProperty(
                   "ingest.server.jar", "local-server/target/quarkus-app/quarkus-run.jar")),
-          Arrays.stream(System.getProperty("ingest.only", "embedded,s3,kafka").split(","))
+          Arrays.stream(System.getProperty("ingest.only", "embedded,s3,kafka,cost").split(","))
               .map(String::trim)
               .toList(),
           args.length > 0

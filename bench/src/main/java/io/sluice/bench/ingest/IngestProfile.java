@@ -60,7 +60,7 @@ public final class IngestProfile {
               json ? IngestBench.JSON_TYPE : IngestBench.ARROW_TYPE,
               json ? payload.json() : payload.arrow(),
               payload.rows());
-      rounds = JitWarmUp.run(pid, clients, client);
+      rounds = JitWarmUp.run(pid, clients, client).rounds();
       IngestBench.log("warmed up in " + rounds + " rounds; recording " + seconds);
       // Default settings, sampling execution every 10 ms, without allocation sampling: that makes
       // an allocating load (JSON trees) several times slower and would distort the profile.

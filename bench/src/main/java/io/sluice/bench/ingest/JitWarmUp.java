@@ -13,18 +13,28 @@ import java.util.List;
  */
 final class JitWarmUp {
   static final Duration ROUND = Duration.ofSeconds(5);
-  static final int MAX_ROUNDS = 24;
+  static final int MAX_ROUNDS = Integer.getInteger("ingest.warmup.max-rounds", 24);
 
   /** A round whose compile time is below this share of its length counts as idle. */
   static final double QUIET_SHARE = 0.01;
 
   private JitWarmUp() {}
 
-  /** Runs the rounds; returns how many it took. */
-  static int run(long pid, int clients, LoadLoop.Client client) throws Exception {
+  /** How a warm-up went: its rounds, and the requests acknowledged in them. */
+  record Warmed(int rounds, long acknowledged) {}
+
+  /** Runs the rounds, at most {@link #MAX_ROUNDS}. */
+  static Warmed run(long pid, int clients, LoadLoop.Client client) throws Exception {
+    return run(pid, clients, client, MAX_ROUNDS);
+  }
+
+  /** Runs the rounds, at most {@code maxRounds}. */
+  static Warmed run(long pid, int clients, LoadLoop.Client client, int maxRounds) throws Exception {
     double[] compiled = compiled(pid);
-    for (int round = 1; round <= MAX_ROUNDS; round++) {
-      LoadLoop.Result result = LoadLoop.run(clients, 100_000, ROUND, client);
+    long acknowledged = 0;
+    for (int round = 1; round <= maxRounds; round++) {
+      LoadLoop.Result result = LoadLoop.run(clients, 1_000_000, ROUND, client);
+      acknowledged += result.ok();
       if (result.firstError() != null) {
         throw new IllegalStateException(
             "warm-up fails: " + result.firstError(), result.firstError());
@@ -36,11 +46,11 @@ final class JitWarmUp {
               "warm-up round %d: %d requests, %.0f methods compiled, compiler busy %.1f%%",
               round, result.ok(), now[0] - compiled[0], 100 * share));
       if (share < QUIET_SHARE) {
-        return round;
+        return new Warmed(round, acknowledged);
       }
       compiled = now;
     }
-    return MAX_ROUNDS;
+    return new Warmed(maxRounds, acknowledged);
   }
 
   /** How many methods the JIT of a process has compiled so far, and its compile time in s. */

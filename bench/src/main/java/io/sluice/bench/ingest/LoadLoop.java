@@ -23,6 +23,13 @@ public final class LoadLoop {
     void send() throws Exception;
   }
 
+  /** Thrown by a request the target refused for overload (HTTP 429): counted apart from errors. */
+  public static final class Refused extends Exception {
+    public Refused(String message) {
+      super(message);
+    }
+  }
+
   /** Makes client {@code i}'s request (each client may hold its own connection). */
   @FunctionalInterface
   public interface Client {
@@ -47,6 +54,7 @@ public final class LoadLoop {
     }
     AtomicInteger tickets = new AtomicInteger(maxRequests);
     AtomicLong errors = new AtomicLong();
+    AtomicLong refused = new AtomicLong();
     AtomicReference<Throwable> firstError = new AtomicReference<>();
     long[][] latencies = new long[clients][];
     int[] counts = new int[clients];
@@ -79,6 +87,9 @@ public final class LoadLoop {
                     }
                     latencies[me][counts[me]++] = end - begin;
                     lastEnd[me] = end;
+                  } catch (Refused e) {
+                    refused.incrementAndGet();
+                    lastEnd[me] = System.nanoTime();
                   } catch (Exception e) {
                     errors.incrementAndGet();
                     firstError.compareAndSet(null, e);
@@ -115,7 +126,8 @@ public final class LoadLoop {
       at += counts[c];
     }
     Arrays.sort(all);
-    return new Result(clients, total, errors.get(), end - startNanos[0], all, firstError.get());
+    return new Result(
+        clients, total, errors.get(), refused.get(), end - startNanos[0], all, firstError.get());
   }
 
   /**
@@ -123,6 +135,7 @@ public final class LoadLoop {
    *
    * @param ok acknowledged requests
    * @param errors requests that failed (not counted in throughput or latency)
+   * @param refused requests refused for overload (429), neither acknowledged nor failed
    * @param elapsedNanos from the start to the last acknowledgement
    * @param latencyNanos every acknowledged request's latency, sorted
    */
@@ -130,6 +143,7 @@ public final class LoadLoop {
       int clients,
       int ok,
       long errors,
+      long refused,
       long elapsedNanos,
       long[] latencyNanos,
       Throwable firstError) {
