@@ -26,7 +26,7 @@ final class IsoTimes {
    * @throws java.time.DateTimeException when it is no such date
    */
   static long epochDay(String text) {
-    if (text.length() == 10 && shape(text, "dddd-dd-dd")) {
+    if (text.length() == 10 && shape(text, 0, "dddd-dd-dd")) {
       return LocalDate.of(digits(text, 0, 4), digits(text, 5, 2), digits(text, 8, 2)).toEpochDay();
     }
     return LocalDate.parse(text, DateTimeFormatter.ISO_LOCAL_DATE).toEpochDay();
@@ -40,7 +40,7 @@ final class IsoTimes {
    */
   static DateTime canonical(String text) {
     int length = text.length();
-    if (length < 19 || !shape(text, "dddd-dd-ddTdd:dd:dd")) {
+    if (length < 19 || !shape(text, 0, "dddd-dd-ddTdd:dd:dd")) {
       return null;
     }
     int hour = digits(text, 11, 2);
@@ -73,7 +73,7 @@ final class IsoTimes {
         hasOffset = true;
       } else if ((sign == '+' || sign == '-')
           && position + 6 == length
-          && shape(text.substring(position + 1), "dd:dd")) {
+          && shape(text, position + 1, "dd:dd")) {
         int hours = digits(text, position + 1, 2);
         int minutes = digits(text, position + 4, 2);
         if (hours > 18 || minutes > 59) {
@@ -91,14 +91,17 @@ final class IsoTimes {
         day * 86_400 + hour * 3600L + minute * 60L + second, nanos, hasOffset, offset);
   }
 
-  /** Whether {@code text} starts with {@code pattern}, where {@code d} is any ASCII digit. */
-  private static boolean shape(String text, String pattern) {
-    if (text.length() < pattern.length()) {
+  /**
+   * Whether {@code text} holds {@code pattern} at {@code start}, where {@code d} is any ASCII
+   * digit.
+   */
+  private static boolean shape(String text, int start, String pattern) {
+    if (text.length() - start < pattern.length()) {
       return false;
     }
     for (int i = 0; i < pattern.length(); i++) {
       char expected = pattern.charAt(i);
-      char given = text.charAt(i);
+      char given = text.charAt(start + i);
       if (expected == 'd' ? !isDigit(given) : given != expected) {
         return false;
       }

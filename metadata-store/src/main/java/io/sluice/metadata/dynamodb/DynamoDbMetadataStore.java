@@ -602,25 +602,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
 
   @Override
   public void startApplying(String tableId, String planKey) {
-    conditionalWrite(
-        "Cannot apply plan " + planKey + " of table " + tableId,
-        "it is not pending",
-        () ->
-            client.updateItem(
-                update(DynamoDbItems.planKey(tableId, planKey))
-                    .updateExpression("SET #status = :applying")
-                    .conditionExpression("#status = :pending")
-                    .expressionAttributeNames(Map.of("#status", DynamoDbItems.STATUS))
-                    .expressionAttributeValues(
-                        Map.of(
-                            ":applying", s(PlanStatus.APPLYING.name()),
-                            ":pending", s(PlanStatus.PENDING.name())))
-                    .build()),
-        DynamoDbItems.planKey(tableId, planKey),
-        stored -> {
-          PlanStatus status = DynamoDbItems.plan(stored).status();
-          return status == PlanStatus.APPLYING || status == PlanStatus.DONE;
-        });
+    decide(tableId, planKey, PlanStatus.APPLYING, "apply", "it is not pending");
   }
 
   @Override
@@ -651,22 +633,39 @@ public final class DynamoDbMetadataStore implements MetadataStore {
 
   @Override
   public void abortPlan(String tableId, String planKey) {
+    decide(tableId, planKey, PlanStatus.ABORTED, "abort", "it is applying, done or missing");
+  }
+
+  /**
+   * Moves a pending plan to its verdict, {@code APPLYING} or {@code ABORTED}, with one conditional
+   * update; aborting an aborted plan again is a no-op.
+   */
+  private void decide(
+      String tableId, String planKey, PlanStatus verdict, String verb, String conflict) {
+    boolean repeatable = verdict == PlanStatus.ABORTED;
     conditionalWrite(
-        "Cannot abort plan " + planKey + " of table " + tableId,
-        "it is applying, done or missing",
+        "Cannot " + verb + " plan " + planKey + " of table " + tableId,
+        conflict,
         () ->
             client.updateItem(
                 update(DynamoDbItems.planKey(tableId, planKey))
-                    .updateExpression("SET #status = :aborted")
-                    .conditionExpression("#status = :pending OR #status = :aborted")
+                    .updateExpression("SET #status = :verdict")
+                    .conditionExpression(
+                        repeatable
+                            ? "#status = :pending OR #status = :verdict"
+                            : "#status = :pending")
                     .expressionAttributeNames(Map.of("#status", DynamoDbItems.STATUS))
                     .expressionAttributeValues(
                         Map.of(
-                            ":aborted", s(PlanStatus.ABORTED.name()),
+                            ":verdict", s(verdict.name()),
                             ":pending", s(PlanStatus.PENDING.name())))
                     .build()),
         DynamoDbItems.planKey(tableId, planKey),
-        stored -> DynamoDbItems.plan(stored).status() == PlanStatus.ABORTED);
+        stored -> {
+          // An applied plan may have been completed since; it took effect all the same.
+          PlanStatus status = DynamoDbItems.plan(stored).status();
+          return status == verdict || (verdict == PlanStatus.APPLYING && status == PlanStatus.DONE);
+        });
   }
 
   /**

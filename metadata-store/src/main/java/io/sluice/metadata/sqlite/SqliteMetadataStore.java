@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -663,24 +664,7 @@ public final class SqliteMetadataStore implements MetadataStore {
 
   @Override
   public void startApplying(String tableId, String planKey) {
-    transaction(
-        "apply plan " + planKey,
-        c -> {
-          Optional<Plan> stored = readPlan(c, tableId, planKey);
-          if (stored.isEmpty() || stored.get().status() != PlanStatus.PENDING) {
-            throw new CommitConflictException(
-                "Cannot apply plan " + planKey + " of table " + tableId + ": it is not pending");
-          }
-          update(
-              c,
-              "UPDATE plans SET status = ?, plan = ? WHERE table_id = ? AND plan_key = ?",
-              PlanStatus.APPLYING.name(),
-              SqliteJson.plan(stored.get().with(PlanStatus.APPLYING, stored.get().parts()))
-                  .toString(),
-              tableId,
-              planKey);
-          return null;
-        });
+    decide(tableId, planKey, PlanStatus.APPLYING, "apply");
   }
 
   @Override
@@ -713,30 +697,40 @@ public final class SqliteMetadataStore implements MetadataStore {
 
   @Override
   public void abortPlan(String tableId, String planKey) {
+    decide(tableId, planKey, PlanStatus.ABORTED, "abort");
+  }
+
+  /**
+   * Moves a pending plan to its verdict, {@code APPLYING} or {@code ABORTED}; aborting an aborted
+   * plan again is a no-op.
+   */
+  private void decide(String tableId, String planKey, PlanStatus verdict, String verb) {
     transaction(
-        "abort plan " + planKey,
+        verb + " plan " + planKey,
         c -> {
           Optional<Plan> stored = readPlan(c, tableId, planKey);
-          if (stored.isEmpty()
-              || stored.get().status() == PlanStatus.DONE
-              || stored.get().status() == PlanStatus.APPLYING) {
+          PlanStatus status = stored.map(Plan::status).orElse(null);
+          if (verdict == PlanStatus.ABORTED && status == PlanStatus.ABORTED) {
+            return null;
+          }
+          if (status != PlanStatus.PENDING) {
             throw new CommitConflictException(
-                "Cannot abort plan "
+                "Cannot "
+                    + verb
+                    + " plan "
                     + planKey
                     + " of table "
                     + tableId
-                    + ": applying, done or missing");
+                    + ": it is "
+                    + (status == null ? "missing" : status.name().toLowerCase(Locale.ROOT)));
           }
-          if (stored.get().status() == PlanStatus.PENDING) {
-            update(
-                c,
-                "UPDATE plans SET status = ?, plan = ? WHERE table_id = ? AND plan_key = ?",
-                PlanStatus.ABORTED.name(),
-                SqliteJson.plan(stored.get().with(PlanStatus.ABORTED, stored.get().parts()))
-                    .toString(),
-                tableId,
-                planKey);
-          }
+          update(
+              c,
+              "UPDATE plans SET status = ?, plan = ? WHERE table_id = ? AND plan_key = ?",
+              verdict.name(),
+              SqliteJson.plan(stored.get().with(verdict, stored.get().parts())).toString(),
+              tableId,
+              planKey);
           return null;
         });
   }
