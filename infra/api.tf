@@ -7,6 +7,8 @@ locals {
     "GET /v1/tables"                                  = "read"
     "GET /v1/tables/{table}"                          = "read"
     "GET /v1/tables/{table}/buckets/{bucket}/records" = "read"
+    "GET /v1/tables/{table}/buckets/{bucket}/changelog" = "read"
+    "GET /v1/tables/{table}/partitions"               = "read"
     "GET /v1/tables/{table}/scan"                     = "read"
     "POST /v1/tables/{table}/scan"                    = "read"
     "GET /v1/tables/{table}/lake/snapshots"           = "read"

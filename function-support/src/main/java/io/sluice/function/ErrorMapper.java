@@ -11,6 +11,7 @@ import io.sluice.core.service.MalformedBodyException;
 import io.sluice.core.service.NotSupportedException;
 import io.sluice.core.service.OffsetOutOfRangeException;
 import io.sluice.core.service.OverloadedException;
+import io.sluice.core.service.PartitionRejectedException;
 import io.sluice.core.service.TableExistsException;
 import io.sluice.core.service.TableNotFoundException;
 import io.sluice.core.store.StoreException;
@@ -118,6 +119,16 @@ public class ErrorMapper {
             new ApiError(
                 new ApiError.Detail(
                     "OFFSET_OUT_OF_RANGE", e.getMessage(), null, null, e.logStartOffset())))
+        .build();
+  }
+
+  @ServerExceptionMapper
+  public Response partitionRejected(PartitionRejectedException e) {
+    return Response.status(409)
+        .type(MediaType.APPLICATION_JSON)
+        .entity(
+            new ApiError(
+                new ApiError.Detail(e.reason().code(), e.getMessage(), e.row(), null, null)))
         .build();
   }
 

@@ -1,12 +1,16 @@
 package io.sluice.function;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.service.TableService;
+import io.sluice.core.table.Partition;
+import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TableDefinitionJson;
 import io.sluice.core.table.TableName;
+import java.util.List;
 
 /** The JSON views of a table that the API returns. */
 public final class TableViews {
@@ -29,12 +33,50 @@ public final class TableViews {
     return node;
   }
 
-  /** {@link #table} plus the state of every bucket, with what each lake format holds of it. */
+  /**
+   * {@link #table} plus the state of every bucket (of every partition, on a partitioned table),
+   * with what each lake format holds of it.
+   */
   public static ObjectNode described(TableService.Description description) {
     ObjectNode node = table(description.table());
-    var states = node.putArray("bucketState");
-    for (BucketHead head : description.buckets()) {
+    ArrayNode states = node.putArray("bucketState");
+    description
+        .partitions()
+        .forEach((partition, heads) -> addBucketStates(states, description, partition, heads));
+    return node;
+  }
+
+  /**
+   * The live partitions of a partitioned table, as {@code GET /v1/tables/{table}/partitions}
+   * answers: per partition its name, its values and the state of its buckets.
+   */
+  public static ObjectNode partitions(TableService.Description description) {
+    ObjectNode node = JSON.createObjectNode();
+    ArrayNode list = node.putArray("partitions");
+    TableDefinition definition = description.table().definition();
+    description
+        .partitions()
+        .forEach(
+            (name, heads) -> {
+              ObjectNode partition = list.addObject();
+              partition.put("name", name);
+              ObjectNode values = partition.putObject("values");
+              Partition.parse(definition.partitionBy(), name).values().forEach(values::put);
+              addBucketStates(partition.putArray("bucketState"), description, name, heads);
+            });
+    return node;
+  }
+
+  private static void addBucketStates(
+      ArrayNode states,
+      TableService.Description description,
+      String partition,
+      List<BucketHead> heads) {
+    for (BucketHead head : heads) {
       ObjectNode state = states.addObject();
+      if (!partition.isEmpty()) {
+        state.put("partition", partition);
+      }
       state.put("bucket", head.bucket());
       state.put("highWatermark", head.nextOffset());
       state.put("logStartOffset", head.logStartOffset());
@@ -45,6 +87,5 @@ public final class TableViews {
               (format, s) ->
                   tiered.put(format.apiName(), s.offsets().getOrDefault(head.bucket(), 0L)));
     }
-    return node;
   }
 }

@@ -543,7 +543,9 @@ abstract class ServerScenarios {
             entry.schemaId(),
             planKey,
             segment.bytes(),
-            segment.buckets(),
+            segment.buckets().stream()
+                .map(r -> new CommitGroup.Part("", r.bucket(), r.offset(), r.length(), r.rows()))
+                .toList(),
             List.of(new CommitGroup.Member(Optional.empty(), "", List.of())));
     long[] before = highWatermarks(http, table);
 

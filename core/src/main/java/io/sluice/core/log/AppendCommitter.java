@@ -8,7 +8,7 @@ import io.sluice.core.metadata.Plan;
 import io.sluice.core.metadata.PlanMember;
 import io.sluice.core.metadata.PlanPart;
 import io.sluice.core.metadata.PlanStatus;
-import io.sluice.core.segment.BucketRange;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.store.CommitStateUnknownException;
 import io.sluice.core.store.ObjectStore;
@@ -130,8 +130,10 @@ public final class AppendCommitter {
                 claims.add(new Claim(group.tableId(), key, group.planKey(), now));
               });
     }
-    Set<Integer> buckets = new LinkedHashSet<>();
-    group.parts().forEach(part -> buckets.add(part.bucket()));
+    Set<TableBucket> buckets = new LinkedHashSet<>();
+    group
+        .parts()
+        .forEach(p -> buckets.add(new TableBucket(group.tableId(), p.partition(), p.bucket())));
     Plan sketch = plan(group, segmentKey, members, Map.of(), now);
     try {
       Optional<Plan> done = metadata.commitInOneTransaction(sketch, claims);
@@ -143,7 +145,7 @@ public final class AppendCommitter {
     } catch (CommitConflictException e) {
       throw refused(sketch, e);
     }
-    Map<Integer, BucketHead> heads = heads(group.tableId(), buckets);
+    Map<TableBucket, BucketHead> heads = heads(buckets);
     Plan pending = plan(group, segmentKey, members, heads, now);
     // Again: the head reads may have been slow.
     checkDelay(group.planKey(), group.tableId(), clock.instant());
@@ -173,13 +175,22 @@ public final class AppendCommitter {
       CommitGroup group,
       String segmentKey,
       List<PlanMember> members,
-      Map<Integer, BucketHead> heads,
+      Map<TableBucket, BucketHead> heads,
       Instant now) {
     List<PlanPart> parts = new ArrayList<>();
-    for (BucketRange part : group.parts()) {
-      BucketHead head = heads.get(part.bucket());
+    for (CommitGroup.Part part : group.parts()) {
+      BucketHead head =
+          heads.get(new TableBucket(group.tableId(), part.partition(), part.bucket()));
       long floor = head == null ? -1 : head.nextOffset();
-      parts.add(new PlanPart(part.bucket(), part.rows(), part.offset(), part.length(), floor, -1));
+      parts.add(
+          new PlanPart(
+              part.partition(),
+              part.bucket(),
+              part.rows(),
+              part.offset(),
+              part.length(),
+              floor,
+              -1));
     }
     return new Plan(
         group.tableId(),
@@ -194,17 +205,16 @@ public final class AppendCommitter {
   }
 
   /** Reads the head of every touched bucket (consistent), in parallel when there are several. */
-  private Map<Integer, BucketHead> heads(String tableId, Set<Integer> buckets) {
-    Map<Integer, BucketHead> heads = new HashMap<>();
+  private Map<TableBucket, BucketHead> heads(Set<TableBucket> buckets) {
+    Map<TableBucket, BucketHead> heads = new HashMap<>();
     if (buckets.size() == 1) {
-      int bucket = buckets.iterator().next();
-      heads.put(bucket, metadata.head(tableId, bucket));
+      TableBucket bucket = buckets.iterator().next();
+      heads.put(bucket, metadata.head(bucket));
       return heads;
     }
-    Map<Integer, CompletableFuture<BucketHead>> reads = new HashMap<>();
-    for (int bucket : buckets) {
-      reads.put(
-          bucket, CompletableFuture.supplyAsync(() -> metadata.head(tableId, bucket), executor));
+    Map<TableBucket, CompletableFuture<BucketHead>> reads = new HashMap<>();
+    for (TableBucket bucket : buckets) {
+      reads.put(bucket, CompletableFuture.supplyAsync(() -> metadata.head(bucket), executor));
     }
     reads.forEach((bucket, read) -> heads.put(bucket, Futures.join(read)));
     return heads;
@@ -256,7 +266,7 @@ public final class AppendCommitter {
               + ": its segment was garbage-collected before it was planned; retry");
     }
     for (PlanPart part : plan.parts()) {
-      if (metadata.head(plan.tableId(), part.bucket()).closed()) {
+      if (metadata.head(part.in(plan.tableId())).closed()) {
         return new BucketClosedException(
             "Cannot append to table " + plan.tableId() + ": the table was dropped");
       }

@@ -1,7 +1,6 @@
 package io.sluice.core.log;
 
 import io.sluice.core.metadata.PlanMember;
-import io.sluice.core.segment.BucketRange;
 import java.util.List;
 import java.util.Optional;
 
@@ -15,13 +14,16 @@ public record CommitGroup(
     int schemaId,
     String planKey,
     byte[] segment,
-    List<BucketRange> parts,
+    List<Part> parts,
     List<Member> members) {
 
   public CommitGroup {
     parts = List.copyOf(parts);
     members = List.copyOf(members);
   }
+
+  /** One bucket's rows in the segment: {@code [offset, offset + length)}, holding {@code rows}. */
+  public record Part(String partition, int bucket, long offset, long length, long rows) {}
 
   /**
    * One request of the group: the claim key of its {@code Idempotency-Key} (if it had one), the

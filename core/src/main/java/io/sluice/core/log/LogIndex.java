@@ -4,6 +4,7 @@ import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.IndexPage;
 import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.Slice;
+import io.sluice.core.metadata.TableBucket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableMap;
@@ -23,8 +24,8 @@ public final class LogIndex {
   }
 
   /** The slices of a bucket holding offsets from {@code fromOffset} up to the head's end. */
-  public BucketSlices slices(String tableId, int bucket, long fromOffset) {
-    return slices(tableId, bucket, fromOffset, Long.MAX_VALUE);
+  public BucketSlices slices(TableBucket bucket, long fromOffset) {
+    return slices(bucket, fromOffset, Long.MAX_VALUE);
   }
 
   /**
@@ -32,22 +33,21 @@ public final class LogIndex {
    * (exclusive) or the head's end, whichever comes first. Index pages wholly at or past {@code
    * toOffset} are not read, so reading a long bucket in steps reads each page about once.
    */
-  public BucketSlices slices(String tableId, int bucket, long fromOffset, long toOffset) {
-    BucketHead head = store.head(tableId, bucket);
-    return new BucketSlices(head, collect(tableId, head, fromOffset, toOffset));
+  public BucketSlices slices(TableBucket bucket, long fromOffset, long toOffset) {
+    BucketHead head = store.head(bucket);
+    return new BucketSlices(head, collect(bucket, head, fromOffset, toOffset));
   }
 
   /** The slice a plan appended to a bucket at or after {@code floorOffset}, as of {@code head}. */
   public Optional<Slice> appliedSlice(
-      String tableId, BucketHead head, long floorOffset, String planKey) {
+      TableBucket bucket, BucketHead head, long floorOffset, String planKey) {
     for (Slice slice : head.recentSlices().tailMap(floorOffset, true).values()) {
       if (slice.planKey().equals(planKey)) {
         return Optional.of(slice);
       }
     }
     if (floorOffset < head.indexedUpTo()) {
-      for (IndexPage page :
-          store.indexPages(tableId, head.bucket(), floorOffset, head.indexedUpTo())) {
+      for (IndexPage page : store.indexPages(bucket, floorOffset, head.indexedUpTo())) {
         for (Slice slice : page.slices()) {
           if (slice.baseOffset() >= floorOffset && slice.planKey().equals(planKey)) {
             return Optional.of(slice);
@@ -58,12 +58,12 @@ public final class LogIndex {
     return Optional.empty();
   }
 
-  private List<Slice> collect(String tableId, BucketHead head, long fromOffset, long toOffset) {
+  private List<Slice> collect(TableBucket bucket, BucketHead head, long fromOffset, long toOffset) {
     long end = Math.min(toOffset, head.nextOffset());
     NavigableMap<Long, Slice> byBase = new TreeMap<>();
     long pagesEnd = Math.min(end, head.indexedUpTo());
     if (fromOffset < pagesEnd) {
-      for (IndexPage page : store.indexPages(tableId, head.bucket(), fromOffset, pagesEnd)) {
+      for (IndexPage page : store.indexPages(bucket, fromOffset, pagesEnd)) {
         page.slices().forEach(s -> byBase.put(s.baseOffset(), s));
       }
     }

@@ -7,14 +7,17 @@ import io.sluice.core.metadata.Plan;
 import io.sluice.core.metadata.PlanPart;
 import io.sluice.core.metadata.PlanStatus;
 import io.sluice.core.metadata.Slice;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.store.CommitStateUnknownException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
@@ -33,11 +36,14 @@ public final class PlanApplier {
 
   private static final int MAX_ATTEMPTS = 64;
 
+  private static final int MAX_REMEMBERED_PARTITIONS = 100_000;
+
   private final MetadataStore store;
   private final LogIndex index;
   private final Claims claims;
   private final Executor executor;
   private final CommitObserver observer;
+  private final Set<TableBucket> registered = ConcurrentHashMap.newKeySet();
 
   public PlanApplier(MetadataStore store, Executor executor) {
     this(store, executor, CommitObserver.NONE);
@@ -71,7 +77,7 @@ public final class PlanApplier {
    * @param heads bucket heads read when the plan was made: the first attempt at each bucket uses
    *     them instead of reading again
    */
-  public Plan rollForward(Plan plan, Map<Integer, BucketHead> heads) {
+  public Plan rollForward(Plan plan, Map<TableBucket, BucketHead> heads) {
     Plan current = plan;
     if (current.status() == PlanStatus.PENDING && !current.members().isEmpty()) {
       current = decide(current);
@@ -113,9 +119,10 @@ public final class PlanApplier {
             + ": no answer; it stays pending and will be settled");
   }
 
-  private Plan applyAndComplete(Plan plan, Map<Integer, BucketHead> heads) {
+  private Plan applyAndComplete(Plan plan, Map<TableBucket, BucketHead> heads) {
     // Applies every part (each found again by plan key when already applied), then marks it done.
     Plan done = plan.with(PlanStatus.DONE, applyAll(plan, heads));
+    registerPartitions(done);
     for (int attempt = 0; ; attempt++) {
       try {
         store.completePlan(done);
@@ -133,16 +140,34 @@ public final class PlanApplier {
     }
   }
 
-  private List<PlanPart> applyAll(Plan plan, Map<Integer, BucketHead> heads) {
+  /** Records the partitions the plan wrote to, once per process and partition. */
+  private void registerPartitions(Plan plan) {
+    for (PlanPart part : plan.parts()) {
+      if (part.partition().isEmpty()) {
+        continue;
+      }
+      TableBucket key = new TableBucket(plan.tableId(), part.partition(), 0);
+      if (!registered.contains(key)) {
+        store.addPartition(plan.tableId(), part.partition());
+        if (registered.size() >= MAX_REMEMBERED_PARTITIONS) {
+          registered.clear();
+        }
+        registered.add(key);
+      }
+    }
+  }
+
+  private List<PlanPart> applyAll(Plan plan, Map<TableBucket, BucketHead> heads) {
     if (plan.parts().size() == 1) {
       PlanPart part = plan.parts().get(0);
-      return List.of(part.appliedAt(apply(plan, part, heads.get(part.bucket()))));
+      return List.of(part.appliedAt(apply(plan, part, heads.get(part.in(plan.tableId())))));
     }
     List<CompletableFuture<PlanPart>> futures = new ArrayList<>();
     for (PlanPart part : plan.parts()) {
       futures.add(
           CompletableFuture.supplyAsync(
-              () -> part.appliedAt(apply(plan, part, heads.get(part.bucket()))), executor));
+              () -> part.appliedAt(apply(plan, part, heads.get(part.in(plan.tableId())))),
+              executor));
     }
     try {
       return futures.stream().map(CompletableFuture::join).toList();
@@ -161,42 +186,38 @@ public final class PlanApplier {
    */
   private long apply(Plan plan, PlanPart part, BucketHead known) {
     String tableId = plan.tableId();
-    int bucket = part.bucket();
+    TableBucket bucket = part.in(tableId);
     BucketHead head = known;
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (head == null) {
-        head = store.head(tableId, bucket);
+        head = store.head(bucket);
         Optional<Slice> applied =
-            index.appliedSlice(tableId, head, part.floorOffset(), plan.planKey());
+            index.appliedSlice(bucket, head, part.floorOffset(), plan.planKey());
         if (applied.isPresent()) {
           return applied.get().baseOffset();
         }
       }
       if (head.closed()) {
         throw new BucketClosedException(
-            "Cannot append to bucket "
-                + bucket
-                + " of table "
-                + tableId
-                + ": the table was dropped");
+            "Cannot append to " + bucket + " of table " + tableId + ": the table was dropped");
       }
       long base = head.nextOffset();
       Slice slice = plan.slice(part, base, head.lastTimestamp());
       try {
-        store.appendSlice(tableId, bucket, base, slice);
+        store.appendSlice(bucket, base, slice);
         if (head.recentSlices().size() + 1 > HEAD_SLICE_LIMIT) {
-          movePages(tableId, bucket);
+          movePages(bucket);
         }
         return base;
       } catch (CommitConflictException | CommitStateUnknownException e) {
         // Someone else appended (or our answer was lost): search again, then retry.
-        observer.conflict(tableId, bucket);
+        observer.conflict(tableId, bucket.bucket());
         head = null;
         backoff(attempt);
       }
     }
     throw new CommitAbortedException(
-        "Cannot append to bucket "
+        "Cannot append to "
             + bucket
             + " of table "
             + tableId
@@ -210,9 +231,9 @@ public final class PlanApplier {
    * #HEAD_SLICE_LIMIT}. Safe to race: pages are deterministic, a mover trims by the page actually
    * stored, and the trim is conditioned on {@code indexedUpTo} alone.
    */
-  public void movePages(String tableId, int bucket) {
+  public void movePages(TableBucket bucket) {
     for (int round = 0; round < 4; round++) {
-      BucketHead head = store.head(tableId, bucket);
+      BucketHead head = store.head(bucket);
       List<Slice> movable =
           head.recentSlices().tailMap(head.indexedUpTo(), true).values().stream().toList();
       if (movable.size() <= HEAD_SLICE_LIMIT) {
@@ -222,11 +243,11 @@ public final class PlanApplier {
       long first = page.get(0).baseOffset();
       long end = page.get(page.size() - 1).endOffset();
       IndexPage stored =
-          store.putIndexPage(tableId, bucket, new IndexPage(bucket, first, end, page));
+          store.putIndexPage(bucket, new IndexPage(bucket.bucket(), first, end, page));
       List<Long> moved =
           head.recentSlices().headMap(stored.endOffset(), false).keySet().stream().toList();
       try {
-        store.trimHead(tableId, bucket, head.indexedUpTo(), stored.endOffset(), moved);
+        store.trimHead(bucket, head.indexedUpTo(), stored.endOffset(), moved);
       } catch (CommitConflictException | CommitStateUnknownException e) {
         // Another mover got there; look again.
       }

@@ -4,6 +4,7 @@ import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.metadata.BucketHead;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.scan.RowBatches;
 import io.sluice.core.service.InvalidParameterException;
@@ -54,16 +55,17 @@ public final class ChangelogService {
    * @throws OffsetOutOfRangeException when {@code from} is outside the log, or the state before it
    *     is in neither the log nor a lake snapshot still kept
    */
-  public LogRead read(TableName name, int bucket, long from, int limit)
+  public LogRead read(TableName name, String partition, int bucket, long from, int limit)
       throws InterruptedException {
     TableEntry table = primaryKeyTable(name);
     TableDefinition definition = table.definition();
-    try (LogRead read = readLog(name, bucket, from, limit)) {
+    TableBucket logBucket = LogReadService.bucket(table, partition, bucket);
+    try (LogRead read = readLog(name, logBucket, from, limit)) {
       List<LogRow> rows = PrimaryKeyRows.logRows(read.rows(), definition);
       RowMerger merger = new RowMerger(definition);
       Set<RowKey> keys = new HashSet<>();
       rows.forEach(row -> keys.add(merger.key(row.values())));
-      KeyedRows state = stateBefore(table, bucket, from, keys, merger);
+      KeyedRows state = stateBefore(table, logBucket, from, keys, merger);
       List<Change> changes = new ArrayList<>();
       rows.forEach(row -> changes.addAll(state.apply(row)));
       return new LogRead(
@@ -82,7 +84,18 @@ public final class ChangelogService {
    */
   public RowBatches all(TableName name) {
     TableEntry table = primaryKeyTable(name);
-    List<BucketHead> heads = tables.describe(name).buckets();
+    List<TableBucket> buckets = new ArrayList<>();
+    List<BucketHead> heads = new ArrayList<>();
+    tables
+        .describe(name)
+        .partitions()
+        .forEach(
+            (partition, partitionHeads) ->
+                partitionHeads.forEach(
+                    head -> {
+                      buckets.add(new TableBucket(table.tableId(), partition, head.bucket()));
+                      heads.add(head);
+                    }));
     return new RowBatches() {
       private int bucket = -1;
       private long next;
@@ -111,9 +124,10 @@ public final class ChangelogService {
             }
             int limit = (int) Math.min(LogReadService.MAX_LIMIT, end - next);
             try {
-              current = read(name, bucket, next, limit);
+              TableBucket at = buckets.get(bucket);
+              current = read(name, at.partition(), at.bucket(), next, limit);
             } catch (OffsetOutOfRangeException e) {
-              long tiered = tieredOffset(table, bucket);
+              long tiered = tieredOffset(table, buckets.get(bucket));
               if (tiered <= next) {
                 throw e;
               }
@@ -156,10 +170,13 @@ public final class ChangelogService {
     return table;
   }
 
-  private long tieredOffset(TableEntry table, int bucket) {
+  private long tieredOffset(TableEntry table, TableBucket bucket) {
+    if (!bucket.partition().isEmpty()) {
+      return 0; // partitioned tables are not tiered yet
+    }
     return lake(table)
         .flatMap(LakeTable::latestTiered)
-        .map(s -> s.offsets().getOrDefault(bucket, 0L))
+        .map(s -> s.offsets().getOrDefault(bucket.bucket(), 0L))
         .orElse(0L);
   }
 
@@ -173,13 +190,15 @@ public final class ChangelogService {
 
   /** The rows of {@code keys} just before offset {@code from} of the bucket. */
   private KeyedRows stateBefore(
-      TableEntry table, int bucket, long from, Set<RowKey> keys, RowMerger merger)
+      TableEntry table, TableBucket logBucket, long from, Set<RowKey> keys, RowMerger merger)
       throws InterruptedException {
     KeyedRows state = new KeyedRows(merger);
     if (keys.isEmpty()) {
       return state;
     }
-    Optional<LakeTable> lake = lake(table);
+    int bucket = logBucket.bucket();
+    // Partitioned tables are not tiered yet: the state before is all in the log.
+    Optional<LakeTable> lake = logBucket.partition().isEmpty() ? lake(table) : Optional.empty();
     Optional<LakeSnapshot> base =
         lake.flatMap(
             l ->
@@ -195,7 +214,7 @@ public final class ChangelogService {
       try (LogRead read =
           readLog(
               table.name(),
-              bucket,
+              logBucket,
               offset,
               (int) Math.min(LogReadService.MAX_LIMIT, from - offset))) {
         long start = offset;
@@ -206,8 +225,8 @@ public final class ChangelogService {
         }
       } catch (OffsetOutOfRangeException e) {
         throw new OffsetOutOfRangeException(
-            "The changelog of bucket %d from offset %d needs the rows before it, which are in no kept lake snapshot and no longer in the log (it starts at %d); read from a later offset"
-                .formatted(bucket, from, e.logStartOffset()),
+            "The changelog of %s from offset %d needs the rows before it, which are in no kept lake snapshot and no longer in the log (it starts at %d); read from a later offset"
+                .formatted(logBucket, from, e.logStartOffset()),
             e.logStartOffset());
       }
     }
@@ -227,12 +246,14 @@ public final class ChangelogService {
     }
   }
 
-  private LogRead readLog(TableName name, int bucket, long from, int limit)
+  private LogRead readLog(TableName name, TableBucket bucket, long from, int limit)
       throws InterruptedException {
     if (limit < 1 || limit > LogReadService.MAX_LIMIT) {
       throw new InvalidParameterException(
           "limit must be 1 to " + LogReadService.MAX_LIMIT + ", not " + limit);
     }
-    return reads.read(new LogReadService.Request(name, bucket, from, limit, Optional.empty(), 0));
+    return reads.read(
+        new LogReadService.Request(
+            name, bucket.partition(), bucket.bucket(), from, limit, Optional.empty(), 0));
   }
 }

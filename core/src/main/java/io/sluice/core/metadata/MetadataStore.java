@@ -57,7 +57,12 @@ public interface MetadataStore extends AutoCloseable {
   // ---- bucket logs ----
 
   /** A bucket's head, {@link BucketHead#empty} when nothing was ever appended to it. */
-  BucketHead head(String tableId, int bucket);
+  BucketHead head(TableBucket bucket);
+
+  /** The head of a bucket of an unpartitioned table. */
+  default BucketHead head(String tableId, int bucket) {
+    return head(TableBucket.of(tableId, bucket));
+  }
 
   /**
    * Appends a slice to a bucket: sets {@code nextOffset} to {@code slice.endOffset()}, the last
@@ -67,14 +72,24 @@ public interface MetadataStore extends AutoCloseable {
    * @throws io.sluice.core.store.CommitConflictException unless the stored {@code nextOffset} is
    *     {@code expectedNextOffset} and the bucket is open
    */
-  void appendSlice(String tableId, int bucket, long expectedNextOffset, Slice slice);
+  void appendSlice(TableBucket bucket, long expectedNextOffset, Slice slice);
+
+  /** Appends a slice to a bucket of an unpartitioned table. */
+  default void appendSlice(String tableId, int bucket, long expectedNextOffset, Slice slice) {
+    appendSlice(TableBucket.of(tableId, bucket), expectedNextOffset, slice);
+  }
 
   /**
    * Closes a bucket, creating its head if it has none: no append succeeds afterwards. Dropping a
    * table closes its buckets, so that a writer with a stale catalog entry cannot commit into it.
    * Idempotent.
    */
-  void closeBucket(String tableId, int bucket);
+  void closeBucket(TableBucket bucket);
+
+  /** Closes a bucket of an unpartitioned table. */
+  default void closeBucket(String tableId, int bucket) {
+    closeBucket(TableBucket.of(tableId, bucket));
+  }
 
   /**
    * Stores an index page unless one with the same first offset exists.
@@ -82,7 +97,12 @@ public interface MetadataStore extends AutoCloseable {
    * @return the page stored at that first offset: this one, or the one that was there (pages are
    *     immutable; a mover trims the head by the page actually stored)
    */
-  IndexPage putIndexPage(String tableId, int bucket, IndexPage page);
+  IndexPage putIndexPage(TableBucket bucket, IndexPage page);
+
+  /** Stores an index page of a bucket of an unpartitioned table. */
+  default IndexPage putIndexPage(String tableId, int bucket, IndexPage page) {
+    return putIndexPage(TableBucket.of(tableId, bucket), page);
+  }
 
   /**
    * Removes the slices with these base offsets from a bucket's head and sets {@code indexedUpTo} to
@@ -92,25 +112,45 @@ public interface MetadataStore extends AutoCloseable {
    *     {@code expectedIndexedUpTo}
    */
   void trimHead(
+      TableBucket bucket,
+      long expectedIndexedUpTo,
+      long newIndexedUpTo,
+      Collection<Long> baseOffsets);
+
+  /** Trims the head of a bucket of an unpartitioned table. */
+  default void trimHead(
       String tableId,
       int bucket,
       long expectedIndexedUpTo,
       long newIndexedUpTo,
-      Collection<Long> baseOffsets);
+      Collection<Long> baseOffsets) {
+    trimHead(TableBucket.of(tableId, bucket), expectedIndexedUpTo, newIndexedUpTo, baseOffsets);
+  }
 
   /**
    * The index pages of a bucket that hold slices ending after {@code fromOffset} and starting
    * before {@code toOffset}, in offset order.
    */
+  default List<IndexPage> indexPages(TableBucket bucket, long fromOffset, long toOffset) {
+    return indexPages(bucket, fromOffset, toOffset, Integer.MAX_VALUE);
+  }
+
+  /** The index pages of a bucket of an unpartitioned table, as above. */
   default List<IndexPage> indexPages(String tableId, int bucket, long fromOffset, long toOffset) {
-    return indexPages(tableId, bucket, fromOffset, toOffset, Integer.MAX_VALUE);
+    return indexPages(TableBucket.of(tableId, bucket), fromOffset, toOffset);
   }
 
   /**
    * The first {@code limit} index pages of a bucket that hold slices ending after {@code
    * fromOffset} and starting before {@code toOffset}, in offset order; reads no more than those.
    */
-  List<IndexPage> indexPages(String tableId, int bucket, long fromOffset, long toOffset, int limit);
+  List<IndexPage> indexPages(TableBucket bucket, long fromOffset, long toOffset, int limit);
+
+  /** The first index pages of a bucket of an unpartitioned table, as above. */
+  default List<IndexPage> indexPages(
+      String tableId, int bucket, long fromOffset, long toOffset, int limit) {
+    return indexPages(TableBucket.of(tableId, bucket), fromOffset, toOffset, limit);
+  }
 
   /**
    * Drops the oldest slices of a bucket: removes the slices with these base offsets from the head
@@ -121,14 +161,53 @@ public interface MetadataStore extends AutoCloseable {
    *     is {@code expectedLogStartOffset}
    */
   void advanceLogStart(
-      String tableId,
-      int bucket,
+      TableBucket bucket,
       long expectedLogStartOffset,
       long newLogStartOffset,
       Collection<Long> baseOffsets);
 
+  /** Advances the log start of a bucket of an unpartitioned table. */
+  default void advanceLogStart(
+      String tableId,
+      int bucket,
+      long expectedLogStartOffset,
+      long newLogStartOffset,
+      Collection<Long> baseOffsets) {
+    advanceLogStart(
+        TableBucket.of(tableId, bucket), expectedLogStartOffset, newLogStartOffset, baseOffsets);
+  }
+
   /** Deletes an index page; deleting a missing one is not an error. */
-  void deleteIndexPage(String tableId, int bucket, long firstOffset);
+  void deleteIndexPage(TableBucket bucket, long firstOffset);
+
+  /** Deletes an index page of a bucket of an unpartitioned table. */
+  default void deleteIndexPage(String tableId, int bucket, long firstOffset) {
+    deleteIndexPage(TableBucket.of(tableId, bucket), firstOffset);
+  }
+
+  // ---- partitions ----
+
+  /**
+   * The partitions of a partitioned table that hold committed rows, by name. Empty for an
+   * unpartitioned table.
+   */
+  List<String> partitions(String tableId);
+
+  /**
+   * The partitions of a table that hold rows, by name: of an unpartitioned table, its one partition
+   * {@link TableBucket#UNPARTITIONED}.
+   */
+  default List<String> partitions(TableEntry table) {
+    return table.definition().isPartitioned()
+        ? partitions(table.tableId())
+        : List.of(TableBucket.UNPARTITIONED);
+  }
+
+  /**
+   * Records that a partition holds committed rows (the committer calls it after appending a
+   * partition's first part, before the write is answered). Idempotent.
+   */
+  void addPartition(String tableId, String partition);
 
   // ---- write plans and claims ----
 

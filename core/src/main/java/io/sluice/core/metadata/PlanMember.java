@@ -9,8 +9,17 @@ import java.util.List;
  */
 public record PlanMember(String claimKey, String bodyHash, List<Range> ranges) {
 
-  /** The member's {@code count} rows in {@code bucket}, from rank {@code start} of the part. */
-  public record Range(int bucket, long start, long count) {}
+  /**
+   * The member's {@code count} rows in {@code bucket} of {@code partition}, from rank {@code start}
+   * of the part.
+   */
+  public record Range(String partition, int bucket, long start, long count) {
+
+    /** A range in a bucket of an unpartitioned table. */
+    public Range(int bucket, long start, long count) {
+      this(TableBucket.UNPARTITIONED, bucket, start, count);
+    }
+  }
 
   public PlanMember {
     ranges = List.copyOf(ranges);

@@ -1,5 +1,7 @@
 package io.sluice.core.scan;
 
+import io.sluice.core.metadata.PartitionBucket;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.service.LogRead;
 import io.sluice.core.service.LogReadService;
 import io.sluice.core.table.TableName;
@@ -11,7 +13,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 final class LogTailBatches implements RowBatches {
   private final LogReadService reads;
   private final TableName table;
-  private final int bucket;
+  private final PartitionBucket bucket;
   private final long end;
   private final Optional<List<String>> columns;
   private long next;
@@ -20,7 +22,7 @@ final class LogTailBatches implements RowBatches {
   LogTailBatches(
       LogReadService reads,
       TableName table,
-      int bucket,
+      PartitionBucket bucket,
       long from,
       long end,
       List<String> columns) {
@@ -45,16 +47,18 @@ final class LogTailBatches implements RowBatches {
     }
     int limit = (int) Math.min(LogReadService.MAX_LIMIT, end - next);
     try {
-      current = reads.read(new LogReadService.Request(table, bucket, next, limit, columns, 0));
+      current =
+          reads.read(
+              new LogReadService.Request(
+                  table, bucket.partition(), bucket.bucket(), next, limit, columns, 0));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted reading bucket " + bucket + " of " + table, e);
+      throw new IllegalStateException("Interrupted reading " + where() + " of " + table, e);
     }
     int rows = current.rows().getRowCount();
     if (rows == 0) {
       throw new IllegalStateException(
-          "Bucket "
-              + bucket
+          where()
               + " of "
               + table
               + " returned no rows at offset "
@@ -64,6 +68,10 @@ final class LogTailBatches implements RowBatches {
     }
     next += rows;
     return true;
+  }
+
+  private String where() {
+    return new TableBucket("", bucket.partition(), bucket.bucket()).toString();
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.sluice.core.merge.PrimaryKeyRows;
 import io.sluice.core.merge.RowMerger;
 import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.MetadataStore;
+import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.service.InvalidParameterException;
 import io.sluice.core.service.LogReadService;
@@ -22,9 +23,9 @@ import io.sluice.core.table.TableName;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
@@ -105,20 +106,27 @@ public final class ScanService {
       }
     }
 
-    Map<Integer, Long> offsets = new TreeMap<>();
+    SortedMap<PartitionBucket, Long> offsets = new TreeMap<>();
     List<Tail> tails = new ArrayList<>();
-    for (int bucket = 0; bucket < definition.buckets(); bucket++) {
-      long tiered = snapshot.isPresent() ? snapshot.get().offsets().getOrDefault(bucket, 0L) : 0L;
-      if (request.source() == ScanSource.LAKE) {
-        offsets.put(bucket, tiered);
-        continue;
-      }
-      BucketHead head = metadata.head(table.tableId(), bucket);
-      long from = request.source() == ScanSource.LOG ? head.logStartOffset() : tiered;
-      long end = head.nextOffset();
-      offsets.put(bucket, Math.max(end, tiered));
-      if (from < end) {
-        tails.add(new Tail(bucket, from, end));
+    for (String partition : tables.partitions(table)) {
+      for (int bucket = 0; bucket < definition.buckets(); bucket++) {
+        PartitionBucket at = new PartitionBucket(partition, bucket);
+        // Partitioned tables are not tiered yet: their lake holds nothing.
+        long tiered =
+            snapshot.isPresent() && partition.isEmpty()
+                ? snapshot.get().offsets().getOrDefault(bucket, 0L)
+                : 0L;
+        if (request.source() == ScanSource.LAKE) {
+          offsets.put(at, tiered);
+          continue;
+        }
+        BucketHead head = metadata.head(at.in(table.tableId()));
+        long from = request.source() == ScanSource.LOG ? head.logStartOffset() : tiered;
+        long end = head.nextOffset();
+        offsets.put(at, Math.max(end, tiered));
+        if (from < end) {
+          tails.add(new Tail(at, from, end));
+        }
       }
     }
     // A primary-key table's lake rows are final unless a log tail merges onto them.
@@ -158,7 +166,7 @@ public final class ScanService {
   }
 
   /** A bucket's log from an offset to an end offset fixed at scan start. */
-  private record Tail(int bucket, long from, long end) {}
+  private record Tail(PartitionBucket bucket, long from, long end) {}
 
   /** Every column of the current row of each live key of a primary-key table. */
   private RowBatches merged(

@@ -1,19 +1,46 @@
 package io.sluice.core.scan;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.core.lake.LakeSnapshot;
-import java.util.Map;
+import io.sluice.core.metadata.PartitionBucket;
+import java.util.Collections;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
- * A running scan: its rows and, per bucket, the offset it read the log up to (where a client
- * follows the log from), with the lake snapshot it read, if any. The caller closes it.
+ * A running scan: its rows and, per bucket (of each partition), the offset it read the log up to
+ * (where a client follows the log from), with the lake snapshot it read, if any. The caller closes
+ * it.
  */
 public record TableScan(
-    RowBatches rows, Map<Integer, Long> offsets, Optional<LakeSnapshot> snapshot)
+    RowBatches rows, SortedMap<PartitionBucket, Long> offsets, Optional<LakeSnapshot> snapshot)
     implements RowBatches {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   public TableScan {
-    offsets = Map.copyOf(offsets);
+    offsets = Collections.unmodifiableSortedMap(new TreeMap<>(offsets));
+  }
+
+  /**
+   * The offsets as JSON: {@code {"0": 120, ...}} by bucket on an unpartitioned table, {@code
+   * {"t_day=2026-11-25": {"0": 120, ...}, ...}} by partition and bucket on a partitioned one.
+   */
+  public String offsetsJson() {
+    ObjectNode node = JSON.createObjectNode();
+    offsets.forEach(
+        (at, offset) -> {
+          ObjectNode buckets =
+              at.partition().isEmpty()
+                  ? node
+                  : node.has(at.partition())
+                      ? (ObjectNode) node.get(at.partition())
+                      : node.putObject(at.partition());
+          buckets.put(Integer.toString(at.bucket()), offset);
+        });
+    return node.toString();
   }
 
   @Override

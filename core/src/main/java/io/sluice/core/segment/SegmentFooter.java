@@ -27,6 +27,14 @@ public record SegmentFooter(int version, List<BucketEntry> buckets) {
     buckets = List.copyOf(buckets);
   }
 
+  /**
+   * The entry whose stream starts at byte {@code offset}, as a log slice records it: a segment of a
+   * partitioned table numbers its parts, so a part is found by place rather than by bucket.
+   */
+  public Optional<BucketEntry> entryAt(long offset) {
+    return buckets.stream().filter(b -> b.offset() == offset).findFirst();
+  }
+
   /** The entry of a bucket, if the segment holds rows of it. */
   public Optional<BucketEntry> bucket(int bucket) {
     return buckets.stream().filter(b -> b.bucket() == bucket).findFirst();

@@ -4,6 +4,7 @@ import io.sluice.core.arrow.ArrowGather;
 import io.sluice.core.arrow.SchemaMismatchException;
 import io.sluice.core.bucket.BucketFunction;
 import io.sluice.core.bucket.BucketFunctions;
+import io.sluice.core.bucket.RowPartitions;
 import io.sluice.core.log.AppendCommitter;
 import io.sluice.core.log.BucketClosedException;
 import io.sluice.core.log.CommitAbortedException;
@@ -11,7 +12,10 @@ import io.sluice.core.log.CommitResult;
 import io.sluice.core.log.IdempotencyKeyReusedException;
 import io.sluice.core.log.PlanKeys;
 import io.sluice.core.log.SegmentKeys;
+import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.metadata.TableEntry;
+import io.sluice.core.table.Durations;
+import io.sluice.core.table.Partition;
 import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TableName;
 import io.sluice.core.write.GroupAbortedException;
@@ -24,6 +28,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -63,6 +68,9 @@ public final class AppendService {
   /** Per table name, its catalog entry as last read, reused for up to the staleness. */
   private final Map<TableName, Cached> catalog = new ConcurrentHashMap<>();
 
+  /** Per table id, the partitions known to hold rows (a partitioned table's, for maxPartitions). */
+  private final Map<String, Set<String>> knownPartitions = new ConcurrentHashMap<>();
+
   /** Per table id and claim key, the keyed write in flight in this process. */
   private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
 
@@ -85,7 +93,10 @@ public final class AppendService {
   }
 
   /** A write's answer, with each row's bucket in request order when asked for. */
-  public record Appended(CommitResult result, Optional<int[]> rowBuckets) {}
+  public record Appended(CommitResult result, Optional<RowPlaces> rowPlaces) {}
+
+  /** Each row's bucket, and on a partitioned table its partition, in request order. */
+  public record RowPlaces(int[] buckets, RowPartitions partitions) {}
 
   /**
    * An append service committing through {@code committer}; group commits run on {@code executor}
@@ -249,11 +260,18 @@ public final class AppendService {
       decoded.rows().close();
       return new Appended(
           new CommitResult(0, Instant.EPOCH, List.of()),
-          write.rowBuckets() == RowBuckets.INCLUDED ? Optional.of(new int[0]) : Optional.empty());
+          write.rowBuckets() == RowBuckets.INCLUDED
+              ? Optional.of(new RowPlaces(new int[0], RowPartitions.NONE))
+              : Optional.empty());
     }
     int[] buckets;
+    RowPartitions partitions;
     PendingWrite pending;
     try (VectorSchemaRoot rows = decoded.rows()) {
+      partitions = RowPartitions.of(table.definition().partitionBy(), rows);
+      if (table.definition().isPartitioned()) {
+        checkPartitions(table, partitions);
+      }
       buckets = bucketing(table).buckets(rows);
       long size = bytes(rows);
       write.reservation().grow(size);
@@ -261,16 +279,21 @@ public final class AppendService {
           new PendingWrite(
               table.tableId(),
               table.schemaId(),
-              split(rows, buckets, table.definition().buckets()),
+              split(rows, partitions, buckets, table.definition().buckets()),
               write.claimKey(),
               write.bodyHash(),
               size);
     }
     groups.submit(pending);
+    if (table.definition().isPartitioned()) {
+      pending.answer().thenRun(() -> remember(table, partitions));
+    }
     try {
       return new Appended(
           pending.answer().join(),
-          write.rowBuckets() == RowBuckets.INCLUDED ? Optional.of(buckets) : Optional.empty());
+          write.rowBuckets() == RowBuckets.INCLUDED
+              ? Optional.of(new RowPlaces(buckets, partitions))
+              : Optional.empty());
     } catch (CompletionException e) {
       throw e.getCause() instanceof RuntimeException cause ? cause : e;
     }
@@ -296,22 +319,111 @@ public final class AppendService {
   }
 
   /**
-   * Each row's bucket, for a request answered from its earlier commit, when it asked for them: the
+   * Refuses a write with a row in an expired partition, or in more new partitions than the table's
+   * {@code maxPartitions} leaves room for (counted against the partitions known to hold rows, read
+   * again from the store when the request brings one this process has not seen). Concurrent writers
+   * may together pass the bound by the new partitions of the requests in flight.
+   */
+  private void checkPartitions(TableEntry table, RowPartitions partitions) {
+    TableDefinition definition = table.definition();
+    Instant now = committer.clock().instant();
+    List<Partition> found = partitions.partitions();
+    for (int p = 0; p < found.size(); p++) {
+      Partition partition = found.get(p);
+      Optional<Instant> end = partition.timeRangeEnd();
+      if (definition.partitionRetention().isPresent()
+          && end.isPresent()
+          && !end.get().plus(definition.partitionRetention().get()).isAfter(now)) {
+        throw new PartitionRejectedException(
+            PartitionRejectedException.Reason.EXPIRED,
+            firstRow(partitions, p),
+            "row %d: partition %s ended at %s, longer ago than the table's partitionRetention %s"
+                .formatted(
+                    firstRow(partitions, p),
+                    partition.name(),
+                    end.get(),
+                    Durations.format(definition.partitionRetention().get())));
+      }
+    }
+    Set<String> known =
+        knownPartitions.computeIfAbsent(table.tableId(), id -> loadPartitions(table));
+    if (found.stream().allMatch(p -> known.contains(p.name()))) {
+      return;
+    }
+    Set<String> fresh = loadPartitions(table);
+    knownPartitions.put(table.tableId(), fresh);
+    int live = fresh.size();
+    for (int p = 0; p < found.size(); p++) {
+      if (!fresh.contains(found.get(p).name()) && ++live > definition.maxPartitions()) {
+        throw new PartitionRejectedException(
+            PartitionRejectedException.Reason.LIMIT,
+            firstRow(partitions, p),
+            "row %d: partition %s would be partition %d of table %s, past its maxPartitions %d"
+                .formatted(
+                    firstRow(partitions, p),
+                    found.get(p).name(),
+                    live,
+                    table.name(),
+                    definition.maxPartitions()));
+      }
+    }
+  }
+
+  private Set<String> loadPartitions(TableEntry table) {
+    Set<String> partitions = ConcurrentHashMap.newKeySet();
+    partitions.addAll(tables.partitions(table));
+    return partitions;
+  }
+
+  private void remember(TableEntry table, RowPartitions partitions) {
+    Set<String> known = knownPartitions.get(table.tableId());
+    if (known != null) {
+      partitions.partitions().forEach(p -> known.add(p.name()));
+    }
+  }
+
+  /** The 1-based row of the first row of the {@code p}-th partition. */
+  private static int firstRow(RowPartitions partitions, int p) {
+    int[] index = partitions.index();
+    for (int row = 0; row < index.length; row++) {
+      if (index[row] == p) {
+        return row + 1;
+      }
+    }
+    throw new IllegalArgumentException("No row falls in partition " + p);
+  }
+
+  /**
+   * Each row's place, for a request answered from its earlier commit, when it asked for them: the
    * one bucket the answer names (a table without a bucket key sends a request whole to a bucket it
    * picks, so hashing again would not find it), else the rows hashed again as they were then.
    */
-  private Optional<int[]> bucketsIfAsked(Write write, TableEntry table, CommitResult earlier) {
+  private Optional<RowPlaces> bucketsIfAsked(Write write, TableEntry table, CommitResult earlier) {
     if (write.rowBuckets() == RowBuckets.OMITTED) {
       return Optional.empty();
     }
-    if (earlier.buckets().size() == 1) {
-      int[] buckets = new int[Math.toIntExact(earlier.rows())];
-      Arrays.fill(buckets, earlier.buckets().get(0).bucket());
-      return Optional.of(buckets);
-    }
     try (VectorSchemaRoot rows =
         RowBodyDecoder.decode(write.body(), table.definition(), allocator)) {
-      return Optional.of(bucketing(table).buckets(rows));
+      RowPartitions partitions = RowPartitions.of(table.definition().partitionBy(), rows);
+      int[] buckets;
+      if (earlier.buckets().size() == 1) {
+        buckets = new int[Math.toIntExact(earlier.rows())];
+        Arrays.fill(buckets, earlier.buckets().get(0).bucket());
+      } else if (table.definition().bucketKey().isEmpty()) {
+        buckets = new int[rows.getRowCount()];
+        for (int row = 0; row < buckets.length; row++) {
+          String partition = partitions.partitions().get(partitions.index()[row]).name();
+          buckets[row] =
+              earlier.buckets().stream()
+                  .filter(b -> b.partition().equals(partition))
+                  .findFirst()
+                  .orElseThrow()
+                  .bucket();
+        }
+      } else {
+        buckets = bucketing(table).buckets(rows);
+      }
+      return Optional.of(new RowPlaces(buckets, partitions));
     }
   }
 
@@ -328,39 +440,45 @@ public final class AppendService {
   }
 
   /**
-   * The rows of each bucket, in request order: a body that lands in one bucket is kept whole;
-   * otherwise each bucket's rows are gathered column by column.
+   * The rows of each bucket of each partition, in request order: a body that lands in one bucket is
+   * kept whole; otherwise each bucket's rows are gathered column by column.
    */
-  private SortedMap<Integer, VectorSchemaRoot> split(
-      VectorSchemaRoot rows, int[] buckets, int bucketCount) {
-    SortedMap<Integer, VectorSchemaRoot> parts = new TreeMap<>();
-    int[] counts = new int[bucketCount];
-    for (int bucket : buckets) {
-      counts[bucket]++;
+  private SortedMap<PartitionBucket, VectorSchemaRoot> split(
+      VectorSchemaRoot rows, RowPartitions partitions, int[] buckets, int bucketCount) {
+    SortedMap<PartitionBucket, VectorSchemaRoot> parts = new TreeMap<>();
+    int[] partitionOf = partitions.index();
+    int[][] counts = new int[partitions.partitions().size()][bucketCount];
+    for (int row = 0; row < buckets.length; row++) {
+      counts[partitionOf[row]][buckets[row]]++;
     }
-    int first = buckets[0];
-    if (counts[first] == buckets.length) {
+    if (counts[partitionOf[0]][buckets[0]] == buckets.length) {
       VectorSchemaRoot whole = VectorSchemaRoot.create(rows.getSchema(), allocator);
       for (int i = 0; i < rows.getFieldVectors().size(); i++) {
         rows.getVector(i).makeTransferPair(whole.getVector(i)).transfer();
       }
       whole.setRowCount(rows.getRowCount());
-      parts.put(first, whole);
+      parts.put(key(partitions, partitionOf[0], buckets[0]), whole);
       return parts;
     }
-    int[][] indexes = new int[bucketCount][];
-    int[] filled = new int[bucketCount];
+    int[][][] indexes = new int[counts.length][bucketCount][];
+    int[][] filled = new int[counts.length][bucketCount];
     for (int row = 0; row < buckets.length; row++) {
+      int partition = partitionOf[row];
       int bucket = buckets[row];
-      if (indexes[bucket] == null) {
-        indexes[bucket] = new int[counts[bucket]];
+      if (indexes[partition][bucket] == null) {
+        indexes[partition][bucket] = new int[counts[partition][bucket]];
       }
-      indexes[bucket][filled[bucket]++] = row;
+      indexes[partition][bucket][filled[partition][bucket]++] = row;
     }
     try {
-      for (int bucket = 0; bucket < bucketCount; bucket++) {
-        if (counts[bucket] > 0) {
-          parts.put(bucket, ArrowGather.gather(rows, indexes[bucket], counts[bucket], allocator));
+      for (int partition = 0; partition < counts.length; partition++) {
+        for (int bucket = 0; bucket < bucketCount; bucket++) {
+          int count = counts[partition][bucket];
+          if (count > 0) {
+            parts.put(
+                key(partitions, partition, bucket),
+                ArrowGather.gather(rows, indexes[partition][bucket], count, allocator));
+          }
         }
       }
       return parts;
@@ -368,6 +486,10 @@ public final class AppendService {
       parts.values().forEach(VectorSchemaRoot::close);
       throw e;
     }
+  }
+
+  private static PartitionBucket key(RowPartitions partitions, int partition, int bucket) {
+    return new PartitionBucket(partitions.partitions().get(partition).name(), bucket);
   }
 
   private static long bytes(VectorSchemaRoot rows) {

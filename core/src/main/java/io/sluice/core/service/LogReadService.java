@@ -9,6 +9,7 @@ import io.sluice.core.merge.PrimaryKeyColumns;
 import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.Slice;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.segment.SegmentFooter;
 import io.sluice.core.segment.SegmentReader;
@@ -16,6 +17,9 @@ import io.sluice.core.store.NotFoundException;
 import io.sluice.core.store.ObjectStore;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.DataType;
+import io.sluice.core.table.Partition;
+import io.sluice.core.table.PartitionField;
+import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TableName;
 import io.sluice.core.table.TypeKind;
 import java.util.ArrayList;
@@ -24,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.TimeStampMicroTZVector;
@@ -80,14 +85,30 @@ public final class LogReadService {
     this.slices = new SliceReader(objects, allocator);
   }
 
-  /** A read request: bucket, start offset, row limit, optional projection and long-poll wait. */
+  /**
+   * A read request: partition ({@link TableBucket#UNPARTITIONED} on an unpartitioned table),
+   * bucket, start offset, row limit, optional projection and long-poll wait.
+   */
   public record Request(
       TableName table,
+      String partition,
       int bucket,
       long from,
       int limit,
       Optional<List<String>> columns,
-      long waitMillis) {}
+      long waitMillis) {
+
+    /** A read of a bucket of an unpartitioned table. */
+    public Request(
+        TableName table,
+        int bucket,
+        long from,
+        int limit,
+        Optional<List<String>> columns,
+        long waitMillis) {
+      this(table, TableBucket.UNPARTITIONED, bucket, from, limit, columns, waitMillis);
+    }
+  }
 
   /**
    * Reads rows of one bucket in offset order.
@@ -108,6 +129,7 @@ public final class LogReadService {
               + ", not "
               + request.bucket());
     }
+    TableBucket bucket = bucket(table, request.partition(), request.bucket());
     if (request.limit() < 1 || request.limit() > MAX_LIMIT) {
       throw new InvalidParameterException(
           "limit must be 1 to " + MAX_LIMIT + ", not " + request.limit());
@@ -124,8 +146,7 @@ public final class LogReadService {
     long deadline = System.nanoTime() + request.waitMillis() * 1_000_000;
     while (true) {
       LogIndex.BucketSlices found =
-          index.slices(
-              table.tableId(), request.bucket(), request.from(), request.from() + request.limit());
+          index.slices(bucket, request.from(), request.from() + request.limit());
       BucketHead head = found.head();
       checkRange(request, head);
       long left = (deadline - System.nanoTime()) / 1_000_000;
@@ -136,13 +157,45 @@ public final class LogReadService {
     }
   }
 
+  /**
+   * The log a read names: the partition must be given on a partitioned table, as a name of its
+   * partition spec, and left out on an unpartitioned one (400 otherwise). A partition without rows
+   * reads as empty.
+   */
+  public static TableBucket bucket(TableEntry table, String partition, int bucket) {
+    TableDefinition definition = table.definition();
+    if (!definition.isPartitioned()) {
+      if (!partition.isEmpty()) {
+        throw new InvalidParameterException(
+            "partition: table " + table.name() + " is not partitioned");
+      }
+    } else if (partition.isEmpty()) {
+      throw new InvalidParameterException(
+          "partition: table "
+              + table.name()
+              + " is partitioned by "
+              + definition.partitionBy().stream().map(PartitionField::apiForm).toList()
+              + "; name the partition, e.g. partition="
+              + definition.partitionBy().stream()
+                  .map(f -> f.name() + "=...")
+                  .collect(Collectors.joining("/")));
+    } else {
+      try {
+        Partition.parse(definition, partition);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidParameterException("partition: " + e.getMessage());
+      }
+    }
+    return new TableBucket(table.tableId(), partition, bucket);
+  }
+
   private static void checkRange(Request request, BucketHead head) {
     if (request.from() < head.logStartOffset()) {
       throw new OffsetOutOfRangeException(
           "Offset "
               + request.from()
-              + " of bucket "
-              + request.bucket()
+              + " of "
+              + bucketName(request)
               + " is below the log start "
               + head.logStartOffset()
               + "; older rows were tiered into the lake or expired",
@@ -152,12 +205,16 @@ public final class LogReadService {
       throw new OffsetOutOfRangeException(
           "Offset "
               + request.from()
-              + " of bucket "
-              + request.bucket()
+              + " of "
+              + bucketName(request)
               + " is past the high watermark "
               + head.nextOffset(),
           head.logStartOffset());
     }
+  }
+
+  private static String bucketName(Request request) {
+    return new TableBucket("", request.partition(), request.bucket()).toString();
   }
 
   /** The columns {@code names} pick, all when empty; 400 for a name that is not a column. */
@@ -220,7 +277,7 @@ public final class LogReadService {
     } catch (NotFoundException e) {
       out.close();
       // Retention dropped the slice (and GC its object) since we read the head.
-      checkRange(request, metadata.head(table.tableId(), request.bucket()));
+      checkRange(request, metadata.head(bucket(table, request.partition(), request.bucket())));
       throw e;
     } catch (RuntimeException e) {
       out.close();
@@ -236,14 +293,14 @@ public final class LogReadService {
     }
     SegmentFooter footer = footer(slice.segmentKey());
     List<String> present = new ArrayList<>();
-    SegmentFooter.BucketEntry entry = footer.bucket(request.bucket()).orElseThrow();
+    SegmentFooter.BucketEntry entry = footer.entryAt(slice.byteOffset()).orElseThrow();
     for (Column column : columns) {
       if (entry.column(column.name()).isPresent()) {
         present.add(column.name());
       }
     }
     return SegmentReader.readColumns(
-        objects, slice.segmentKey(), footer, request.bucket(), present, allocator);
+        objects, slice.segmentKey(), footer, entry.bucket(), present, allocator);
   }
 
   private SegmentFooter footer(String key) {

@@ -4,6 +4,7 @@ import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.lake.LakeTableExistsException;
 import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.MetadataStore;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.metadata.TieringState;
 import io.sluice.core.store.CommitConflictException;
@@ -17,6 +18,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -60,7 +63,15 @@ public final class TableService {
 
   /** A table, the state of each of its buckets, and what each lake format holds of them. */
   public record Description(
-      TableEntry table, List<BucketHead> buckets, Map<LakeFormatName, TieringState> tiered) {}
+      TableEntry table,
+      SortedMap<String, List<BucketHead>> partitions,
+      Map<LakeFormatName, TieringState> tiered) {
+
+    /** Every bucket's head, partition by partition. */
+    public List<BucketHead> buckets() {
+      return partitions.values().stream().flatMap(List::stream).toList();
+    }
+  }
 
   /**
    * Creates a table, or finds it already defined so, or evolves it when the definition only appends
@@ -140,15 +151,27 @@ public final class TableService {
   /** A table with the state of every bucket. */
   public Description describe(TableName name) {
     TableEntry table = table(name);
-    List<BucketHead> heads = new ArrayList<>();
-    for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
-      heads.add(metadata.head(table.tableId(), bucket));
+    SortedMap<String, List<BucketHead>> partitions = new TreeMap<>();
+    for (String partition : partitions(table)) {
+      List<BucketHead> heads = new ArrayList<>();
+      for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
+        heads.add(metadata.head(new TableBucket(table.tableId(), partition, bucket)));
+      }
+      partitions.put(partition, heads);
     }
     Map<LakeFormatName, TieringState> tiered = new EnumMap<>(LakeFormatName.class);
     for (LakeFormatName format : table.definition().lakeFormats()) {
       metadata.tieringState(table.tableId(), format).ifPresent(s -> tiered.put(format, s));
     }
-    return new Description(table, heads, tiered);
+    return new Description(table, partitions, tiered);
+  }
+
+  /**
+   * The partitions of a table that hold rows, by name: the one unnamed partition of an
+   * unpartitioned table.
+   */
+  public List<String> partitions(TableEntry table) {
+    return metadata.partitions(table);
   }
 
   /** Every table, by name. */
@@ -170,8 +193,10 @@ public final class TableService {
       throw new TableNotFoundException("Table " + name + " does not exist");
     }
     // A writer that still holds the dropped entry (the write path caches it) can never commit.
-    for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
-      metadata.closeBucket(table.tableId(), bucket);
+    for (String partition : partitions(table)) {
+      for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
+        metadata.closeBucket(new TableBucket(table.tableId(), partition, bucket));
+      }
     }
     onDrop.accept(table);
     return table;

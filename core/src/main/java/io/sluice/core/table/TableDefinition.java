@@ -3,17 +3,25 @@ package io.sluice.core.table;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
- * What a table is: its columns, keys, buckets, lake formats, freshness and log retention. Build one
- * with {@link #builder()}, which checks it and reports every problem at once.
+ * What a table is: its columns, keys, partitions, buckets, lake formats, freshness and log
+ * retention. Build one with {@link #builder()}, which checks it and reports every problem at once.
+ *
+ * @param partitionBy how rows are split into partitions, each with its own buckets; empty for an
+ *     unpartitioned table
+ * @param partitionRetention how long after its time range ended a partition is dropped
+ * @param maxPartitions how many partitions may live at once
  */
 public record TableDefinition(
     List<Column> columns,
@@ -25,13 +33,21 @@ public record TableDefinition(
     Duration logRetention,
     Optional<MergeEngine> mergeEngine,
     Optional<String> versionColumn,
-    Map<String, String> aggregations) {
+    Map<String, String> aggregations,
+    List<PartitionField> partitionBy,
+    Optional<Duration> partitionRetention,
+    int maxPartitions) {
 
   public static final int DEFAULT_BUCKETS = 4;
   public static final int MAX_BUCKETS = 1024;
   public static final Duration DEFAULT_FRESHNESS = Duration.ofSeconds(30);
   public static final Duration DEFAULT_LOG_RETENTION = Duration.ofHours(24);
   public static final int MAX_COLUMNS = 1000;
+  public static final int DEFAULT_MAX_PARTITIONS = 10_000;
+  public static final int MAX_PARTITIONS_LIMIT = 1_000_000;
+
+  /** The longest partition field name, as lakes and catalogs keep names short. */
+  public static final int MAX_PARTITION_NAME_LENGTH = 63;
 
   private static final Pattern COLUMN_NAME = Pattern.compile("[a-z][a-z0-9_]{0,127}");
 
@@ -41,6 +57,7 @@ public record TableDefinition(
     bucketKey = List.copyOf(bucketKey);
     lakeFormats = List.copyOf(lakeFormats);
     aggregations = Map.copyOf(aggregations);
+    partitionBy = List.copyOf(partitionBy);
   }
 
   public static Builder builder() {
@@ -58,15 +75,28 @@ public record TableDefinition(
             .lakeFormats(lakeFormats)
             .freshness(freshness)
             .logRetention(logRetention)
-            .aggregations(aggregations);
+            .aggregations(aggregations)
+            .partitionBy(partitionBy)
+            .maxPartitions(maxPartitions);
     mergeEngine.ifPresent(builder::mergeEngine);
     versionColumn.ifPresent(builder::versionColumn);
+    partitionRetention.ifPresent(builder::partitionRetention);
     return builder;
   }
 
   /** Whether rows are merged by key (a primary-key table) rather than appended (a log table). */
   public boolean hasPrimaryKey() {
     return !primaryKey.isEmpty();
+  }
+
+  /** Whether rows are split into partitions by {@link #partitionBy()}. */
+  public boolean isPartitioned() {
+    return !partitionBy.isEmpty();
+  }
+
+  /** Whether a column is the source of a {@code partitionBy} entry. */
+  public boolean isPartitionColumn(String name) {
+    return partitionBy.stream().anyMatch(f -> f.column().equals(name));
   }
 
   /** The column with this name, if there is one. */
@@ -91,16 +121,20 @@ public record TableDefinition(
 
   /**
    * Whether {@code next} only appends nullable columns to this definition and is otherwise equal:
-   * the one schema change a table accepts.
+   * the one schema change a table accepts. An appended column may not take a name a partition field
+   * derives (such as {@code t_day}); {@link Builder#build} says so when it checks {@code next}.
    */
   public boolean isEvolvedBy(TableDefinition next) {
     if (next.columns.size() <= columns.size()
         || !next.columns.subList(0, columns.size()).equals(columns)) {
       return false;
     }
+    List<Column> appended = next.columns.subList(columns.size(), next.columns.size());
     boolean appendedNullable =
-        next.columns.subList(columns.size(), next.columns.size()).stream()
-            .allMatch(Column::nullable);
+        appended.stream()
+            .allMatch(
+                c ->
+                    c.nullable() && partitionBy.stream().noneMatch(f -> f.name().equals(c.name())));
     TableDefinition sameColumns = next.toBuilder().columns(columns).buildUnchecked();
     return appendedNullable && sameColumns.equals(this);
   }
@@ -117,6 +151,9 @@ public record TableDefinition(
     private MergeEngine mergeEngine;
     private String versionColumn;
     private Map<String, String> aggregations = Map.of();
+    private List<PartitionField> partitionBy = List.of();
+    private Duration partitionRetention;
+    private int maxPartitions = DEFAULT_MAX_PARTITIONS;
 
     private Builder() {}
 
@@ -130,7 +167,10 @@ public record TableDefinition(
       return this;
     }
 
-    /** The bucket key; when never set it defaults to the primary key. */
+    /**
+     * The bucket key; when never set it defaults to the primary key, less its partition columns on
+     * a partitioned table.
+     */
     public Builder bucketKey(List<String> value) {
       this.bucketKey = value;
       return this;
@@ -171,6 +211,23 @@ public record TableDefinition(
       return this;
     }
 
+    /** How rows are split into partitions; empty (the default) for an unpartitioned table. */
+    public Builder partitionBy(List<PartitionField> value) {
+      this.partitionBy = value;
+      return this;
+    }
+
+    /** How long after its time range ended a partition is dropped; by default never. */
+    public Builder partitionRetention(Duration value) {
+      this.partitionRetention = value;
+      return this;
+    }
+
+    public Builder maxPartitions(int value) {
+      this.maxPartitions = value;
+      return this;
+    }
+
     /**
      * Checks the definition and builds it.
      *
@@ -206,8 +263,12 @@ public record TableDefinition(
       checkKey("primary key", primaryKey, problems);
       List<String> bucketColumns = resolvedBucketKey();
       checkKey("bucket key", bucketColumns, problems);
+      boolean keyOnlyOfPartitionColumns =
+          !partitionBy.isEmpty()
+              && !primaryKey.isEmpty()
+              && primaryKey.stream().allMatch(this::isPartitionColumn);
       if (!primaryKey.isEmpty()) {
-        if (bucketColumns.isEmpty()) {
+        if (bucketColumns.isEmpty() && !keyOnlyOfPartitionColumns) {
           problems.add(
               "a primary-key table needs a bucket key, so that each key lives in one bucket"
                   + " (leave out bucketKey for the primary key)");
@@ -250,6 +311,130 @@ public record TableDefinition(
         checkIcebergBucketKey(bucketColumns, resolved, problems);
       }
       checkMergeEngine(problems);
+      checkPartitions(resolved, bucketColumns, keyOnlyOfPartitionColumns, problems);
+      if (!partitionBy.isEmpty() && !lakeFormats.isEmpty()) {
+        problems.add(
+            "a partitioned table cannot be tiered into a lake yet: leave lake.formats empty");
+      }
+    }
+
+    private void checkPartitions(
+        List<Column> resolved,
+        List<String> bucketColumns,
+        boolean keyOnlyOfPartitionColumns,
+        List<String> problems) {
+      Set<PartitionField> seen = new HashSet<>();
+      Map<String, PartitionField> timeTransformByColumn = new HashMap<>();
+      for (PartitionField field : partitionBy) {
+        String entry = "partitionBy entry " + field.apiForm();
+        if (!seen.add(field)) {
+          problems.add(entry + " is listed twice");
+          continue;
+        }
+        Optional<Column> found =
+            resolved.stream().filter(c -> c.name().equals(field.column())).findFirst();
+        if (found.isEmpty()) {
+          problems.add(entry + ": " + field.column() + " is not a column of the table");
+        } else {
+          Column column = found.get();
+          if (!field.transform().accepts(column.type())) {
+            problems.add(
+                entry
+                    + ": "
+                    + field.transform().apiName()
+                    + " cannot take column "
+                    + column.name()
+                    + " of type "
+                    + column.type()
+                    + (field.transform() == PartitionTransform.HOUR
+                            && column.type().kind() == TypeKind.DATE
+                        ? ", which has no hours"
+                        : "")
+                    + " (it takes "
+                    + field.transform().acceptedTypes().stream()
+                        .map(TypeKind::apiName)
+                        .collect(Collectors.joining(", "))
+                    + ")");
+          }
+          if (!primaryKey.isEmpty() && !primaryKey.contains(column.name())) {
+            problems.add(
+                entry
+                    + ": column "
+                    + column.name()
+                    + " is not in the primary key; a primary-key table's partition columns"
+                    + " belong to its key");
+          }
+          if (column.nullable()) {
+            problems.add(
+                entry
+                    + ": column "
+                    + column.name()
+                    + " must be declared \"nullable\": false, as a partition value may not be"
+                    + " null");
+          }
+        }
+        if (field.transform().isTimeTransform()) {
+          PartitionField other = timeTransformByColumn.putIfAbsent(field.column(), field);
+          if (other != null) {
+            problems.add(
+                "partitionBy has two time transforms of column "
+                    + field.column()
+                    + ", "
+                    + other.apiForm()
+                    + " and "
+                    + field.apiForm()
+                    + "; keep one");
+          }
+          if (columns.stream().anyMatch(c -> c.name().equals(field.name()))) {
+            problems.add(
+                entry
+                    + " derives the partition name "
+                    + field.name()
+                    + ", which is already a column's name");
+          }
+        }
+        if (field.name().length() > MAX_PARTITION_NAME_LENGTH) {
+          problems.add(
+              entry
+                  + ": partition name "
+                  + field.name()
+                  + " is longer than "
+                  + MAX_PARTITION_NAME_LENGTH
+                  + " characters");
+        }
+      }
+      if (keyOnlyOfPartitionColumns) {
+        problems.add(
+            "primary key "
+                + primaryKey
+                + " is made only of partition columns; add a column that tells the rows of one"
+                + " partition apart");
+      }
+      for (String column : new LinkedHashSet<>(bucketColumns)) {
+        if (isPartitionColumn(column)) {
+          problems.add(
+              "bucket key column "
+                  + column
+                  + " is a partition column; a partition's rows are bucketed by other columns");
+        }
+      }
+      if (partitionRetention != null) {
+        if (partitionBy.stream().noneMatch(f -> f.transform().isTimeTransform())) {
+          problems.add(
+              "partitionRetention needs a time-transformed partitionBy entry, such as day(t)");
+        }
+        if (partitionRetention.isNegative() || partitionRetention.isZero()) {
+          problems.add("partitionRetention must be positive");
+        }
+      }
+      if (maxPartitions < 1 || maxPartitions > MAX_PARTITIONS_LIMIT) {
+        problems.add(
+            "maxPartitions must be 1 to " + MAX_PARTITIONS_LIMIT + ", not " + maxPartitions);
+      }
+    }
+
+    private boolean isPartitionColumn(String name) {
+      return partitionBy.stream().anyMatch(f -> f.column().equals(name));
     }
 
     private void checkKey(String what, List<String> key, List<String> problems) {
@@ -385,7 +570,10 @@ public record TableDefinition(
     }
 
     private List<String> resolvedBucketKey() {
-      return bucketKey == null ? primaryKey : bucketKey;
+      if (bucketKey != null) {
+        return bucketKey;
+      }
+      return primaryKey.stream().filter(c -> !isPartitionColumn(c)).toList();
     }
 
     TableDefinition buildUnchecked() {
@@ -403,7 +591,10 @@ public record TableDefinition(
           logRetention,
           Optional.ofNullable(engine),
           Optional.ofNullable(versionColumn),
-          aggregations);
+          aggregations,
+          partitionBy,
+          Optional.ofNullable(partitionRetention),
+          maxPartitions);
     }
   }
 }

@@ -25,7 +25,10 @@ public final class TableDefinitionJson {
           "logRetention",
           "mergeEngine",
           "versionColumn",
-          "aggregations");
+          "aggregations",
+          "partitionBy",
+          "partitionRetention",
+          "maxPartitions");
 
   private TableDefinitionJson() {}
 
@@ -130,6 +133,27 @@ public final class TableDefinitionJson {
             .fields()
             .forEachRemaining(e -> functions.put(e.getKey(), e.getValue().asText()));
         builder.aggregations(functions);
+      }
+    }
+    List<PartitionField> partitionBy = new ArrayList<>();
+    for (String entry : names(node, "partitionBy", problems)) {
+      try {
+        partitionBy.add(PartitionField.parse(entry));
+      } catch (IllegalArgumentException e) {
+        problems.add(e.getMessage());
+      }
+    }
+    builder.partitionBy(partitionBy);
+    if (node.has("partitionRetention")) {
+      duration(node.get("partitionRetention"), "partitionRetention", problems)
+          .ifPresent(builder::partitionRetention);
+    }
+    JsonNode maxPartitions = node.get("maxPartitions");
+    if (maxPartitions != null) {
+      if (maxPartitions.canConvertToInt() && maxPartitions.isIntegralNumber()) {
+        builder.maxPartitions(maxPartitions.intValue());
+      } else {
+        problems.add("maxPartitions must be a whole number, not " + maxPartitions);
       }
     }
     builder.problems(problems);
@@ -240,6 +264,19 @@ public final class TableDefinitionJson {
     if (!definition.aggregations().isEmpty()) {
       ObjectNode aggregations = node.putObject("aggregations");
       definition.aggregations().forEach(aggregations::put);
+    }
+    // Written only for partitioned tables (or a changed limit), so that the JSON of
+    // unpartitioned tables stays as it was before partitions existed.
+    if (definition.isPartitioned()) {
+      ArrayNode partitionBy = node.putArray("partitionBy");
+      definition.partitionBy().forEach(f -> partitionBy.add(f.apiForm()));
+    }
+    definition
+        .partitionRetention()
+        .ifPresent(d -> node.put("partitionRetention", Durations.format(d)));
+    if (definition.isPartitioned()
+        || definition.maxPartitions() != TableDefinition.DEFAULT_MAX_PARTITIONS) {
+      node.put("maxPartitions", definition.maxPartitions());
     }
     return node;
   }

@@ -4,6 +4,7 @@ import io.sluice.core.log.LogIndex;
 import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.Slice;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.metadata.TieringState;
 import io.sluice.core.table.LakeFormatName;
@@ -51,7 +52,8 @@ public final class LakeLagService {
         if (from >= head.nextOffset()) {
           continue;
         }
-        for (Slice slice : index.slices(table.tableId(), head.bucket(), from).slices()) {
+        for (Slice slice :
+            index.slices(TableBucket.of(table.tableId(), head.bucket()), from).slices()) {
           if (slice.endOffset() > end) {
             bytes += slice.byteLength();
           }

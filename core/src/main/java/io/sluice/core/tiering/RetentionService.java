@@ -7,12 +7,14 @@ import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.Claim;
 import io.sluice.core.metadata.IndexPage;
 import io.sluice.core.metadata.MetadataStore;
+import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.metadata.Plan;
 import io.sluice.core.metadata.PlanMember;
 import io.sluice.core.metadata.PlanPart;
 import io.sluice.core.metadata.PlanStatus;
 import io.sluice.core.metadata.Slice;
 import io.sluice.core.metadata.SweepState;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.metadata.TieringState;
 import io.sluice.core.store.CommitConflictException;
@@ -76,18 +78,21 @@ public final class RetentionService {
     Instant now = clock.instant();
     Map<LakeFormatName, Map<Integer, Long>> tiered = tiered(table);
     long slices = 0;
-    Map<Integer, Long> logStarts = new HashMap<>();
+    Map<PartitionBucket, Long> logStarts = new HashMap<>();
     String firstKept = PlanKeys.at(now.minus(settings.objectGrace()));
-    for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
-      BucketHead head = metadata.head(table.tableId(), bucket);
-      Dropped dropped = dropSlices(table, head, bound(table, tiered, bucket), now);
-      slices += dropped.slices();
-      logStarts.put(bucket, dropped.logStart());
-      // A slice written before group commit names a request id, not a plan key: no bound.
-      if (dropped.keptPlanKey() != null
-          && dropped.keptPlanKey().startsWith(PlanKeys.PREFIX)
-          && dropped.keptPlanKey().compareTo(firstKept) < 0) {
-        firstKept = dropped.keptPlanKey();
+    for (String partition : metadata.partitions(table)) {
+      for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
+        TableBucket at = new TableBucket(table.tableId(), partition, bucket);
+        BucketHead head = metadata.head(at);
+        Dropped dropped = dropSlices(table, at, head, bound(table, tiered, at), now);
+        slices += dropped.slices();
+        logStarts.put(new PartitionBucket(partition, bucket), dropped.logStart());
+        // A slice written before group commit names a request id, not a plan key: no bound.
+        if (dropped.keptPlanKey() != null
+            && dropped.keptPlanKey().startsWith(PlanKeys.PREFIX)
+            && dropped.keptPlanKey().compareTo(firstKept) < 0) {
+          firstKept = dropped.keptPlanKey();
+        }
       }
     }
     long collected = collectObjects(table, logStarts, firstKept);
@@ -104,9 +109,12 @@ public final class RetentionService {
    */
   public long purgeLog(TableEntry dropped) {
     String tableId = dropped.tableId();
-    for (int bucket = 0; bucket < dropped.definition().buckets(); bucket++) {
-      for (IndexPage page : metadata.indexPages(tableId, bucket, 0, Long.MAX_VALUE)) {
-        metadata.deleteIndexPage(tableId, bucket, page.firstOffset());
+    for (String partition : metadata.partitions(dropped)) {
+      for (int bucket = 0; bucket < dropped.definition().buckets(); bucket++) {
+        TableBucket at = new TableBucket(tableId, partition, bucket);
+        for (IndexPage page : metadata.indexPages(at, 0, Long.MAX_VALUE)) {
+          metadata.deleteIndexPage(at, page.firstOffset());
+        }
       }
     }
     long deleted = 0;
@@ -143,10 +151,11 @@ public final class RetentionService {
 
   /** The offset below which every lake format holds the bucket; no lake: no bound. */
   private static long bound(
-      TableEntry table, Map<LakeFormatName, Map<Integer, Long>> tiered, int bucket) {
+      TableEntry table, Map<LakeFormatName, Map<Integer, Long>> tiered, TableBucket bucket) {
     long bound = Long.MAX_VALUE;
     for (LakeFormatName format : table.definition().lakeFormats()) {
-      bound = Math.min(bound, tiered.get(format).getOrDefault(bucket, 0L));
+      // Partitioned tables are not tiered yet, so they have no lake formats.
+      bound = Math.min(bound, tiered.get(format).getOrDefault(bucket.bucket(), 0L));
     }
     return bound;
   }
@@ -162,16 +171,15 @@ public final class RetentionService {
    * retention, reading index pages one at a time from the log start and stopping at the first slice
    * it must keep.
    */
-  private Dropped dropSlices(TableEntry table, BucketHead head, long bound, Instant now) {
+  private Dropped dropSlices(
+      TableEntry table, TableBucket bucket, BucketHead head, long bound, Instant now) {
     Instant cutoff = now.minus(table.definition().logRetention());
-    String tableId = table.tableId();
     long start = head.logStartOffset();
     long slices = 0;
     List<IndexPage> emptied = new ArrayList<>();
     Slice kept = null;
     while (kept == null && start < head.indexedUpTo()) {
-      List<IndexPage> page =
-          metadata.indexPages(tableId, head.bucket(), start, head.indexedUpTo(), 1);
+      List<IndexPage> page = metadata.indexPages(bucket, start, head.indexedUpTo(), 1);
       if (page.isEmpty()) {
         break;
       }
@@ -211,14 +219,14 @@ public final class RetentionService {
       return new Dropped(0, start, keptPlanKey);
     }
     try {
-      metadata.advanceLogStart(tableId, head.bucket(), head.logStartOffset(), start, inHead);
+      metadata.advanceLogStart(bucket, head.logStartOffset(), start, inHead);
     } catch (CommitConflictException | CommitStateUnknownException e) {
       // Another sweep moved it, or we will see next time.
       return new Dropped(0, head.logStartOffset(), keptPlanKey);
     }
     for (IndexPage page : emptied) {
       if (page.endOffset() <= start) {
-        metadata.deleteIndexPage(tableId, head.bucket(), page.firstOffset());
+        metadata.deleteIndexPage(bucket, page.firstOffset());
       }
     }
     return new Dropped(slices, start, keptPlanKey);
@@ -237,7 +245,7 @@ public final class RetentionService {
    *
    * @return how many objects it deleted
    */
-  private long collectObjects(TableEntry table, Map<Integer, Long> logStarts, String to) {
+  private long collectObjects(TableEntry table, Map<PartitionBucket, Long> logStarts, String to) {
     SweepState state = metadata.sweepState(table.tableId());
     String from = state.objectsCollectedUpTo();
     if (from.compareTo(to) >= 0) {
@@ -271,9 +279,10 @@ public final class RetentionService {
   }
 
   /** Whether every part of a done plan lies below its bucket's log start. */
-  private static boolean dropped(Plan plan, Map<Integer, Long> logStarts) {
+  private static boolean dropped(Plan plan, Map<PartitionBucket, Long> logStarts) {
     for (PlanPart part : plan.parts()) {
-      if (part.baseOffset() + part.rows() > logStarts.getOrDefault(part.bucket(), 0L)) {
+      PartitionBucket at = new PartitionBucket(part.partition(), part.bucket());
+      if (part.baseOffset() + part.rows() > logStarts.getOrDefault(at, 0L)) {
         return false;
       }
     }

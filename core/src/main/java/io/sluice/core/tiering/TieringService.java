@@ -20,6 +20,7 @@ import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.Lease;
 import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.Slice;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.metadata.TieringState;
 import io.sluice.core.store.CommitConflictException;
@@ -241,7 +242,7 @@ public final class TieringService {
    */
   private long forEachSlice(
       TableEntry table, int bucket, long from, long budget, SliceRows consumer) {
-    LogIndex.BucketSlices found = index.slices(table.tableId(), bucket, from);
+    LogIndex.BucketSlices found = index.slices(TableBucket.of(table.tableId(), bucket), from);
     BucketHead head = found.head();
     if (from < head.logStartOffset()) {
       throw new IllegalStateException(

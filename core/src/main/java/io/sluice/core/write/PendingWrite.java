@@ -1,6 +1,7 @@
 package io.sluice.core.write;
 
 import io.sluice.core.log.CommitResult;
+import io.sluice.core.metadata.PartitionBucket;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -17,7 +18,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 public final class PendingWrite implements AutoCloseable {
   private final String tableId;
   private final int schemaId;
-  private final SortedMap<Integer, VectorSchemaRoot> parts;
+  private final SortedMap<PartitionBucket, VectorSchemaRoot> parts;
   private final Optional<String> claimKey;
   private final String bodyHash;
   private final long bytes;
@@ -30,7 +31,7 @@ public final class PendingWrite implements AutoCloseable {
   public PendingWrite(
       String tableId,
       int schemaId,
-      SortedMap<Integer, VectorSchemaRoot> parts,
+      SortedMap<PartitionBucket, VectorSchemaRoot> parts,
       Optional<String> claimKey,
       String bodyHash,
       long bytes) {
@@ -51,7 +52,7 @@ public final class PendingWrite implements AutoCloseable {
   }
 
   /** The rows of each bucket, in request order. */
-  public SortedMap<Integer, VectorSchemaRoot> parts() {
+  public SortedMap<PartitionBucket, VectorSchemaRoot> parts() {
     return parts;
   }
 
@@ -79,7 +80,7 @@ public final class PendingWrite implements AutoCloseable {
   }
 
   /** The buckets it writes to. */
-  public List<Integer> buckets() {
+  public List<PartitionBucket> buckets() {
     return List.copyOf(parts.keySet());
   }
 

@@ -13,8 +13,8 @@ import io.sluice.core.metadata.PlanMember;
 import io.sluice.core.metadata.PlanPart;
 import io.sluice.core.metadata.PlanStatus;
 import io.sluice.core.metadata.Slice;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TestingMetadataStore;
-import io.sluice.core.segment.BucketRange;
 import io.sluice.core.store.FailingObjectStore;
 import io.sluice.core.store.StoreUnavailableException;
 import io.sluice.core.store.TestingObjectStore;
@@ -50,9 +50,9 @@ class AppendCommitterTest {
    * i-th in each part.
    */
   private static CommitGroup group(List<String> keys, int... buckets) {
-    List<BucketRange> parts =
+    List<CommitGroup.Part> parts =
         Arrays.stream(buckets)
-            .mapToObj(b -> new BucketRange(b, 16 + b * 100L, 100, 10L * keys.size()))
+            .mapToObj(b -> new CommitGroup.Part("", b, 16 + b * 100L, 100, 10L * keys.size()))
             .toList();
     List<CommitGroup.Member> members = new ArrayList<>();
     for (int m = 0; m < keys.size(); m++) {
@@ -68,7 +68,7 @@ class AppendCommitterTest {
   }
 
   private List<Slice> slices(int bucket) {
-    return new LogIndex(stored).slices(TABLE, bucket, 0).slices();
+    return new LogIndex(stored).slices(TableBucket.of(TABLE, bucket), 0).slices();
   }
 
   private Optional<CommitResult> answer(String key) {

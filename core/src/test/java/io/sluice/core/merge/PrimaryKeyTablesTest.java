@@ -154,7 +154,7 @@ class PrimaryKeyTablesTest {
     sluice.append(ITEMS, "[{\"id\": 7, \"_op\": \"delete\"}]");
 
     List<String> records = new ArrayList<>();
-    try (LogRead read = changelogs.read(ITEMS, bucket, 1, 100)) {
+    try (LogRead read = changelogs.read(ITEMS, "", bucket, 1, 100)) {
       VectorSchemaRoot rows = read.rows();
       for (int i = 0; i < rows.getRowCount(); i++) {
         records.add(
@@ -257,7 +257,7 @@ class PrimaryKeyTablesTest {
     for (int bucket = 0; bucket < 3; bucket++) {
       long from = 0;
       while (true) {
-        try (LogRead read = changelogs.read(ITEMS, bucket, from, step)) {
+        try (LogRead read = changelogs.read(ITEMS, "", bucket, from, step)) {
           VectorSchemaRoot records = read.rows();
           for (int i = 0; i < records.getRowCount(); i++) {
             Map<String, Object> row = new HashMap<>();

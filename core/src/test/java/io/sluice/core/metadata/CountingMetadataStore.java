@@ -106,45 +106,40 @@ public class CountingMetadataStore extends DelegatingMetadataStore {
   }
 
   @Override
-  public BucketHead head(String tableId, int bucket) {
+  public BucketHead head(TableBucket at) {
     add(Count.HEAD_READS, 1);
-    return super.head(tableId, bucket);
+    return super.head(at);
   }
 
   @Override
-  public void appendSlice(String tableId, int bucket, long expectedNextOffset, Slice slice) {
+  public void appendSlice(TableBucket at, long expectedNextOffset, Slice slice) {
     add(Count.SLICE_APPENDS, 1);
     write();
-    super.appendSlice(tableId, bucket, expectedNextOffset, slice);
+    super.appendSlice(at, expectedNextOffset, slice);
   }
 
   @Override
-  public IndexPage putIndexPage(String tableId, int bucket, IndexPage page) {
+  public IndexPage putIndexPage(TableBucket at, IndexPage page) {
     write();
-    return super.putIndexPage(tableId, bucket, page);
+    return super.putIndexPage(at, page);
   }
 
   @Override
-  public void closeBucket(String tableId, int bucket) {
+  public void closeBucket(TableBucket at) {
     write();
-    super.closeBucket(tableId, bucket);
+    super.closeBucket(at);
   }
 
   @Override
   public void trimHead(
-      String tableId,
-      int bucket,
-      long expectedIndexedUpTo,
-      long newIndexedUpTo,
-      Collection<Long> baseOffsets) {
+      TableBucket at, long expectedIndexedUpTo, long newIndexedUpTo, Collection<Long> baseOffsets) {
     write();
-    super.trimHead(tableId, bucket, expectedIndexedUpTo, newIndexedUpTo, baseOffsets);
+    super.trimHead(at, expectedIndexedUpTo, newIndexedUpTo, baseOffsets);
   }
 
   @Override
-  public List<IndexPage> indexPages(
-      String tableId, int bucket, long fromOffset, long toOffset, int limit) {
-    List<IndexPage> pages = super.indexPages(tableId, bucket, fromOffset, toOffset, limit);
+  public List<IndexPage> indexPages(TableBucket at, long fromOffset, long toOffset, int limit) {
+    List<IndexPage> pages = super.indexPages(at, fromOffset, toOffset, limit);
     add(Count.INDEX_PAGE_QUERIES, 1);
     add(Count.INDEX_PAGES_READ, pages.size());
     return pages;
@@ -152,20 +147,19 @@ public class CountingMetadataStore extends DelegatingMetadataStore {
 
   @Override
   public void advanceLogStart(
-      String tableId,
-      int bucket,
+      TableBucket at,
       long expectedLogStartOffset,
       long newLogStartOffset,
       Collection<Long> baseOffsets) {
     add(Count.LOG_START_ADVANCES, 1);
     write();
-    super.advanceLogStart(tableId, bucket, expectedLogStartOffset, newLogStartOffset, baseOffsets);
+    super.advanceLogStart(at, expectedLogStartOffset, newLogStartOffset, baseOffsets);
   }
 
   @Override
-  public void deleteIndexPage(String tableId, int bucket, long firstOffset) {
+  public void deleteIndexPage(TableBucket at, long firstOffset) {
     write();
-    super.deleteIndexPage(tableId, bucket, firstOffset);
+    super.deleteIndexPage(at, firstOffset);
   }
 
   @Override

@@ -46,55 +46,82 @@ public class DelegatingMetadataStore implements MetadataStore {
   }
 
   @Override
-  public BucketHead head(String tableId, int bucket) {
-    return delegate.head(tableId, bucket);
+  public BucketHead head(TableBucket at) {
+    return delegate.head(at);
   }
 
   @Override
-  public void appendSlice(String tableId, int bucket, long expectedNextOffset, Slice slice) {
-    delegate.appendSlice(tableId, bucket, expectedNextOffset, slice);
+  public void appendSlice(TableBucket at, long expectedNextOffset, Slice slice) {
+    delegate.appendSlice(at, expectedNextOffset, slice);
   }
 
   @Override
-  public IndexPage putIndexPage(String tableId, int bucket, IndexPage page) {
-    return delegate.putIndexPage(tableId, bucket, page);
+  public IndexPage putIndexPage(TableBucket at, IndexPage page) {
+    return delegate.putIndexPage(at, page);
   }
 
   @Override
-  public void closeBucket(String tableId, int bucket) {
-    delegate.closeBucket(tableId, bucket);
+  public void closeBucket(TableBucket at) {
+    delegate.closeBucket(at);
   }
 
   @Override
   public void trimHead(
-      String tableId,
-      int bucket,
-      long expectedIndexedUpTo,
-      long newIndexedUpTo,
-      Collection<Long> baseOffsets) {
-    delegate.trimHead(tableId, bucket, expectedIndexedUpTo, newIndexedUpTo, baseOffsets);
+      TableBucket at, long expectedIndexedUpTo, long newIndexedUpTo, Collection<Long> baseOffsets) {
+    delegate.trimHead(at, expectedIndexedUpTo, newIndexedUpTo, baseOffsets);
   }
 
   @Override
-  public List<IndexPage> indexPages(
-      String tableId, int bucket, long fromOffset, long toOffset, int limit) {
-    return delegate.indexPages(tableId, bucket, fromOffset, toOffset, limit);
+  public List<IndexPage> indexPages(TableBucket at, long fromOffset, long toOffset, int limit) {
+    return delegate.indexPages(at, fromOffset, toOffset, limit);
   }
 
   @Override
   public void advanceLogStart(
-      String tableId,
-      int bucket,
+      TableBucket at,
       long expectedLogStartOffset,
       long newLogStartOffset,
       Collection<Long> baseOffsets) {
-    delegate.advanceLogStart(
-        tableId, bucket, expectedLogStartOffset, newLogStartOffset, baseOffsets);
+    delegate.advanceLogStart(at, expectedLogStartOffset, newLogStartOffset, baseOffsets);
   }
 
   @Override
-  public void deleteIndexPage(String tableId, int bucket, long firstOffset) {
-    delegate.deleteIndexPage(tableId, bucket, firstOffset);
+  public void deleteIndexPage(TableBucket at, long firstOffset) {
+    delegate.deleteIndexPage(at, firstOffset);
+  }
+
+  // The unpartitioned forms are final here, so that a wrapper cannot override one that is no
+  // longer called: every call reaches the TableBucket forms above.
+
+  @Override
+  public final BucketHead head(String tableId, int bucket) {
+    return head(TableBucket.of(tableId, bucket));
+  }
+
+  @Override
+  public final void appendSlice(String tableId, int bucket, long expectedNextOffset, Slice slice) {
+    appendSlice(TableBucket.of(tableId, bucket), expectedNextOffset, slice);
+  }
+
+  @Override
+  public final List<IndexPage> indexPages(
+      String tableId, int bucket, long fromOffset, long toOffset, int limit) {
+    return indexPages(TableBucket.of(tableId, bucket), fromOffset, toOffset, limit);
+  }
+
+  @Override
+  public final List<IndexPage> indexPages(TableBucket bucket, long fromOffset, long toOffset) {
+    return indexPages(bucket, fromOffset, toOffset, Integer.MAX_VALUE);
+  }
+
+  @Override
+  public List<String> partitions(String tableId) {
+    return delegate.partitions(tableId);
+  }
+
+  @Override
+  public void addPartition(String tableId, String partition) {
+    delegate.addPartition(tableId, partition);
   }
 
   @Override

@@ -85,16 +85,14 @@ public class FailingMetadataStore extends DelegatingMetadataStore {
   }
 
   @Override
-  public BucketHead head(String tableId, int bucket) {
+  public BucketHead head(TableBucket at) {
     maybeFail(Operation.READ_HEAD);
-    return super.head(tableId, bucket);
+    return super.head(at);
   }
 
   @Override
-  public void appendSlice(String tableId, int bucket, long expectedNextOffset, Slice slice) {
-    write(
-        Operation.APPEND_SLICE,
-        () -> super.appendSlice(tableId, bucket, expectedNextOffset, slice));
+  public void appendSlice(TableBucket at, long expectedNextOffset, Slice slice) {
+    write(Operation.APPEND_SLICE, () -> super.appendSlice(at, expectedNextOffset, slice));
   }
 
   @Override

@@ -14,7 +14,6 @@ import io.sluice.core.log.PlanKeys;
 import io.sluice.core.log.RecoveryService;
 import io.sluice.core.log.SegmentGc;
 import io.sluice.core.log.SegmentKeys;
-import io.sluice.core.segment.BucketRange;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.store.ObjectStore;
 import io.sluice.core.store.TestingObjectStore;
@@ -174,6 +173,70 @@ public abstract class MetadataStoreContract {
         .isInstanceOf(CommitConflictException.class)
         .hasMessageContaining("bucket 4");
     assertThat(store.head(tableId, 3).nextOffset()).isEqualTo(7);
+  }
+
+  @Test
+  void keepsEachPartitionsBucketsApartAndListsThePartitionsWithRows() {
+    TableBucket day1 = new TableBucket(tableId, "t_day=2026-11-25/region=eu", 0);
+    TableBucket day2 = new TableBucket(tableId, "t_day=2026-11-26/region=a%2Fb", 0);
+    store.appendSlice(day1, 0, slice(0, 5, "r1"));
+    store.appendSlice(day2, 0, slice(0, 2, "r2"));
+    store.appendSlice(day1, 5, slice(5, 1, "r3"));
+    store.addPartition(tableId, day1.partition());
+    store.addPartition(tableId, day2.partition());
+    store.addPartition(tableId, day1.partition());
+
+    assertThat(store.head(day1).nextOffset()).isEqualTo(6);
+    assertThat(store.head(day2).nextOffset()).isEqualTo(2);
+    assertThat(store.head(tableId, 0))
+        .as("the unpartitioned bucket 0")
+        .isEqualTo(BucketHead.empty(0));
+    assertThat(store.partitions(tableId)).containsExactly(day1.partition(), day2.partition());
+    assertThat(store.partitions(UUID.randomUUID().toString())).isEmpty();
+    assertThatThrownBy(() -> store.appendSlice(day2, 5, slice(5, 1, "r4")))
+        .isInstanceOf(CommitConflictException.class)
+        .hasMessageContaining("partition t_day=2026-11-26/region=a%2Fb");
+
+    IndexPage page = new IndexPage(0, 0, 6, List.of(slice(0, 5, "r1"), slice(5, 1, "r3")));
+    store.putIndexPage(day1, page);
+    assertThat(store.indexPages(day1, 0, 10)).containsExactly(page);
+    assertThat(store.indexPages(day2, 0, 10)).isEmpty();
+    store.closeBucket(day1);
+    assertThat(store.head(day1).closed()).isTrue();
+    assertThat(store.head(day2).closed()).isFalse();
+  }
+
+  @Test
+  void storesThePartitionOfEachPlanPartAndMemberRange() {
+    String key = key(0);
+    Plan pending =
+        new Plan(
+            tableId,
+            key,
+            "log/seg",
+            1,
+            PLANNED,
+            List.of(
+                new PlanPart("t_day=2026-11-25", 0, 10, 16, 100, 0, -1),
+                new PlanPart("t_day=2026-11-26", 0, 5, 116, 50, 3, -1)),
+            List.of(
+                new PlanMember(
+                    "k" + "2".repeat(32),
+                    "hash",
+                    List.of(
+                        new PlanMember.Range("t_day=2026-11-25", 0, 0, 10),
+                        new PlanMember.Range("t_day=2026-11-26", 0, 0, 5)))),
+            PlanStatus.PENDING,
+            PLANNED);
+    store.putPlan(pending);
+    assertThat(store.plan(tableId, key)).contains(pending);
+    Plan done =
+        pending.with(
+            PlanStatus.DONE,
+            List.of(pending.parts().get(0).appliedAt(0), pending.parts().get(1).appliedAt(3)));
+    store.startApplying(tableId, key);
+    store.completePlan(done);
+    assertThat(store.plan(tableId, key)).contains(done);
   }
 
   @Test
@@ -596,7 +659,7 @@ public abstract class MetadataStoreContract {
    * every bucket given, member after member.
    */
   private CommitGroup group(List<String> keys, byte[] segment, int... buckets) {
-    List<BucketRange> parts = new ArrayList<>();
+    List<CommitGroup.Part> parts = new ArrayList<>();
     long offset = 16;
     List<List<PlanMember.Range>> ranges = new ArrayList<>();
     keys.forEach(k -> ranges.add(new ArrayList<>()));
@@ -607,7 +670,7 @@ public abstract class MetadataStoreContract {
         ranges.get(m).add(new PlanMember.Range(bucket, rows, count));
         rows += count;
       }
-      parts.add(new BucketRange(bucket, offset, rows * 8, rows));
+      parts.add(new CommitGroup.Part("", bucket, offset, rows * 8, rows));
       offset += rows * 8;
     }
     List<CommitGroup.Member> members = new ArrayList<>();
@@ -650,7 +713,7 @@ public abstract class MetadataStoreContract {
 
   /** Every slice of a bucket from offset 0, checked to be contiguous. */
   private List<Slice> bucketSlices(int bucket) {
-    List<Slice> slices = new LogIndex(store).slices(tableId, bucket, 0).slices();
+    List<Slice> slices = new LogIndex(store).slices(TableBucket.of(tableId, bucket), 0).slices();
     long expected = 0;
     for (Slice slice : slices) {
       assertThat(slice.baseOffset()).as("bucket %d is contiguous", bucket).isEqualTo(expected);
@@ -778,12 +841,12 @@ public abstract class MetadataStoreContract {
     MetadataStore pausing =
         new DelegatingMetadataStore(stepByStep(store)) {
           @Override
-          public void appendSlice(String table, int bucket, long expected, Slice slice) {
-            if (bucket == 2 && pauseOnce.compareAndSet(true, false)) {
+          public void appendSlice(TableBucket bucket, long expected, Slice slice) {
+            if (bucket.bucket() == 2 && pauseOnce.compareAndSet(true, false)) {
               paused.countDown();
               await(resume);
             }
-            super.appendSlice(table, bucket, expected, slice);
+            super.appendSlice(bucket, expected, slice);
           }
         };
     byte[] segment = "the-request".getBytes();
@@ -803,7 +866,7 @@ public abstract class MetadataStoreContract {
             () -> {
               PlanApplier applier = new PlanApplier(store, executor);
               for (int bucket = 0; bucket < 3; bucket++) {
-                applier.movePages(tableId, bucket);
+                applier.movePages(TableBucket.of(tableId, bucket));
               }
             });
     CommitResult retryResult = retried.get(30, TimeUnit.SECONDS);

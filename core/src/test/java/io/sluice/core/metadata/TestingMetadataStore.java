@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** An in-memory {@link MetadataStore} for unit tests; every method is one atomic step. */
 public class TestingMetadataStore implements MetadataStore {
@@ -25,8 +26,10 @@ public class TestingMetadataStore implements MetadataStore {
   private final Map<String, Lease> leases = new HashMap<>();
   private final Map<String, TieringState> tiering = new HashMap<>();
 
-  private static String bucketKey(String tableId, int bucket) {
-    return tableId + "#" + bucket;
+  private final Map<String, TreeSet<String>> partitions = new HashMap<>();
+
+  private static String bucketKey(TableBucket at) {
+    return at.tableId() + "#" + at.partition() + "#" + at.bucket();
   }
 
   @Override
@@ -75,21 +78,22 @@ public class TestingMetadataStore implements MetadataStore {
   }
 
   @Override
-  public synchronized BucketHead head(String tableId, int bucket) {
-    return heads.getOrDefault(bucketKey(tableId, bucket), BucketHead.empty(bucket));
+  public synchronized BucketHead head(TableBucket at) {
+    int bucket = at.bucket();
+    return heads.getOrDefault(bucketKey(at), BucketHead.empty(bucket));
   }
 
   @Override
-  public synchronized void appendSlice(
-      String tableId, int bucket, long expectedNextOffset, Slice slice) {
+  public synchronized void appendSlice(TableBucket at, long expectedNextOffset, Slice slice) {
+    int bucket = at.bucket();
     if (slice.baseOffset() != expectedNextOffset) {
       throw new IllegalArgumentException("slice base offset must be the expected next offset");
     }
-    BucketHead head = head(tableId, bucket);
+    BucketHead head = head(at);
     if (head.nextOffset() != expectedNextOffset || head.closed()) {
       throw new CommitConflictException(
-          "Cannot append to bucket "
-              + bucket
+          "Cannot append to "
+              + at
               + ": next offset is "
               + head.nextOffset()
               + (head.closed() ? ", closed" : ""));
@@ -97,7 +101,7 @@ public class TestingMetadataStore implements MetadataStore {
     TreeMap<Long, Slice> slices = new TreeMap<>(head.recentSlices());
     slices.put(slice.baseOffset(), slice);
     heads.put(
-        bucketKey(tableId, bucket),
+        bucketKey(at),
         new BucketHead(
             bucket,
             slice.endOffset(),
@@ -108,10 +112,11 @@ public class TestingMetadataStore implements MetadataStore {
   }
 
   @Override
-  public synchronized void closeBucket(String tableId, int bucket) {
-    BucketHead head = head(tableId, bucket);
+  public synchronized void closeBucket(TableBucket at) {
+    int bucket = at.bucket();
+    BucketHead head = head(at);
     heads.put(
-        bucketKey(tableId, bucket),
+        bucketKey(at),
         new BucketHead(
             bucket,
             head.nextOffset(),
@@ -123,22 +128,20 @@ public class TestingMetadataStore implements MetadataStore {
   }
 
   @Override
-  public synchronized IndexPage putIndexPage(String tableId, int bucket, IndexPage page) {
+  public synchronized IndexPage putIndexPage(TableBucket at, IndexPage page) {
+    int bucket = at.bucket();
     IndexPage stored =
         pages
-            .computeIfAbsent(bucketKey(tableId, bucket), k -> new TreeMap<>())
+            .computeIfAbsent(bucketKey(at), k -> new TreeMap<>())
             .putIfAbsent(page.firstOffset(), page);
     return stored == null ? page : stored;
   }
 
   @Override
   public synchronized void trimHead(
-      String tableId,
-      int bucket,
-      long expectedIndexedUpTo,
-      long newIndexedUpTo,
-      Collection<Long> baseOffsets) {
-    BucketHead head = head(tableId, bucket);
+      TableBucket at, long expectedIndexedUpTo, long newIndexedUpTo, Collection<Long> baseOffsets) {
+    int bucket = at.bucket();
+    BucketHead head = head(at);
     if (head.indexedUpTo() != expectedIndexedUpTo) {
       throw new CommitConflictException(
           "Cannot trim bucket " + bucket + ": indexed up to " + head.indexedUpTo());
@@ -146,7 +149,7 @@ public class TestingMetadataStore implements MetadataStore {
     TreeMap<Long, Slice> slices = new TreeMap<>(head.recentSlices());
     baseOffsets.forEach(slices::remove);
     heads.put(
-        bucketKey(tableId, bucket),
+        bucketKey(at),
         new BucketHead(
             bucket,
             head.nextOffset(),
@@ -159,10 +162,10 @@ public class TestingMetadataStore implements MetadataStore {
 
   @Override
   public synchronized List<IndexPage> indexPages(
-      String tableId, int bucket, long fromOffset, long toOffset, int limit) {
+      TableBucket at, long fromOffset, long toOffset, int limit) {
+    int bucket = at.bucket();
     List<IndexPage> result = new ArrayList<>();
-    for (IndexPage page :
-        pages.getOrDefault(bucketKey(tableId, bucket), new TreeMap<>()).values()) {
+    for (IndexPage page : pages.getOrDefault(bucketKey(at), new TreeMap<>()).values()) {
       if (result.size() < limit && page.endOffset() > fromOffset && page.firstOffset() < toOffset) {
         result.add(page);
       }
@@ -172,12 +175,12 @@ public class TestingMetadataStore implements MetadataStore {
 
   @Override
   public synchronized void advanceLogStart(
-      String tableId,
-      int bucket,
+      TableBucket at,
       long expectedLogStartOffset,
       long newLogStartOffset,
       Collection<Long> baseOffsets) {
-    BucketHead head = head(tableId, bucket);
+    int bucket = at.bucket();
+    BucketHead head = head(at);
     if (head.logStartOffset() != expectedLogStartOffset) {
       throw new CommitConflictException(
           "Cannot advance the log start of bucket "
@@ -188,7 +191,7 @@ public class TestingMetadataStore implements MetadataStore {
     TreeMap<Long, Slice> slices = new TreeMap<>(head.recentSlices());
     baseOffsets.forEach(slices::remove);
     heads.put(
-        bucketKey(tableId, bucket),
+        bucketKey(at),
         new BucketHead(
             bucket,
             head.nextOffset(),
@@ -200,11 +203,22 @@ public class TestingMetadataStore implements MetadataStore {
   }
 
   @Override
-  public synchronized void deleteIndexPage(String tableId, int bucket, long firstOffset) {
-    TreeMap<Long, IndexPage> bucketPages = pages.get(bucketKey(tableId, bucket));
+  public synchronized void deleteIndexPage(TableBucket at, long firstOffset) {
+    int bucket = at.bucket();
+    TreeMap<Long, IndexPage> bucketPages = pages.get(bucketKey(at));
     if (bucketPages != null) {
       bucketPages.remove(firstOffset);
     }
+  }
+
+  @Override
+  public synchronized List<String> partitions(String tableId) {
+    return List.copyOf(partitions.getOrDefault(tableId, new TreeSet<>()));
+  }
+
+  @Override
+  public synchronized void addPartition(String tableId, String partition) {
+    partitions.computeIfAbsent(tableId, k -> new TreeSet<>()).add(partition);
   }
 
   private TreeMap<String, Plan> plansOf(String tableId) {

@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.core.TestingSluice;
 import io.sluice.core.arrow.ArrowValues;
 import io.sluice.core.lake.LakeFormats;
+import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.TestingLakeFormat;
+import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.service.InvalidParameterException;
 import io.sluice.core.service.TableService;
 import io.sluice.core.table.LakeFormatName;
@@ -21,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -150,14 +153,25 @@ class ScanServiceTest {
     write(30);
     tiering.tier(tables.table(ORDERS), "runner");
     write(9);
-    Map<Integer, Long> highWatermarks =
+    Map<PartitionBucket, Long> highWatermarks =
         tables.describe(ORDERS).buckets().stream()
-            .collect(Collectors.toMap(h -> h.bucket(), h -> h.nextOffset()));
+            .collect(
+                Collectors.toMap(h -> new PartitionBucket("", h.bucket()), h -> h.nextOffset()));
 
     try (TableScan union = scans.scan(ScanService.Request.all(ORDERS));
         TableScan lake = scans.scan(request(ScanSource.LAKE, Optional.empty()))) {
       assertThat(union.offsets()).isEqualTo(highWatermarks);
-      assertThat(lake.offsets()).isEqualTo(lake.snapshot().orElseThrow().offsets());
+      assertThat(lake.offsets())
+          .isEqualTo(
+              lake.snapshot().orElseThrow().offsets().entrySet().stream()
+                  .collect(
+                      Collectors.toMap(
+                          e -> new PartitionBucket("", e.getKey()), Map.Entry::getValue)));
+      Map<Integer, Long> byBucket = new TreeMap<>();
+      highWatermarks.forEach((at, offset) -> byBucket.put(at.bucket(), offset));
+      assertThat(union.offsetsJson())
+          .as("an unpartitioned table's offsets by bucket, as the Sluice-Scan-Offsets header")
+          .isEqualTo(LakeSnapshot.offsetsJson(byBucket));
       assertThat(lake.offsets().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(30);
     }
   }

@@ -10,6 +10,7 @@ import io.sluice.core.log.CommitResult;
 import io.sluice.core.log.IdempotencyKeyReusedException;
 import io.sluice.core.metadata.DelegatingMetadataStore;
 import io.sluice.core.metadata.IndexPage;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TestingMetadataStore;
 import io.sluice.core.store.DelegatingObjectStore;
 import io.sluice.core.store.TestingObjectStore;
@@ -280,8 +281,8 @@ class LogServicesTest {
             new DelegatingMetadataStore(metadata) {
               @Override
               public List<IndexPage> indexPages(
-                  String tableId, int bucket, long fromOffset, long toOffset) {
-                List<IndexPage> pages = super.indexPages(tableId, bucket, fromOffset, toOffset);
+                  TableBucket bucket, long fromOffset, long toOffset, int limit) {
+                List<IndexPage> pages = super.indexPages(bucket, fromOffset, toOffset, limit);
                 pagesRead.addAll(pages);
                 return pages;
               }

@@ -18,6 +18,7 @@ import io.sluice.core.metadata.IndexPage;
 import io.sluice.core.metadata.Plan;
 import io.sluice.core.metadata.PlanStatus;
 import io.sluice.core.metadata.Slice;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.metadata.TestingMetadataStore;
 import io.sluice.core.service.AppendService;
@@ -215,7 +216,9 @@ class BackgroundWorkDoesNotGrowWithHistoryTest {
     for (int bucket = 0; bucket < BUCKETS; bucket++) {
       BucketHead head = metadata.head(tableId, bucket);
       List<Slice> kept =
-          new LogIndex(metadata).slices(tableId, bucket, head.logStartOffset()).slices();
+          new LogIndex(metadata)
+              .slices(TableBucket.of(tableId, bucket), head.logStartOffset())
+              .slices();
       assertThat(head.logStartOffset())
           .as("bucket %d dropped its first six days", bucket)
           .isGreaterThan(head.nextOffset() / 2);

@@ -16,6 +16,7 @@ import io.sluice.core.metadata.FailingMetadataStore;
 import io.sluice.core.metadata.FailingMetadataStore.Operation;
 import io.sluice.core.metadata.Plan;
 import io.sluice.core.metadata.Slice;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.metadata.TestingMetadataStore;
 import io.sluice.core.service.AppendService;
@@ -452,7 +453,8 @@ class GroupCommitTest {
     assertThat(result.buckets()).hasSize(4);
     Set<String> plans = new HashSet<>();
     for (int bucket = 0; bucket < 4; bucket++) {
-      List<Slice> slices = new LogIndex(stored).slices(table.tableId(), bucket, 0).slices();
+      List<Slice> slices =
+          new LogIndex(stored).slices(TableBucket.of(table.tableId(), bucket), 0).slices();
       assertThat(slices).hasSize(1);
       Plan plan = stored.plan(table.tableId(), slices.get(0).planKey()).orElseThrow();
       assertThat(slices.get(0).segmentKey()).isEqualTo(plan.segmentKey());

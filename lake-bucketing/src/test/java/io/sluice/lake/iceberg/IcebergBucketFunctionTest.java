@@ -204,7 +204,10 @@ class IcebergBucketFunctionTest {
         Duration.ofHours(24),
         Optional.empty(),
         Optional.empty(),
-        Map.of());
+        Map.of(),
+        List.of(),
+        Optional.empty(),
+        TableDefinition.DEFAULT_MAX_PARTITIONS);
   }
 
   /** Our buckets of the rows, through the function the service loader finds. */

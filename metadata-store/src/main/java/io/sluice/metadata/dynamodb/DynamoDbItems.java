@@ -10,6 +10,7 @@ import io.sluice.core.metadata.PlanPart;
 import io.sluice.core.metadata.PlanStatus;
 import io.sluice.core.metadata.Slice;
 import io.sluice.core.metadata.SweepState;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.metadata.TieringState;
 import io.sluice.core.table.LakeFormatName;
@@ -71,6 +72,7 @@ final class DynamoDbItems {
   static final String SEGMENT_KEY = "segmentKey";
   static final String COMMIT_TIMESTAMP = "commitTimestamp";
   static final String PARTS = "parts";
+  static final String PARTITION = "partition";
   static final String MEMBERS = "members";
   static final String STATUS = "status";
 
@@ -102,20 +104,36 @@ final class DynamoDbItems {
     return key("S#" + tableId, "%010d".formatted(schemaId));
   }
 
-  static String bucketPartition(String tableId, int bucket) {
-    return "B#" + tableId + "#" + bucket;
+  /**
+   * {@code B#<tableId>#<bucket>}, or {@code B#<tableId>#<partition>#<bucket>} for a bucket of a
+   * partitioned table (a partition name always holds a {@code =}, so the two never meet).
+   */
+  static String bucketPartition(TableBucket bucket) {
+    return bucket.partition().isEmpty()
+        ? "B#" + bucket.tableId() + "#" + bucket.bucket()
+        : "B#" + bucket.tableId() + "#" + bucket.partition() + "#" + bucket.bucket();
   }
 
-  static Map<String, AttributeValue> headKey(String tableId, int bucket) {
-    return key(bucketPartition(tableId, bucket), HEAD_SK);
+  static Map<String, AttributeValue> headKey(TableBucket bucket) {
+    return key(bucketPartition(bucket), HEAD_SK);
+  }
+
+  static String partitionListKey(String tableId) {
+    return "PT#" + tableId;
+  }
+
+  static Map<String, AttributeValue> partitionItem(String tableId, String partition) {
+    Map<String, AttributeValue> item = item(key(partitionListKey(tableId), partition));
+    item.put(TABLE_ID, s(tableId));
+    return item;
   }
 
   static String pageSortKey(long firstOffset) {
     return PAGE_PREFIX + "%020d".formatted(firstOffset);
   }
 
-  static Map<String, AttributeValue> pageKey(String tableId, int bucket, long firstOffset) {
-    return key(bucketPartition(tableId, bucket), pageSortKey(firstOffset));
+  static Map<String, AttributeValue> pageKey(TableBucket bucket, long firstOffset) {
+    return key(bucketPartition(bucket), pageSortKey(firstOffset));
   }
 
   static String planPartition(String tableId) {
@@ -195,20 +213,19 @@ final class DynamoDbItems {
 
   /** A head item holding its first slice (or none), every attribute present. */
   static Map<String, AttributeValue> headItem(
-      String tableId, int bucket, long nextOffset, long indexedUpTo, List<Slice> slices) {
-    return headItem(tableId, bucket, nextOffset, 0, indexedUpTo, slices);
+      TableBucket bucket, long nextOffset, long indexedUpTo, List<Slice> slices) {
+    return headItem(bucket, nextOffset, 0, indexedUpTo, slices);
   }
 
   /** A head item with every attribute present, its log starting at {@code logStartOffset}. */
   static Map<String, AttributeValue> headItem(
-      String tableId,
-      int bucket,
+      TableBucket bucket,
       long nextOffset,
       long logStartOffset,
       long indexedUpTo,
       List<Slice> slices) {
-    Map<String, AttributeValue> item = item(headKey(tableId, bucket));
-    item.put(BUCKET, n(bucket));
+    Map<String, AttributeValue> item = item(headKey(bucket));
+    item.put(BUCKET, n(bucket.bucket()));
     item.put(NEXT_OFFSET, n(nextOffset));
     item.put(LOG_START_OFFSET, n(logStartOffset));
     item.put(INDEXED_UP_TO, n(indexedUpTo));
@@ -271,9 +288,9 @@ final class DynamoDbItems {
         string(m, SLICE_PLAN_KEY));
   }
 
-  static Map<String, AttributeValue> pageItem(String tableId, int bucket, IndexPage page) {
-    Map<String, AttributeValue> item = item(pageKey(tableId, bucket, page.firstOffset()));
-    item.put(BUCKET, n(bucket));
+  static Map<String, AttributeValue> pageItem(TableBucket bucket, IndexPage page) {
+    Map<String, AttributeValue> item = item(pageKey(bucket, page.firstOffset()));
+    item.put(BUCKET, n(bucket.bucket()));
     item.put(FIRST_OFFSET, n(page.firstOffset()));
     item.put(END_OFFSET, n(page.endOffset()));
     List<AttributeValue> slices = new ArrayList<>();
@@ -314,26 +331,28 @@ final class DynamoDbItems {
 
   /**
    * A plan's members, compactly: per member its claim key, body hash and one list of {@code bucket,
-   * start, count} triples (a group of many keyed requests must stay far below DynamoDB's 400 KB).
+   * start, count} triples (a group of many keyed requests must stay far below DynamoDB's 400 KB),
+   * and on a partitioned table {@code p}, the partition of each triple.
    */
   static AttributeValue members(List<PlanMember> members) {
     List<AttributeValue> values = new ArrayList<>();
     for (PlanMember member : members) {
       List<AttributeValue> ranges = new ArrayList<>();
+      List<AttributeValue> partitions = new ArrayList<>();
       for (PlanMember.Range range : member.ranges()) {
         ranges.add(n(range.bucket()));
         ranges.add(n(range.start()));
         ranges.add(n(range.count()));
+        partitions.add(s(range.partition()));
       }
-      values.add(
-          AttributeValue.fromM(
-              Map.of(
-                  "k",
-                  s(member.claimKey()),
-                  "h",
-                  s(member.bodyHash()),
-                  "r",
-                  AttributeValue.fromL(ranges))));
+      Map<String, AttributeValue> m = new HashMap<>();
+      m.put("k", s(member.claimKey()));
+      m.put("h", s(member.bodyHash()));
+      m.put("r", AttributeValue.fromL(ranges));
+      if (member.ranges().stream().anyMatch(r -> !r.partition().isEmpty())) {
+        m.put("p", AttributeValue.fromL(partitions));
+      }
+      values.add(AttributeValue.fromM(m));
     }
     return AttributeValue.fromL(values);
   }
@@ -345,10 +364,13 @@ final class DynamoDbItems {
     }
     for (AttributeValue member : value.l()) {
       List<AttributeValue> triples = member.m().get("r").l();
+      List<AttributeValue> partitions =
+          member.m().containsKey("p") ? member.m().get("p").l() : List.of();
       List<PlanMember.Range> ranges = new ArrayList<>();
       for (int i = 0; i + 2 < triples.size(); i += 3) {
         ranges.add(
             new PlanMember.Range(
+                partitions.isEmpty() ? TableBucket.UNPARTITIONED : partitions.get(i / 3).s(),
                 Integer.parseInt(triples.get(i).n()),
                 Long.parseLong(triples.get(i + 1).n()),
                 Long.parseLong(triples.get(i + 2).n())));
@@ -361,21 +383,17 @@ final class DynamoDbItems {
   static AttributeValue parts(List<PlanPart> parts) {
     List<AttributeValue> values = new ArrayList<>();
     for (PlanPart part : parts) {
-      values.add(
-          AttributeValue.fromM(
-              Map.of(
-                  BUCKET,
-                  n(part.bucket()),
-                  "rows",
-                  n(part.rows()),
-                  "byteOffset",
-                  n(part.byteOffset()),
-                  "byteLength",
-                  n(part.byteLength()),
-                  "floorOffset",
-                  n(part.floorOffset()),
-                  "baseOffset",
-                  n(part.baseOffset()))));
+      Map<String, AttributeValue> m = new HashMap<>();
+      m.put(BUCKET, n(part.bucket()));
+      m.put("rows", n(part.rows()));
+      m.put("byteOffset", n(part.byteOffset()));
+      m.put("byteLength", n(part.byteLength()));
+      m.put("floorOffset", n(part.floorOffset()));
+      m.put("baseOffset", n(part.baseOffset()));
+      if (!part.partition().isEmpty()) {
+        m.put(PARTITION, s(part.partition()));
+      }
+      values.add(AttributeValue.fromM(m));
     }
     return AttributeValue.fromL(values);
   }
@@ -386,6 +404,7 @@ final class DynamoDbItems {
       Map<String, AttributeValue> m = value.m();
       parts.add(
           new PlanPart(
+              m.containsKey(PARTITION) ? m.get(PARTITION).s() : TableBucket.UNPARTITIONED,
               (int) number(m, BUCKET),
               number(m, "rows"),
               number(m, "byteOffset"),

@@ -16,6 +16,7 @@ import io.sluice.core.metadata.Plan;
 import io.sluice.core.metadata.PlanStatus;
 import io.sluice.core.metadata.Slice;
 import io.sluice.core.metadata.SweepState;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.metadata.TieringState;
 import io.sluice.core.store.CommitConflictException;
@@ -283,17 +284,21 @@ public final class DynamoDbMetadataStore implements MetadataStore {
   // ---- bucket logs ----
 
   @Override
-  public BucketHead head(String tableId, int bucket) {
+  public BucketHead head(TableBucket at) {
+    String tableId = at.tableId();
+    int bucket = at.bucket();
     return read(
             "Cannot read the head of bucket " + bucket + " of table " + tableId,
-            () -> item(DynamoDbItems.headKey(tableId, bucket)))
+            () -> item(DynamoDbItems.headKey(at)))
         .map(item -> DynamoDbItems.bucketHead(bucket, item))
         .orElseGet(() -> BucketHead.empty(bucket));
   }
 
   @Override
-  public void appendSlice(String tableId, int bucket, long expectedNextOffset, Slice slice) {
-    String what = "Cannot append to bucket " + bucket + " of table " + tableId;
+  public void appendSlice(TableBucket at, long expectedNextOffset, Slice slice) {
+    String tableId = at.tableId();
+    int bucket = at.bucket();
+    String what = "Cannot append to " + at + " of table " + tableId;
     if (slice.baseOffset() != expectedNextOffset) {
       throw new IllegalArgumentException(
           what
@@ -302,7 +307,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
               + " is not the expected next offset "
               + expectedNextOffset);
     }
-    Map<String, AttributeValue> key = DynamoDbItems.headKey(tableId, bucket);
+    Map<String, AttributeValue> key = DynamoDbItems.headKey(at);
     String conflict = "its next offset is not " + expectedNextOffset + ", or it is closed";
     Predicate<Map<String, AttributeValue>> applied = stored -> holdsSlice(stored, slice);
     if (expectedNextOffset == 0) {
@@ -313,8 +318,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
               what,
               () ->
                   client.putItem(
-                      put(DynamoDbItems.headItem(
-                              tableId, bucket, slice.endOffset(), 0, List.of(slice)))
+                      put(DynamoDbItems.headItem(at, slice.endOffset(), 0, List.of(slice)))
                           .conditionExpression("attribute_not_exists(pk)")
                           .build()),
               key);
@@ -356,13 +360,14 @@ public final class DynamoDbMetadataStore implements MetadataStore {
   }
 
   @Override
-  public void closeBucket(String tableId, int bucket) {
-    String what = "Cannot close bucket " + bucket + " of table " + tableId;
+  public void closeBucket(TableBucket at) {
+    String tableId = at.tableId();
+    String what = "Cannot close " + at + " of table " + tableId;
     try {
       client.updateItem(
           UpdateItemRequest.builder()
               .tableName(tableName)
-              .key(DynamoDbItems.headKey(tableId, bucket))
+              .key(DynamoDbItems.headKey(at))
               .updateExpression("SET closed = :true")
               .expressionAttributeValues(Map.of(":true", AttributeValue.fromBool(true)))
               .build());
@@ -374,12 +379,14 @@ public final class DynamoDbMetadataStore implements MetadataStore {
   }
 
   @Override
-  public IndexPage putIndexPage(String tableId, int bucket, IndexPage page) {
+  public IndexPage putIndexPage(TableBucket at, IndexPage page) {
+    String tableId = at.tableId();
+    int bucket = at.bucket();
     String what =
         "Cannot put the index page at offset "
             + page.firstOffset()
-            + " of bucket "
-            + bucket
+            + " of "
+            + at
             + " of table "
             + tableId;
     // A refused put found a page already stored at this offset: it is the page.
@@ -388,10 +395,10 @@ public final class DynamoDbMetadataStore implements MetadataStore {
             what,
             () ->
                 client.putItem(
-                    put(DynamoDbItems.pageItem(tableId, bucket, page))
+                    put(DynamoDbItems.pageItem(at, page))
                         .conditionExpression("attribute_not_exists(pk)")
                         .build()),
-            DynamoDbItems.pageKey(tableId, bucket, page.firstOffset()));
+            DynamoDbItems.pageKey(at, page.firstOffset()));
     if (refused.isEmpty() || !refused.get().stored().containsKey(PK)) {
       return page;
     }
@@ -400,40 +407,33 @@ public final class DynamoDbMetadataStore implements MetadataStore {
 
   @Override
   public void trimHead(
-      String tableId,
-      int bucket,
-      long expectedIndexedUpTo,
-      long newIndexedUpTo,
-      Collection<Long> baseOffsets) {
+      TableBucket at, long expectedIndexedUpTo, long newIndexedUpTo, Collection<Long> baseOffsets) {
     moveHeadBound(
-        "Cannot trim the head of bucket " + bucket + " of table " + tableId,
-        tableId,
-        bucket,
+        "Cannot trim the head of " + at + " of table " + at.tableId(),
+        at,
         DynamoDbItems.INDEXED_UP_TO,
         BucketHead::indexedUpTo,
         expectedIndexedUpTo,
         newIndexedUpTo,
         baseOffsets,
-        DynamoDbItems.headItem(tableId, bucket, 0, 0, newIndexedUpTo, List.of()));
+        DynamoDbItems.headItem(at, 0, 0, newIndexedUpTo, List.of()));
   }
 
   @Override
   public void advanceLogStart(
-      String tableId,
-      int bucket,
+      TableBucket at,
       long expectedLogStartOffset,
       long newLogStartOffset,
       Collection<Long> baseOffsets) {
     moveHeadBound(
-        "Cannot advance the log start of bucket " + bucket + " of table " + tableId,
-        tableId,
-        bucket,
+        "Cannot advance the log start of " + at + " of table " + at.tableId(),
+        at,
         DynamoDbItems.LOG_START_OFFSET,
         BucketHead::logStartOffset,
         expectedLogStartOffset,
         newLogStartOffset,
         baseOffsets,
-        DynamoDbItems.headItem(tableId, bucket, 0, newLogStartOffset, 0, List.of()));
+        DynamoDbItems.headItem(at, 0, newLogStartOffset, 0, List.of()));
   }
 
   /**
@@ -445,15 +445,14 @@ public final class DynamoDbMetadataStore implements MetadataStore {
    */
   private void moveHeadBound(
       String what,
-      String tableId,
-      int bucket,
+      TableBucket at,
       String attribute,
       ToLongFunction<BucketHead> bound,
       long expected,
       long next,
       Collection<Long> baseOffsets,
       Map<String, AttributeValue> emptyHead) {
-    Map<String, AttributeValue> key = DynamoDbItems.headKey(tableId, bucket);
+    Map<String, AttributeValue> key = DynamoDbItems.headKey(at);
     Map<String, String> names = new HashMap<>();
     names.put("#bound", attribute);
     StringBuilder remove = new StringBuilder();
@@ -473,7 +472,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
           if (!stored.containsKey(PK)) {
             return false;
           }
-          BucketHead head = DynamoDbItems.bucketHead(bucket, stored);
+          BucketHead head = DynamoDbItems.bucketHead(at.bucket(), stored);
           return bound.applyAsLong(head) == next
               && baseOffsets.stream().noneMatch(head.recentSlices()::containsKey);
         };
@@ -508,25 +507,27 @@ public final class DynamoDbMetadataStore implements MetadataStore {
   }
 
   @Override
-  public void deleteIndexPage(String tableId, int bucket, long firstOffset) {
+  public void deleteIndexPage(TableBucket at, long firstOffset) {
+    String tableId = at.tableId();
     delete(
         "Cannot delete the index page at offset "
             + firstOffset
-            + " of bucket "
-            + bucket
+            + " of "
+            + at
             + " of table "
             + tableId,
-        DynamoDbItems.pageKey(tableId, bucket, firstOffset));
+        DynamoDbItems.pageKey(at, firstOffset));
   }
 
   @Override
-  public List<IndexPage> indexPages(
-      String tableId, int bucket, long fromOffset, long toOffset, int limit) {
+  public List<IndexPage> indexPages(TableBucket at, long fromOffset, long toOffset, int limit) {
+    String tableId = at.tableId();
+    int bucket = at.bucket();
     long from = Math.max(0, fromOffset);
     if (toOffset <= from || limit <= 0) {
       return List.of();
     }
-    String partition = DynamoDbItems.bucketPartition(tableId, bucket);
+    String partition = DynamoDbItems.bucketPartition(at);
     return read(
         "Cannot read the index pages of bucket " + bucket + " of table " + tableId,
         () -> {
@@ -672,6 +673,29 @@ public final class DynamoDbMetadataStore implements MetadataStore {
    * A consistent Query of the plan partition for keys in {@code [fromKey, toKey)}, reading pages
    * only until it has {@code limit} plans.
    */
+  // ---- partitions ----
+
+  @Override
+  public List<String> partitions(String tableId) {
+    QueryRequest request =
+        QueryRequest.builder()
+            .tableName(tableName)
+            .consistentRead(true)
+            .keyConditionExpression("pk = :pk")
+            .expressionAttributeValues(Map.of(":pk", s(DynamoDbItems.partitionListKey(tableId))))
+            .build();
+    return read(
+        "Cannot list the partitions of table " + tableId,
+        () -> client.queryPaginator(request).items().stream().map(i -> i.get(SK).s()).toList());
+  }
+
+  @Override
+  public void addPartition(String tableId, String partition) {
+    putUnconditionally(
+        "Cannot record partition " + partition + " of table " + tableId,
+        DynamoDbItems.partitionItem(tableId, partition));
+  }
+
   @Override
   public List<Plan> plans(String tableId, String fromKey, String toKey, int limit) {
     if (fromKey.compareTo(toKey) >= 0 || limit <= 0) {
@@ -776,17 +800,18 @@ public final class DynamoDbMetadataStore implements MetadataStore {
 
   @Override
   public void putSweepState(SweepState state) {
+    putUnconditionally(
+        "Cannot record the sweep state of table " + state.tableId(),
+        DynamoDbItems.sweepItem(state));
+  }
+
+  private void putUnconditionally(String what, Map<String, AttributeValue> item) {
     try {
-      client.putItem(
-          PutItemRequest.builder()
-              .tableName(tableName)
-              .item(DynamoDbItems.sweepItem(state))
-              .build());
+      client.putItem(PutItemRequest.builder().tableName(tableName).item(item).build());
     } catch (ResourceNotFoundException e) {
-      throw missingTable("Cannot record the sweep state of table " + state.tableId(), e);
+      throw missingTable(what, e);
     } catch (SdkException e) {
-      throw new StoreUnavailableException(
-          "Cannot record the sweep state of table " + state.tableId() + ": " + describe(e), e);
+      throw new StoreUnavailableException(what + ": " + describe(e), e);
     }
   }
 

@@ -2,12 +2,14 @@ package io.sluice.metadata.sqlite;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.core.metadata.Plan;
 import io.sluice.core.metadata.PlanMember;
 import io.sluice.core.metadata.PlanPart;
 import io.sluice.core.metadata.PlanStatus;
 import io.sluice.core.metadata.Slice;
+import io.sluice.core.metadata.TableBucket;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,9 +56,11 @@ final class SqliteJson {
             .put("createdAt", plan.createdAt().toString());
     var parts = node.putArray("parts");
     for (PlanPart part : plan.parts()) {
-      parts
-          .addObject()
-          .put("bucket", part.bucket())
+      ObjectNode p = parts.addObject();
+      if (!part.partition().isEmpty()) {
+        p.put("partition", part.partition());
+      }
+      p.put("bucket", part.bucket())
           .put("rows", part.rows())
           .put("byteOffset", part.byteOffset())
           .put("byteLength", part.byteLength())
@@ -69,8 +73,12 @@ final class SqliteJson {
           members.addObject().put("claimKey", member.claimKey()).put("bodyHash", member.bodyHash());
       var ranges = m.putArray("ranges");
       for (PlanMember.Range range : member.ranges()) {
-        ranges.add(
-            JSON.createArrayNode().add(range.bucket()).add(range.start()).add(range.count()));
+        ArrayNode r =
+            JSON.createArrayNode().add(range.bucket()).add(range.start()).add(range.count());
+        if (!range.partition().isEmpty()) {
+          r.add(range.partition());
+        }
+        ranges.add(r);
       }
     }
     return node;
@@ -81,6 +89,7 @@ final class SqliteJson {
     for (JsonNode part : node.get("parts")) {
       parts.add(
           new PlanPart(
+              part.path("partition").asText(TableBucket.UNPARTITIONED),
               part.get("bucket").intValue(),
               part.get("rows").longValue(),
               part.get("byteOffset").longValue(),
@@ -94,7 +103,10 @@ final class SqliteJson {
       for (JsonNode range : member.get("ranges")) {
         ranges.add(
             new PlanMember.Range(
-                range.get(0).intValue(), range.get(1).longValue(), range.get(2).longValue()));
+                range.path(3).asText(TableBucket.UNPARTITIONED),
+                range.get(0).intValue(),
+                range.get(1).longValue(),
+                range.get(2).longValue()));
       }
       members.add(
           new PlanMember(

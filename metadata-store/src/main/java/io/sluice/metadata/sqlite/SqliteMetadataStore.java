@@ -15,6 +15,7 @@ import io.sluice.core.metadata.PlanPart;
 import io.sluice.core.metadata.PlanStatus;
 import io.sluice.core.metadata.Slice;
 import io.sluice.core.metadata.SweepState;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.metadata.TieringState;
 import io.sluice.core.store.CommitConflictException;
@@ -49,6 +50,7 @@ import org.sqlite.JDBC;
  * as one local transaction on one connection, so each is atomic and isolated.
  */
 public final class SqliteMetadataStore implements MetadataStore {
+  private static final char PARTITION_SEPARATOR = '#';
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String[] SCHEMA = {
     "CREATE TABLE IF NOT EXISTS catalog (name TEXT PRIMARY KEY, table_id TEXT NOT NULL,"
@@ -342,10 +344,42 @@ public final class SqliteMetadataStore implements MetadataStore {
 
   // ---- bucket logs ----
 
+  /**
+   * The key of a bucket's log in the {@code table_id} column of {@code heads}, {@code head_slices}
+   * and {@code index_pages}: the table id, followed by {@code #} and the partition name on a
+   * partitioned table (a table id never holds a {@code #}).
+   */
+  static String logId(TableBucket bucket) {
+    return bucket.partition().isEmpty()
+        ? bucket.tableId()
+        : bucket.tableId() + PARTITION_SEPARATOR + bucket.partition();
+  }
+
   @Override
-  public BucketHead head(String tableId, int bucket) {
+  public List<String> partitions(String tableId) {
+    String prefix = tableId + PARTITION_SEPARATOR;
     return transaction(
-        "read bucket " + bucket + " of table " + tableId, c -> readHead(c, tableId, bucket));
+        "list the partitions of table " + tableId,
+        c ->
+            query(
+                c,
+                "SELECT DISTINCT table_id FROM heads WHERE table_id > ? AND table_id < ?"
+                    + " ORDER BY table_id",
+                rs -> rs.getString(1).substring(prefix.length()),
+                prefix,
+                tableId + (char) (PARTITION_SEPARATOR + 1)));
+  }
+
+  /** Nothing to record: a partition's heads are written with its first rows, in one transaction. */
+  @Override
+  public void addPartition(String tableId, String partition) {}
+
+  @Override
+  public BucketHead head(TableBucket at) {
+    String tableId = logId(at);
+    int bucket = at.bucket();
+    return transaction(
+        "read " + at + " of table " + at.tableId(), c -> readHead(c, tableId, bucket));
   }
 
   private static BucketHead readHead(Connection c, String tableId, int bucket)
@@ -390,7 +424,9 @@ public final class SqliteMetadataStore implements MetadataStore {
   }
 
   @Override
-  public void appendSlice(String tableId, int bucket, long expectedNextOffset, Slice slice) {
+  public void appendSlice(TableBucket at, long expectedNextOffset, Slice slice) {
+    String tableId = logId(at);
+    int bucket = at.bucket();
     if (slice.baseOffset() != expectedNextOffset) {
       throw new IllegalArgumentException(
           "Cannot append slice at "
@@ -401,15 +437,15 @@ public final class SqliteMetadataStore implements MetadataStore {
               + expectedNextOffset);
     }
     transaction(
-        "append to bucket " + bucket + " of table " + tableId,
+        "append to " + at + " of table " + at.tableId(),
         c -> {
           BucketHead head = readHead(c, tableId, bucket);
           if (head.nextOffset() != expectedNextOffset || head.closed()) {
             throw new CommitConflictException(
-                "Cannot append to bucket "
-                    + bucket
+                "Cannot append to "
+                    + at
                     + " of table "
-                    + tableId
+                    + at.tableId()
                     + (head.closed()
                         ? ": it is closed (its table was dropped)"
                         : ": next offset is " + head.nextOffset() + ", not " + expectedNextOffset));
@@ -440,9 +476,11 @@ public final class SqliteMetadataStore implements MetadataStore {
   }
 
   @Override
-  public void closeBucket(String tableId, int bucket) {
+  public void closeBucket(TableBucket at) {
+    String tableId = logId(at);
+    int bucket = at.bucket();
     transaction(
-        "close bucket " + bucket + " of table " + tableId,
+        "close " + at + " of table " + at.tableId(),
         c ->
             update(
                 c,
@@ -455,9 +493,11 @@ public final class SqliteMetadataStore implements MetadataStore {
   }
 
   @Override
-  public IndexPage putIndexPage(String tableId, int bucket, IndexPage page) {
+  public IndexPage putIndexPage(TableBucket at, IndexPage page) {
+    String tableId = logId(at);
+    int bucket = at.bucket();
     return transaction(
-        "put index page " + page.firstOffset() + " of bucket " + bucket,
+        "put index page " + page.firstOffset() + " of " + at,
         c -> insertPage(c, tableId, bucket, page));
   }
 
@@ -483,13 +523,11 @@ public final class SqliteMetadataStore implements MetadataStore {
 
   @Override
   public void trimHead(
-      String tableId,
-      int bucket,
-      long expectedIndexedUpTo,
-      long newIndexedUpTo,
-      Collection<Long> baseOffsets) {
+      TableBucket at, long expectedIndexedUpTo, long newIndexedUpTo, Collection<Long> baseOffsets) {
+    String tableId = logId(at);
+    int bucket = at.bucket();
     transaction(
-        "trim bucket " + bucket + " of table " + tableId,
+        "trim " + at + " of table " + at.tableId(),
         c -> {
           int updated =
               update(
@@ -501,10 +539,10 @@ public final class SqliteMetadataStore implements MetadataStore {
                   expectedIndexedUpTo);
           if (updated != 1) {
             throw new CommitConflictException(
-                "Cannot trim bucket "
-                    + bucket
+                "Cannot trim "
+                    + at
                     + " of table "
-                    + tableId
+                    + at.tableId()
                     + ": it is no longer indexed up to "
                     + expectedIndexedUpTo);
           }
@@ -527,13 +565,14 @@ public final class SqliteMetadataStore implements MetadataStore {
 
   @Override
   public void advanceLogStart(
-      String tableId,
-      int bucket,
+      TableBucket at,
       long expectedLogStartOffset,
       long newLogStartOffset,
       Collection<Long> baseOffsets) {
+    String tableId = logId(at);
+    int bucket = at.bucket();
     transaction(
-        "advance the log start of bucket " + bucket + " of table " + tableId,
+        "advance the log start of " + at + " of table " + at.tableId(),
         c -> {
           int updated =
               update(
@@ -554,10 +593,10 @@ public final class SqliteMetadataStore implements MetadataStore {
                     .isEmpty();
             if (exists || expectedLogStartOffset != 0) {
               throw new CommitConflictException(
-                  "Cannot advance the log start of bucket "
-                      + bucket
+                  "Cannot advance the log start of "
+                      + at
                       + " of table "
-                      + tableId
+                      + at.tableId()
                       + ": its log no longer starts at "
                       + expectedLogStartOffset);
             }
@@ -577,9 +616,11 @@ public final class SqliteMetadataStore implements MetadataStore {
   }
 
   @Override
-  public void deleteIndexPage(String tableId, int bucket, long firstOffset) {
+  public void deleteIndexPage(TableBucket at, long firstOffset) {
+    String tableId = logId(at);
+    int bucket = at.bucket();
     transaction(
-        "delete index page " + firstOffset + " of bucket " + bucket + " of table " + tableId,
+        "delete index page " + firstOffset + " of " + at + " of table " + at.tableId(),
         c ->
             update(
                 c,
@@ -590,11 +631,11 @@ public final class SqliteMetadataStore implements MetadataStore {
   }
 
   @Override
-  public List<IndexPage> indexPages(
-      String tableId, int bucket, long fromOffset, long toOffset, int limit) {
+  public List<IndexPage> indexPages(TableBucket at, long fromOffset, long toOffset, int limit) {
+    String tableId = logId(at);
+    int bucket = at.bucket();
     return transaction(
-        "read index pages of bucket " + bucket,
-        c -> pages(c, tableId, bucket, fromOffset, toOffset, limit));
+        "read index pages of " + at, c -> pages(c, tableId, bucket, fromOffset, toOffset, limit));
   }
 
   private static List<IndexPage> pages(
@@ -817,7 +858,7 @@ public final class SqliteMetadataStore implements MetadataStore {
    */
   private static long append(Connection c, Plan plan, PlanPart part)
       throws SQLException, IOException {
-    String tableId = plan.tableId();
+    String tableId = logId(part.in(plan.tableId()));
     int bucket = part.bucket();
     List<Object[]> rows =
         query(

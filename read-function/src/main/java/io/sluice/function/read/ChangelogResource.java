@@ -25,6 +25,7 @@ public class ChangelogResource {
   public Response changelog(
       @PathParam("table") String table,
       @PathParam("bucket") String bucket,
+      @QueryParam("partition") @DefaultValue("") String partition,
       @QueryParam("from") @DefaultValue("0") String from,
       @QueryParam("limit") @DefaultValue("1000") String limit,
       @QueryParam("format") @DefaultValue("json") String format)
@@ -33,6 +34,7 @@ public class ChangelogResource {
     LogRead read =
         changelogs.read(
             TableName.parse(table),
+            partition,
             (int) QueryParams.number("bucket", bucket),
             QueryParams.number("from", from),
             (int) QueryParams.number("limit", limit));

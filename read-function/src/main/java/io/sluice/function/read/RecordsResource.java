@@ -27,6 +27,7 @@ public class RecordsResource {
   public Response records(
       @PathParam("table") String table,
       @PathParam("bucket") String bucket,
+      @QueryParam("partition") @DefaultValue("") String partition,
       @QueryParam("from") @DefaultValue("0") String from,
       @QueryParam("limit") @DefaultValue("1000") String limit,
       @QueryParam("columns") String columns,
@@ -41,6 +42,7 @@ public class RecordsResource {
         reads.read(
             new LogReadService.Request(
                 name,
+                partition,
                 (int) QueryParams.number("bucket", bucket),
                 QueryParams.number("from", from),
                 (int) QueryParams.number("limit", limit),

@@ -3,7 +3,6 @@ package io.sluice.function.read;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.scan.ScanService;
 import io.sluice.core.scan.ScanSource;
 import io.sluice.core.scan.TableScan;
@@ -137,7 +136,7 @@ public class ScanResource {
                             written,
                             Duration.ofNanos(System.nanoTime() - started))),
                 format.mediaType())
-            .header("Sluice-Scan-Offsets", LakeSnapshot.offsetsJson(scan.offsets()));
+            .header("Sluice-Scan-Offsets", scan.offsetsJson());
     scan.snapshot()
         .ifPresent(
             s ->

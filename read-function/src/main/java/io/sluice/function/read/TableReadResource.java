@@ -2,6 +2,7 @@ package io.sluice.function.read;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.core.service.NotSupportedException;
 import io.sluice.core.service.TableService;
 import io.sluice.core.table.TableName;
 import io.sluice.function.TableViews;
@@ -12,7 +13,10 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-/** {@code GET /v1/tables} and {@code GET /v1/tables/{table}}. */
+/**
+ * {@code GET /v1/tables}, {@code GET /v1/tables/{table}} and {@code GET
+ * /v1/tables/{table}/partitions}.
+ */
 @Path("/v1/tables")
 @Produces(MediaType.APPLICATION_JSON)
 public class TableReadResource {
@@ -34,5 +38,17 @@ public class TableReadResource {
   @Path("{table}")
   public ObjectNode describe(@PathParam("table") String table) {
     return TableViews.described(tables.describe(TableName.parse(table)));
+  }
+
+  /** The partitions of a partitioned table that hold rows, with the state of their buckets. */
+  @GET
+  @Path("{table}/partitions")
+  public ObjectNode partitions(@PathParam("table") String table) {
+    TableName name = TableName.parse(table);
+    TableService.Description description = tables.describe(name);
+    if (!description.table().definition().isPartitioned()) {
+      throw new NotSupportedException("Table " + name + " is not partitioned");
+    }
+    return TableViews.partitions(description);
   }
 }

@@ -1,0 +1,22 @@
+package io.sluice.core.metadata;
+
+import java.util.Comparator;
+
+/**
+ * A bucket of a partition, within one table: ordered by partition name, then bucket. The partition
+ * of an unpartitioned table is {@link TableBucket#UNPARTITIONED}.
+ */
+public record PartitionBucket(String partition, int bucket) implements Comparable<PartitionBucket> {
+  private static final Comparator<PartitionBucket> ORDER =
+      Comparator.comparing(PartitionBucket::partition).thenComparingInt(PartitionBucket::bucket);
+
+  /** This bucket of table {@code tableId}. */
+  public TableBucket in(String tableId) {
+    return new TableBucket(tableId, partition, bucket);
+  }
+
+  @Override
+  public int compareTo(PartitionBucket other) {
+    return ORDER.compare(this, other);
+  }
+}
