@@ -1,9 +1,12 @@
 package io.sluice.function;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.core.metadata.BucketHead;
+import io.sluice.core.metadata.LogOffsets;
+import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.service.TableService;
 import io.sluice.core.table.Partition;
@@ -11,6 +14,7 @@ import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TableDefinitionJson;
 import io.sluice.core.table.TableName;
 import java.util.List;
+import java.util.Map;
 
 /** The JSON views of a table that the API returns. */
 public final class TableViews {
@@ -67,6 +71,15 @@ public final class TableViews {
     return node;
   }
 
+  /** Offsets as JSON ({@link LogOffsets#json}): by bucket, or by partition and bucket. */
+  public static ObjectNode offsets(Map<PartitionBucket, Long> offsets) {
+    try {
+      return (ObjectNode) JSON.readTree(LogOffsets.json(offsets));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot read offsets JSON back", e);
+    }
+  }
+
   private static void addBucketStates(
       ArrayNode states,
       TableService.Description description,
@@ -85,7 +98,9 @@ public final class TableViews {
           .tiered()
           .forEach(
               (format, s) ->
-                  tiered.put(format.apiName(), s.offsets().getOrDefault(head.bucket(), 0L)));
+                  tiered.put(
+                      format.apiName(),
+                      s.offsets().getOrDefault(new PartitionBucket(partition, head.bucket()), 0L)));
     }
   }
 }

@@ -9,6 +9,7 @@ import io.sluice.core.lake.LakeSettings;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
+import io.sluice.core.metadata.LogOffsets;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.DataType;
@@ -110,7 +111,7 @@ class LakeTableCreationRaceTest {
                     List.<Object[]>of(new Object[] {7L, "x"}))) {
           int bucket = BucketFunctions.of(entry.definition()).buckets(row)[0];
           write.write(bucket, row);
-          committed = write.commit(Map.of(bucket, 1L));
+          committed = write.commit(LogOffsets.ofBuckets(Map.of(bucket, 1L)));
         }
         assertThat(tables.get(1).latestTiered())
             .as("round %d: the other run's table is the same table", round)

@@ -11,6 +11,7 @@ import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
 import io.sluice.core.merge.ChangeType;
 import io.sluice.core.merge.Changelogs;
+import io.sluice.core.metadata.LogOffsets;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.scan.RowBatches;
 import io.sluice.core.store.CommitConflictException;
@@ -254,8 +255,8 @@ public final class PrimaryKeyScenario {
     for (int commit = 1; commit <= commits; commit++) {
       try (LakeWrite write = table.newWrite(base, commit)) {
         Map<Integer, Long> offsets =
-            write(write, commit, base.map(LakeSnapshot::offsets).orElse(Map.of()), allocator);
-        base = Optional.of(write.commit(offsets));
+            write(write, commit, base.map(LakeSnapshot::bucketOffsets).orElse(Map.of()), allocator);
+        base = Optional.of(write.commit(LogOffsets.ofBuckets(offsets)));
       }
       snapshots.add(base.get());
     }
@@ -308,8 +309,8 @@ public final class PrimaryKeyScenario {
       LakeTable table, BufferAllocator allocator, Function<LakeSnapshot, String> message) {
     LakeSnapshot first = commit(table, 1, allocator).get(0);
     LakeWrite stale = table.newWrite(Optional.empty(), 2);
-    Map<Integer, Long> offsets = write(stale, 2, first.offsets(), allocator);
-    assertThatThrownBy(() -> stale.commit(offsets))
+    Map<Integer, Long> offsets = write(stale, 2, first.bucketOffsets(), allocator);
+    assertThatThrownBy(() -> stale.commit(LogOffsets.ofBuckets(offsets)))
         .isInstanceOf(CommitConflictException.class)
         .hasMessage(message.apply(first));
     stale.abort();

@@ -19,6 +19,7 @@ import io.sluice.core.metadata.Plan;
 import io.sluice.core.metadata.PlanPart;
 import io.sluice.core.metadata.PlanStatus;
 import io.sluice.core.metadata.Slice;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.segment.BucketBatch;
 import io.sluice.core.segment.EncodedSegment;
@@ -558,12 +559,12 @@ abstract class ServerScenarios {
           }
 
           @Override
-          public void appendSlice(
-              String tableId, int bucket, long expectedNextOffset, Slice slice) {
+          public void appendSlice(TableBucket bucket, long expectedNextOffset, Slice slice) {
             if (stopped.compareAndSet(false, true)) {
-              throw new WriterStopped("writer stopped before appending to bucket " + bucket);
+              throw new WriterStopped(
+                  "writer stopped before appending to bucket " + bucket.bucket());
             }
-            super.appendSlice(tableId, bucket, expectedNextOffset, slice);
+            super.appendSlice(bucket, expectedNextOffset, slice);
           }
         };
     ExecutorService executor = Executors.newFixedThreadPool(2);

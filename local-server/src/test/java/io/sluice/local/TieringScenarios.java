@@ -268,6 +268,336 @@ abstract class TieringScenarios {
     }
   }
 
+  // ---- 1b. partitioned tables into a partitioned Paimon table ----
+
+  /** A row of the partitioned tables: day and region make its partition. */
+  record Event(long id, LocalDateTime t, String region, long amount) {
+    static Event of(long id) {
+      String region = List.of("eu", "us/east", "ap-süd").get((int) (id % 3));
+      return new Event(
+          id, LocalDateTime.of(2026, 11, 23 + (int) (id % 4), (int) (id % 24), 7), region, id * 3);
+    }
+
+    String partition() {
+      return "t_day=" + t.toLocalDate() + "/region=" + region.replace("/", "%2F");
+    }
+
+    ObjectNode json() {
+      ObjectNode node = SluiceHttp.MAPPER.createObjectNode();
+      node.put("id", id);
+      node.put("t", t.toString());
+      node.put("region", region);
+      node.put("amount", amount);
+      return node;
+    }
+  }
+
+  /** Where each row of the requests was acknowledged: its partition, bucket and offset. */
+  private static Map<Long, String> writeEvents(SluiceHttp http, String table, List<Event> events) {
+    Map<Long, String> placed = new HashMap<>();
+    for (int from = 0; from < events.size(); from += 100) {
+      List<Event> request = events.subList(from, Math.min(events.size(), from + 100));
+      ArrayNode body = SluiceHttp.MAPPER.createArrayNode();
+      request.forEach(e -> body.add(e.json()));
+      SluiceHttp.Answer answer =
+          http.post(
+              "/v1/tables/" + table + "/rows?rowBuckets=true",
+              SluiceHttp.JSON,
+              body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      assertThat(answer.status()).as("%s", answer).isEqualTo(200);
+      Map<String, Long> next = new HashMap<>();
+      for (JsonNode part : answer.json().path("buckets")) {
+        next.put(
+            part.path("partition").asText() + "#" + part.path("bucket").asInt(),
+            part.path("baseOffset").asLong());
+      }
+      for (int i = 0; i < request.size(); i++) {
+        String partition = answer.json().path("rowPartitions").get(i).asText();
+        assertThat(partition).isEqualTo(request.get(i).partition());
+        String at = partition + "#" + answer.json().path("rowBuckets").get(i).asInt();
+        long offset = next.merge(at, 1L, Long::sum) - 1;
+        placed.put(request.get(i).id(), at + "@" + offset);
+      }
+    }
+    return placed;
+  }
+
+  /** High watermarks by partition and bucket, from {@code GET .../partitions}. */
+  private static Map<String, Map<Integer, Long>> partitionMarks(SluiceHttp http, String table) {
+    SluiceHttp.Answer listed = http.get("/v1/tables/" + table + "/partitions");
+    assertThat(listed.status()).as("%s", listed).isEqualTo(200);
+    Map<String, Map<Integer, Long>> marks = new TreeMap<>();
+    for (JsonNode partition : listed.json().path("partitions")) {
+      Map<Integer, Long> buckets = new TreeMap<>();
+      for (JsonNode state : partition.path("bucketState")) {
+        if (state.path("highWatermark").asLong() > 0) {
+          buckets.put(state.path("bucket").asInt(), state.path("highWatermark").asLong());
+        }
+      }
+      marks.put(partition.path("name").asText(), buckets);
+    }
+    return marks;
+  }
+
+  private static Map<String, Map<Integer, Long>> nestedOffsets(JsonNode node) {
+    Map<String, Map<Integer, Long>> offsets = new TreeMap<>();
+    node.properties()
+        .forEach(
+            e -> {
+              Map<Integer, Long> buckets = new TreeMap<>();
+              e.getValue()
+                  .properties()
+                  .forEach(
+                      b -> {
+                        if (b.getValue().asLong() > 0) {
+                          buckets.put(Integer.parseInt(b.getKey()), b.getValue().asLong());
+                        }
+                      });
+              offsets.put(e.getKey(), buckets);
+            });
+    return offsets;
+  }
+
+  /**
+   * A table partitioned by {@code day(t)} and {@code region} is tiered into a Paimon table
+   * partitioned by {@code t_day} (a derived column) and {@code region}: every row once, in the
+   * Paimon partition of its values and, within it, in the bucket of its log bucket; the tiered
+   * offsets name each partition; union scans and SQL read lake plus log exactly once.
+   */
+  @Test
+  void aPartitionedTableIsTieredIntoAPartitionedPaimonTableExactlyOnce() throws Exception {
+    SluiceHttp http = http();
+    String table = "events_by_day";
+    String definition =
+        """
+        {"columns": [{"name": "id", "type": "bigint", "nullable": false},
+                     {"name": "t", "type": "timestamp", "nullable": false},
+                     {"name": "region", "type": "string", "nullable": false},
+                     {"name": "amount", "type": "bigint"}],
+         "partitionBy": ["day(t)", "region"], "bucketKey": ["id"], "buckets": 4,
+         "lake": {"formats": ["paimon", "iceberg"]}}
+        """;
+    SluiceHttp.Answer created = http.putJson("/v1/tables/" + table, definition);
+    assertThat(created.status()).as("%s", created).isEqualTo(201);
+
+    List<Event> first = new ArrayList<>();
+    for (long id = 0; id < 600; id++) {
+      first.add(Event.of(id));
+    }
+    Map<Long, String> placed = new HashMap<>(writeEvents(http, table, first));
+    Map<String, Map<Integer, Long>> marks1 = partitionMarks(http, table);
+    assertThat(marks1).hasSize(12);
+
+    JsonNode tiered1 = tier(http, table);
+    for (String format : List.of("paimon", "iceberg")) {
+      assertThat(nestedOffsets(tiered1.path(format).path("offsets")))
+          .as("the tiered %s offsets by partition and bucket: %s", format, tiered1)
+          .isEqualTo(marks1);
+    }
+    assertPaimonPartitionsHold(table, first, placed);
+    assertIcebergPartitionsHold(table, first);
+
+    List<Event> second = new ArrayList<>();
+    for (long id = 600; id < 800; id++) {
+      second.add(Event.of(id));
+    }
+    placed.putAll(writeEvents(http, table, second));
+    JsonNode tiered2 = tier(http, table);
+    assertThat(nestedOffsets(tiered2.path("iceberg").path("offsets")))
+        .isEqualTo(partitionMarks(http, table));
+    List<Event> all = new ArrayList<>(first);
+    all.addAll(second);
+    assertPaimonPartitionsHold(table, all, placed);
+    assertIcebergPartitionsHold(table, all);
+
+    List<Event> tail = new ArrayList<>();
+    for (long id = 800; id < 830; id++) {
+      tail.add(Event.of(id));
+    }
+    writeEvents(http, table, tail);
+    SluiceHttp.Answer scan = http.get("/v1/tables/" + table + "/scan?columns=id,t,region,amount");
+    assertThat(scan.status()).as("%s", scan).isEqualTo(200);
+    List<Long> scanned = new ArrayList<>();
+    scan.json()
+        .forEach(
+            row -> {
+              assertThat(fieldNames(row)).containsExactly("id", "t", "region", "amount");
+              scanned.add(row.path("id").asLong());
+            });
+    assertThat(scanned)
+        .as("the union scan: lake plus log tail, each row once")
+        .hasSize(830)
+        .doesNotHaveDuplicates();
+    SluiceHttp.Answer counted =
+        http.postJson(
+            "/v1/sql",
+            "{\"sql\": \"SELECT COUNT(*) AS n FROM %s$lake WHERE region = 'eu'\"}"
+                .formatted(table));
+    assertThat(counted.status()).as("%s", counted).isEqualTo(200);
+    assertThat(counted.json().get(0).path("n").asLong())
+        .as("the lake holds the tiered rows of region eu")
+        .isEqualTo(all.stream().filter(e -> e.region().equals("eu")).count());
+  }
+
+  /**
+   * Iceberg holds exactly {@code expected}, each row in the partition of its day, region and
+   * Iceberg's own bucket of its id.
+   */
+  @SuppressWarnings("unchecked")
+  private void assertIcebergPartitionsHold(String table, List<Event> expected) throws Exception {
+    Map<Long, String> read = new HashMap<>();
+    try (JdbcCatalog catalog = icebergCatalog()) {
+      org.apache.iceberg.Table lake = catalog.loadTable(TableIdentifier.of(DATABASE, table));
+      assertThat(lake.spec().fields())
+          .extracting(PartitionField::name)
+          .containsExactly("t_day", "region", "id_bucket");
+      SerializableFunction<Long, Integer> ownBucket =
+          ((Transform<Long, Integer>) lake.spec().fields().get(2).transform())
+              .bind(Types.LongType.get());
+      Map<String, String> partitionOfFile = new HashMap<>();
+      try (CloseableIterable<FileScanTask> tasks = lake.newScan().planFiles()) {
+        for (FileScanTask task : tasks) {
+          var partition = task.file().partition();
+          partitionOfFile.put(
+              task.file().location(),
+              java.time.LocalDate.ofEpochDay(partition.get(0, Integer.class))
+                  + "/"
+                  + partition.get(1, String.class)
+                  + "/"
+                  + partition.get(2, Integer.class));
+        }
+      }
+      Schema withFile = TypeUtil.join(lake.schema(), new Schema(MetadataColumns.FILE_PATH));
+      try (CloseableIterable<Record> records =
+          IcebergGenerics.read(lake).project(withFile).build()) {
+        for (Record record : records) {
+          long id = (Long) record.getField("id");
+          String file = record.getField(MetadataColumns.FILE_PATH.name()).toString();
+          assertThat(read.put(id, partitionOfFile.get(file))).as("row %d once", id).isNull();
+        }
+      }
+      Map<Long, String> places = new HashMap<>();
+      for (Event event : expected) {
+        places.put(
+            event.id(),
+            event.t().toLocalDate() + "/" + event.region() + "/" + ownBucket.apply(event.id()));
+      }
+      assertThat(read).as("every row in the Iceberg partition of its values").isEqualTo(places);
+    }
+  }
+
+  /**
+   * A primary-key table partitioned by region: upserts, partial updates and deletes, tiered into
+   * both lakes; the union scan equals a replay of the writes before and after each tiering.
+   */
+  @Test
+  void aPartitionedPrimaryKeyTableReadsAsItsReplayBeforeAndAfterTiering() {
+    SluiceHttp http = http();
+    String table = "stock_by_region";
+    String definition =
+        """
+        {"columns": [{"name": "region", "type": "string", "nullable": false},
+                     {"name": "id", "type": "bigint", "nullable": false},
+                     {"name": "qty", "type": "bigint"}],
+         "primaryKey": ["region", "id"], "partitionBy": ["region"], "buckets": 2,
+         "lake": {"formats": ["iceberg", "paimon"]}}
+        """;
+    SluiceHttp.Answer created = http.putJson("/v1/tables/" + table, definition);
+    assertThat(created.status()).as("%s", created).isEqualTo(201);
+    assertThat(created.json().path("bucketKey").toString())
+        .as("the bucket key is the primary key less its partition columns")
+        .isEqualTo("[\"id\"]");
+    Map<String, Long> replay = new TreeMap<>();
+    Random random = new Random(7);
+    for (int round = 0; round < 3; round++) {
+      for (int request = 0; request < 4; request++) {
+        ArrayNode body = SluiceHttp.MAPPER.createArrayNode();
+        for (int i = 0; i < 40; i++) {
+          String region = random.nextBoolean() ? "eu" : "us";
+          long id = random.nextInt(30);
+          String key = region + "/" + id;
+          ObjectNode row = body.addObject().put("region", region).put("id", id);
+          if (random.nextInt(5) == 0) {
+            row.put("_op", "delete");
+            replay.remove(key);
+          } else {
+            long qty = random.nextInt(1000);
+            row.put("qty", qty);
+            replay.put(key, qty);
+          }
+        }
+        SluiceHttp.Answer wrote =
+            http.post(
+                "/v1/tables/" + table + "/rows",
+                SluiceHttp.JSON,
+                body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(wrote.status()).as("%s", wrote).isEqualTo(200);
+      }
+      assertThat(currentRows(http, table, ""))
+          .as("union before tiering %d", round)
+          .isEqualTo(replay);
+      tier(http, table);
+      for (String lake : List.of("iceberg", "paimon")) {
+        assertThat(currentRows(http, table, "&source=lake&lake=" + lake))
+            .as("%s after tiering %d", lake, round)
+            .isEqualTo(replay);
+      }
+    }
+  }
+
+  private static Map<String, Long> currentRows(SluiceHttp http, String table, String query) {
+    SluiceHttp.Answer scan =
+        http.get("/v1/tables/" + table + "/scan?columns=region,id,qty" + query);
+    assertThat(scan.status()).as("%s", scan).isEqualTo(200);
+    Map<String, Long> rows = new TreeMap<>();
+    for (JsonNode row : scan.json()) {
+      String key = row.path("region").asText() + "/" + row.path("id").asLong();
+      assertThat(rows.put(key, row.path("qty").asLong())).as("key %s once", key).isNull();
+    }
+    return rows;
+  }
+
+  /** Paimon holds exactly {@code expected}, each row in its partition and its log bucket. */
+  private void assertPaimonPartitionsHold(String table, List<Event> expected, Map<Long, String> log)
+      throws Exception {
+    Map<Long, String> read = new HashMap<>();
+    try (Catalog catalog = paimonCatalog()) {
+      FileStoreTable lake = (FileStoreTable) catalog.getTable(Identifier.create(DATABASE, table));
+      assertThat(lake.partitionKeys()).containsExactly("t_day", "region");
+      assertThat(lake.rowType().getFieldNames())
+          .containsExactly("id", "t", "region", "amount", "t_day");
+      ReadBuilder builder = lake.newReadBuilder();
+      for (Split split : builder.newScan().plan().splits()) {
+        DataSplit data = (DataSplit) split;
+        String partition =
+            "t_day="
+                + data.partition().getString(0)
+                + "/region="
+                + data.partition().getString(1).toString().replace("/", "%2F");
+        try (RecordReader<InternalRow> reader = builder.newRead().createReader(split)) {
+          reader.forEachRemaining(
+              row -> {
+                long id = row.getLong(0);
+                assertThat(read.put(id, partition + "#" + data.bucket()))
+                    .as("row %d once", id)
+                    .isNull();
+                assertThat(row.getString(4).toString())
+                    .as("t_day of row %d", id)
+                    .isEqualTo(row.getTimestamp(1, 6).toLocalDateTime().toLocalDate().toString());
+              });
+        }
+      }
+    }
+    Map<Long, String> expectedPlaces = new HashMap<>();
+    for (Event event : expected) {
+      String at = log.get(event.id());
+      expectedPlaces.put(event.id(), at.substring(0, at.indexOf('@')));
+    }
+    assertThat(read)
+        .as("every row in the Paimon partition of its values and the bucket of its log bucket")
+        .isEqualTo(expectedPlaces);
+  }
+
   // ---- 2. drop and re-create ----
 
   /**

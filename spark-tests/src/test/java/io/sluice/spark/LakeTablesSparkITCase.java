@@ -167,6 +167,7 @@ class LakeTablesSparkITCase {
       }
     }
     writeAndTierPrimaryKeyTables();
+    writeAndTierPartitionedTable();
     startSpark();
   }
 
@@ -225,6 +226,149 @@ class LakeTablesSparkITCase {
       }
       pkScans.put(table, scans);
     }
+  }
+
+  // ---- a partitioned table ------------------------------------------------------------------
+
+  /** A table partitioned by {@code day(t)} and {@code region}, tiered into Paimon and Iceberg. */
+  private static final String PARTITIONED = "events_pd";
+
+  /** The rows written to {@link #PARTITIONED}: id, day of month, region. */
+  private static List<long[]> partitionedRows;
+
+  private static final List<String> REGIONS = List.of("eu", "us");
+
+  private static void writeAndTierPartitionedTable() throws Exception {
+    ObjectNode definition = JSON.createObjectNode();
+    ArrayNode columns = definition.putArray("columns");
+    columns.addObject().put("name", "id").put("type", "bigint").put("nullable", false);
+    columns.addObject().put("name", "t").put("type", "timestamp").put("nullable", false);
+    columns.addObject().put("name", "region").put("type", "string").put("nullable", false);
+    definition.putArray("partitionBy").add("day(t)").add("region");
+    definition.putArray("bucketKey").add("id");
+    definition.put("buckets", BUCKETS);
+    definition.putObject("lake").putArray("formats").add("paimon").add("iceberg");
+    HttpResponse<String> created = send("PUT", "/v1/tables/" + PARTITIONED, definition);
+    assertThat(created.statusCode()).as("create: %s", created.body()).isEqualTo(201);
+    partitionedRows = new ArrayList<>();
+    ArrayNode body = JSON.createArrayNode();
+    for (long id = 0; id < 1_200; id++) {
+      long day = 20 + id % 5;
+      partitionedRows.add(new long[] {id, day, id % 2});
+      body.addObject()
+          .put("id", id)
+          .put("t", LocalDateTime.of(2026, 11, (int) day, (int) (id % 24), 30).toString())
+          .put("region", REGIONS.get((int) (id % 2)));
+    }
+    HttpResponse<String> wrote = send("POST", "/v1/tables/" + PARTITIONED + "/rows", body);
+    assertThat(wrote.statusCode()).as("write: %s", wrote.body()).isEqualTo(200);
+    HttpResponse<String> tier =
+        send("POST", "/v1/tables/" + PARTITIONED + "/tier?waitMs=120000", null);
+    if (tier.statusCode() != 200) {
+      tierFailures.put(
+          PARTITIONED,
+          "tier answered " + tier.statusCode() + " " + tier.body() + serverError(tier.body()));
+    }
+  }
+
+  @Test
+  void sparkCountsEachPartitionOfAPartitionedTableExactly() {
+    requireTiered(PARTITIONED);
+    Map<String, Long> expected = new TreeMap<>();
+    for (long[] row : partitionedRows) {
+      expected.merge("2026-11-" + row[1] + "/" + REGIONS.get((int) row[2]), 1L, Long::sum);
+    }
+    Map<String, Long> read = new TreeMap<>();
+    for (Row row :
+        spark
+            .sql(
+                "SELECT t_day, region, COUNT(*) FROM "
+                    + name("paimon", PARTITIONED)
+                    + " GROUP BY t_day, region")
+            .collectAsList()) {
+      read.put(row.getString(0) + "/" + row.getString(1), row.getLong(2));
+    }
+    assertThat(read).hasSize(10).isEqualTo(expected);
+    Row oneDay =
+        spark
+            .sql(
+                "SELECT COUNT(*) FROM "
+                    + name("paimon", PARTITIONED)
+                    + " WHERE t_day = '2026-11-22' AND region = 'us'")
+            .first();
+    assertThat(oneDay.getLong(0)).isEqualTo(expected.get("2026-11-22/us"));
+  }
+
+  @Test
+  void icebergPartitionsAPartitionedTableByDayRegionAndBucket() {
+    requireTiered(PARTITIONED);
+    String name = name("iceberg", PARTITIONED);
+    Map<String, Long> expected = new TreeMap<>();
+    for (long[] row : partitionedRows) {
+      expected.merge("2026-11-" + row[1] + "/" + REGIONS.get((int) row[2]), 1L, Long::sum);
+    }
+    Map<String, Long> fromManifests = new TreeMap<>();
+    for (Row row :
+        spark
+            .sql(
+                "SELECT CAST(partition.t_day AS STRING), partition.region, SUM(record_count)"
+                    + " FROM "
+                    + name
+                    + ".partitions GROUP BY 1, 2")
+            .collectAsList()) {
+      fromManifests.put(row.getString(0) + "/" + row.getString(1), row.getLong(2));
+    }
+    assertThat(fromManifests).isEqualTo(expected);
+    long misplaced =
+        spark
+            .sql(
+                "SELECT COUNT(*) FROM "
+                    + name
+                    + " WHERE _partition.t_day <> CAST(t AS DATE) OR _partition.region <> region"
+                    + " OR _partition.id_bucket <> sluice.system.bucket("
+                    + BUCKETS
+                    + ", id)")
+            .first()
+            .getLong(0);
+    assertThat(misplaced).as("rows outside the partition of their values").isZero();
+    assertThat(spark.sql("SELECT COUNT(*) FROM " + name).first().getLong(0))
+        .isEqualTo(partitionedRows.size());
+  }
+
+  @Test
+  void eachRowOfAPartitionedTableSitsInItsPartitionDirectoryAndLogBucket() {
+    requireTiered(PARTITIONED);
+    List<String> misplaced =
+        spark
+            .sql("SELECT id, t_day, region, __paimon_file_path FROM " + name("paimon", PARTITIONED))
+            .collectAsList()
+            .stream()
+            .filter(
+                r -> {
+                  long id = r.getLong(0);
+                  long[] written = partitionedRows.get((int) id);
+                  String expected =
+                      "/t_day=2026-11-"
+                          + written[1]
+                          + "/region="
+                          + REGIONS.get((int) written[2])
+                          + "/bucket-"
+                          + paimonBucket(id)
+                          + "/";
+                  return !r.getString(3).contains(expected)
+                      || !r.getString(1).equals("2026-11-" + written[1]);
+                })
+            .map(r -> r.getLong(0) + " in " + r.getString(3))
+            .toList();
+    assertThat(spark.sql("SELECT COUNT(*) FROM " + name("paimon", PARTITIONED)).first().getLong(0))
+        .isEqualTo(partitionedRows.size());
+    assertThat(misplaced).as("rows outside their partition directory or log bucket").isEmpty();
+    List<String> partitions =
+        spark.sql("SHOW PARTITIONS " + name("paimon", PARTITIONED)).collectAsList().stream()
+            .map(r -> r.getString(0))
+            .sorted()
+            .toList();
+    assertThat(partitions).hasSize(10).contains("t_day=2026-11-20/region=eu");
   }
 
   @AfterAll

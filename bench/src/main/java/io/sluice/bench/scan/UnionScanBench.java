@@ -4,6 +4,7 @@ import io.sluice.bench.MachineInfo;
 import io.sluice.bench.scan.Passes.Pass;
 import io.sluice.bench.scan.Passes.Read;
 import io.sluice.core.log.SegmentKeys;
+import io.sluice.core.metadata.LogOffsets;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.scan.ScanService;
 import io.sluice.core.scan.ScanSource;
@@ -224,7 +225,7 @@ public final class UnionScanBench {
     Map<Integer, Long> tiered;
     try (TableScan lake = stores.open(name, format, ScanSource.LAKE)) {
       read = Passes.drain(lake);
-      tiered = lake.offsets();
+      tiered = LogOffsets.buckets(lake.offsets());
     }
     for (Map.Entry<Integer, Long> bucket : tiered.entrySet()) {
       read =

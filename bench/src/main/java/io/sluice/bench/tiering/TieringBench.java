@@ -473,7 +473,8 @@ public final class TieringBench {
         for (Ack a; (a = acks.poll()) != null; ) {
           pending.add(a);
         }
-        Map<Integer, Long> lake = reader.latestTiered().map(LakeSnapshot::offsets).orElse(Map.of());
+        Map<Integer, Long> lake =
+            reader.latestTiered().map(LakeSnapshot::bucketOffsets).orElse(Map.of());
         long seen = System.nanoTime();
         pending.removeIf(
             a -> {

@@ -1,5 +1,7 @@
 package io.sluice.core.lake;
 
+import io.sluice.core.metadata.PartitionBucket;
+import io.sluice.core.metadata.TableBucket;
 import java.util.Map;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -17,7 +19,16 @@ public interface LakeWrite extends AutoCloseable {
    * Writes rows that log bucket {@code bucket} holds; columns by name, the table's current columns.
    * In the bucketing format they land in lake bucket {@code bucket}.
    */
-  void write(int bucket, VectorSchemaRoot rows);
+  default void write(int bucket, VectorSchemaRoot rows) {
+    write(TableBucket.UNPARTITIONED, bucket, rows);
+  }
+
+  /**
+   * Writes rows that bucket {@code bucket} of partition {@code partition} holds; columns by name,
+   * the table's current columns. They land in that partition of the lake table, in lake bucket
+   * {@code bucket}.
+   */
+  void write(String partition, int bucket, VectorSchemaRoot rows);
 
   /**
    * Writes the changes of a primary-key table that log bucket {@code bucket} holds, in offset
@@ -28,13 +39,18 @@ public interface LakeWrite extends AutoCloseable {
    * change of that bucket the run tiers, so a format that keeps only the last row per key may
    * collapse them.
    */
-  void writeChanges(int bucket, VectorSchemaRoot changes);
+  default void writeChanges(int bucket, VectorSchemaRoot changes) {
+    writeChanges(TableBucket.UNPARTITIONED, bucket, changes);
+  }
+
+  /** As {@link #writeChanges(int, VectorSchemaRoot)}, for a bucket of a partition. */
+  void writeChanges(String partition, int bucket, VectorSchemaRoot changes);
 
   /**
    * Commits everything written as one snapshot recording, per log bucket, the end offset
    * (exclusive) of what the lake now holds, and the Sluice table id.
    */
-  LakeSnapshot commit(Map<Integer, Long> offsets);
+  LakeSnapshot commit(Map<PartitionBucket, Long> offsets);
 
   /** Deletes what this write put in storage; only after a refused commit. */
   void abort();

@@ -171,12 +171,9 @@ public final class ChangelogService {
   }
 
   private long tieredOffset(TableEntry table, TableBucket bucket) {
-    if (!bucket.partition().isEmpty()) {
-      return 0; // partitioned tables are not tiered yet
-    }
     return lake(table)
         .flatMap(LakeTable::latestTiered)
-        .map(s -> s.offsets().getOrDefault(bucket.bucket(), 0L))
+        .map(s -> s.offset(bucket.partition(), bucket.bucket()))
         .orElse(0L);
   }
 
@@ -197,16 +194,16 @@ public final class ChangelogService {
       return state;
     }
     int bucket = logBucket.bucket();
-    // Partitioned tables are not tiered yet: the state before is all in the log.
-    Optional<LakeTable> lake = logBucket.partition().isEmpty() ? lake(table) : Optional.empty();
+    String partition = logBucket.partition();
+    Optional<LakeTable> lake = lake(table);
     Optional<LakeSnapshot> base =
         lake.flatMap(
             l ->
                 l.snapshots().stream()
                     .filter(s -> s.tableId().isPresent() && !s.offsets().isEmpty())
-                    .filter(s -> s.offsets().getOrDefault(bucket, 0L) <= from)
+                    .filter(s -> s.offset(partition, bucket) <= from)
                     .findFirst());
-    long baseOffset = base.map(s -> s.offsets().getOrDefault(bucket, 0L)).orElse(0L);
+    long baseOffset = base.map(s -> s.offset(partition, bucket)).orElse(0L);
     if (base.isPresent()) {
       LakeKeys.read(lake.get(), base.get(), table.definition(), keys, allocator, state::seed);
     }

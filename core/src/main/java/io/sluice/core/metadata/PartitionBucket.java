@@ -15,6 +15,14 @@ public record PartitionBucket(String partition, int bucket) implements Comparabl
     return new TableBucket(tableId, partition, bucket);
   }
 
+  /** {@code bucket 3}, or {@code bucket 3 of partition t_day=2026-11-25} on a partitioned table. */
+  @Override
+  public String toString() {
+    return partition.isEmpty()
+        ? "bucket " + bucket
+        : "bucket " + bucket + " of partition " + partition;
+  }
+
   @Override
   public int compareTo(PartitionBucket other) {
     return ORDER.compare(this, other);

@@ -23,8 +23,6 @@ public record TableBucket(String tableId, String partition, int bucket) {
 
   @Override
   public String toString() {
-    return partition.isEmpty()
-        ? "bucket " + bucket
-        : "bucket " + bucket + " of partition " + partition;
+    return new PartitionBucket(partition, bucket).toString();
   }
 }

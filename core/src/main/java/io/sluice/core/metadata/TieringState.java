@@ -5,15 +5,15 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * What the metadata store last learned of a table's lake: per log bucket the end offset (exclusive)
- * tiered into {@code format}, in snapshot {@code snapshotId} at {@code committedAt}. The lake
- * snapshot stays the source of truth; this is a copy for readers and GC.
+ * What the metadata store last learned of a table's lake: per log bucket (of each partition) the
+ * end offset (exclusive) tiered into {@code format}, in snapshot {@code snapshotId} at {@code
+ * committedAt}. The lake snapshot stays the source of truth; this is a copy for readers and GC.
  */
 public record TieringState(
     String tableId,
     LakeFormatName format,
     long snapshotId,
-    Map<Integer, Long> offsets,
+    Map<PartitionBucket, Long> offsets,
     Instant committedAt) {
   public TieringState {
     offsets = Map.copyOf(offsets);

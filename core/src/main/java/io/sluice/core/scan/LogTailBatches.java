@@ -1,7 +1,6 @@
 package io.sluice.core.scan;
 
 import io.sluice.core.metadata.PartitionBucket;
-import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.service.LogRead;
 import io.sluice.core.service.LogReadService;
 import io.sluice.core.table.TableName;
@@ -71,7 +70,7 @@ final class LogTailBatches implements RowBatches {
   }
 
   private String where() {
-    return new TableBucket("", bucket.partition(), bucket.bucket()).toString();
+    return bucket.toString();
   }
 
   @Override

@@ -111,11 +111,7 @@ public final class ScanService {
     for (String partition : tables.partitions(table)) {
       for (int bucket = 0; bucket < definition.buckets(); bucket++) {
         PartitionBucket at = new PartitionBucket(partition, bucket);
-        // Partitioned tables are not tiered yet: their lake holds nothing.
-        long tiered =
-            snapshot.isPresent() && partition.isEmpty()
-                ? snapshot.get().offsets().getOrDefault(bucket, 0L)
-                : 0L;
+        long tiered = snapshot.isPresent() ? snapshot.get().offset(partition, bucket) : 0L;
         if (request.source() == ScanSource.LAKE) {
           offsets.put(at, tiered);
           continue;

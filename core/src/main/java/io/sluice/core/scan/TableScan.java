@@ -1,8 +1,7 @@
 package io.sluice.core.scan;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.core.lake.LakeSnapshot;
+import io.sluice.core.metadata.LogOffsets;
 import io.sluice.core.metadata.PartitionBucket;
 import java.util.Collections;
 import java.util.Optional;
@@ -18,8 +17,6 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 public record TableScan(
     RowBatches rows, SortedMap<PartitionBucket, Long> offsets, Optional<LakeSnapshot> snapshot)
     implements RowBatches {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   public TableScan {
     offsets = Collections.unmodifiableSortedMap(new TreeMap<>(offsets));
   }
@@ -29,18 +26,7 @@ public record TableScan(
    * {"t_day=2026-11-25": {"0": 120, ...}, ...}} by partition and bucket on a partitioned one.
    */
   public String offsetsJson() {
-    ObjectNode node = JSON.createObjectNode();
-    offsets.forEach(
-        (at, offset) -> {
-          ObjectNode buckets =
-              at.partition().isEmpty()
-                  ? node
-                  : node.has(at.partition())
-                      ? (ObjectNode) node.get(at.partition())
-                      : node.putObject(at.partition());
-          buckets.put(Integer.toString(at.bucket()), offset);
-        });
-    return node.toString();
+    return LogOffsets.json(offsets);
   }
 
   @Override

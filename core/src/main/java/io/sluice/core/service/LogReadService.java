@@ -8,6 +8,7 @@ import io.sluice.core.log.SliceReader;
 import io.sluice.core.merge.PrimaryKeyColumns;
 import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.MetadataStore;
+import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.metadata.Slice;
 import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
@@ -214,7 +215,7 @@ public final class LogReadService {
   }
 
   private static String bucketName(Request request) {
-    return new TableBucket("", request.partition(), request.bucket()).toString();
+    return new PartitionBucket(request.partition(), request.bucket()).toString();
   }
 
   /** The columns {@code names} pick, all when empty; 400 for a name that is not a column. */

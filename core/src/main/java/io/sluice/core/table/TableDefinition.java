@@ -312,10 +312,6 @@ public record TableDefinition(
       }
       checkMergeEngine(problems);
       checkPartitions(resolved, bucketColumns, keyOnlyOfPartitionColumns, problems);
-      if (!partitionBy.isEmpty() && !lakeFormats.isEmpty()) {
-        problems.add(
-            "a partitioned table cannot be tiered into a lake yet: leave lake.formats empty");
-      }
     }
 
     private void checkPartitions(

@@ -3,6 +3,7 @@ package io.sluice.core.tiering;
 import io.sluice.core.log.LogIndex;
 import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.MetadataStore;
+import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.metadata.Slice;
 import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
@@ -33,27 +34,33 @@ public final class LakeLagService {
 
   /** The lag of every lake format of the table, in the table's format order. */
   public List<LakeLag> lag(TableEntry table) {
+    List<TableBucket> buckets = new ArrayList<>();
     List<BucketHead> heads = new ArrayList<>();
-    for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
-      heads.add(metadata.head(table.tableId(), bucket));
+    for (String partition : metadata.partitions(table)) {
+      for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
+        TableBucket at = new TableBucket(table.tableId(), partition, bucket);
+        buckets.add(at);
+        heads.add(metadata.head(at));
+      }
     }
     List<LakeLag> lags = new ArrayList<>();
     for (LakeFormatName format : table.definition().lakeFormats()) {
       Optional<TieringState> state = metadata.tieringState(table.tableId(), format);
-      Map<Integer, Long> tiered = state.map(TieringState::offsets).orElse(Map.of());
+      Map<PartitionBucket, Long> tiered = state.map(TieringState::offsets).orElse(Map.of());
       long rows = 0;
       long bytes = 0;
       Instant newestTiered = null;
-      for (BucketHead head : heads) {
-        long end = tiered.getOrDefault(head.bucket(), 0L);
+      for (int i = 0; i < heads.size(); i++) {
+        BucketHead head = heads.get(i);
+        TableBucket at = buckets.get(i);
+        long end = tiered.getOrDefault(new PartitionBucket(at.partition(), at.bucket()), 0L);
         rows += Math.max(0, head.nextOffset() - end);
         // From the last tiered row on: its slice gives the commit time, later ones the bytes.
         long from = Math.max(head.logStartOffset(), end - 1);
         if (from >= head.nextOffset()) {
           continue;
         }
-        for (Slice slice :
-            index.slices(TableBucket.of(table.tableId(), head.bucket()), from).slices()) {
+        for (Slice slice : index.slices(at, from).slices()) {
           if (slice.endOffset() > end) {
             bytes += slice.byteLength();
           }

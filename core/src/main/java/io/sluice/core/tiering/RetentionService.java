@@ -76,7 +76,7 @@ public final class RetentionService {
    */
   public Swept sweep(TableEntry table, boolean orphans) {
     Instant now = clock.instant();
-    Map<LakeFormatName, Map<Integer, Long>> tiered = tiered(table);
+    Map<LakeFormatName, Map<PartitionBucket, Long>> tiered = tiered(table);
     long slices = 0;
     Map<PartitionBucket, Long> logStarts = new HashMap<>();
     String firstKept = PlanKeys.at(now.minus(settings.objectGrace()));
@@ -136,8 +136,8 @@ public final class RetentionService {
     return deleted;
   }
 
-  private Map<LakeFormatName, Map<Integer, Long>> tiered(TableEntry table) {
-    Map<LakeFormatName, Map<Integer, Long>> tiered = new HashMap<>();
+  private Map<LakeFormatName, Map<PartitionBucket, Long>> tiered(TableEntry table) {
+    Map<LakeFormatName, Map<PartitionBucket, Long>> tiered = new HashMap<>();
     for (LakeFormatName format : table.definition().lakeFormats()) {
       tiered.put(
           format,
@@ -151,11 +151,17 @@ public final class RetentionService {
 
   /** The offset below which every lake format holds the bucket; no lake: no bound. */
   private static long bound(
-      TableEntry table, Map<LakeFormatName, Map<Integer, Long>> tiered, TableBucket bucket) {
+      TableEntry table,
+      Map<LakeFormatName, Map<PartitionBucket, Long>> tiered,
+      TableBucket bucket) {
     long bound = Long.MAX_VALUE;
     for (LakeFormatName format : table.definition().lakeFormats()) {
-      // Partitioned tables are not tiered yet, so they have no lake formats.
-      bound = Math.min(bound, tiered.get(format).getOrDefault(bucket.bucket(), 0L));
+      bound =
+          Math.min(
+              bound,
+              tiered
+                  .get(format)
+                  .getOrDefault(new PartitionBucket(bucket.partition(), bucket.bucket()), 0L));
     }
     return bound;
   }

@@ -19,6 +19,7 @@ import io.sluice.core.merge.RowMerger;
 import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.Lease;
 import io.sluice.core.metadata.MetadataStore;
+import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.metadata.Slice;
 import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
@@ -138,21 +139,26 @@ public final class TieringService {
     LakeTable lake = lakes.format(format).createOrLoad(table);
     lake.evolve(table.definition());
     Optional<LakeSnapshot> base = lake.latestTiered();
-    Map<Integer, Long> start = base.map(LakeSnapshot::offsets).orElse(Map.of());
-    Map<Integer, Long> ends = new HashMap<>();
+    Map<PartitionBucket, Long> start = base.map(LakeSnapshot::offsets).orElse(Map.of());
+    Map<PartitionBucket, Long> ends = new HashMap<>(start);
     boolean wroteRows = false;
     try (LakeWrite write = lake.newWrite(base, lease.epoch())) {
       long budget = limits.maxRowsPerRun();
       Schema schema = ArrowSchemas.schema(table.definition());
-      for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
-        long from = start.getOrDefault(bucket, 0L);
-        long end =
-            table.definition().hasPrimaryKey()
-                ? writeChanges(table, bucket, from, budget, lake, base, write)
-                : writeBucket(table, bucket, from, budget, schema, write);
-        ends.put(bucket, end);
-        budget -= end - from;
-        wroteRows |= end > from;
+      for (String partition : metadata.partitions(table)) {
+        for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
+          TableBucket at = new TableBucket(table.tableId(), partition, bucket);
+          long from = start.getOrDefault(new PartitionBucket(partition, bucket), 0L);
+          long end =
+              table.definition().hasPrimaryKey()
+                  ? writeChanges(table, at, from, budget, lake, base, write)
+                  : writeBucket(table, at, from, budget, schema, write);
+          if (end > 0 || partition.isEmpty()) {
+            ends.put(new PartitionBucket(partition, bucket), end);
+          }
+          budget -= end - from;
+          wroteRows |= end > from;
+        }
       }
       if (!wroteRows) {
         record(table, format, base);
@@ -173,7 +179,12 @@ public final class TieringService {
 
   /** Writes a bucket's rows from {@code from}, at most {@code budget}; returns the end offset. */
   private long writeBucket(
-      TableEntry table, int bucket, long from, long budget, Schema schema, LakeWrite write) {
+      TableEntry table,
+      TableBucket bucket,
+      long from,
+      long budget,
+      Schema schema,
+      LakeWrite write) {
     return forEachSlice(
         table,
         bucket,
@@ -183,7 +194,7 @@ public final class TieringService {
           try (VectorSchemaRoot current = VectorSchemaRoot.create(schema, allocator)) {
             ArrowCopy.copyRows(rows, fromRow, toRow, current, 0);
             ArrowCopy.finish(current, toRow - fromRow);
-            write.write(bucket, current);
+            write.write(bucket.partition(), bucket.bucket(), current);
           }
         });
   }
@@ -195,7 +206,7 @@ public final class TieringService {
    */
   private long writeChanges(
       TableEntry table,
-      int bucket,
+      TableBucket bucket,
       long from,
       long budget,
       LakeTable lake,
@@ -226,7 +237,7 @@ public final class TieringService {
     List<Change> changes = new ArrayList<>();
     rows.forEach(row -> changes.addAll(state.apply(row)));
     try (VectorSchemaRoot batch = ChangeBatches.of(changes, definition.columns(), allocator)) {
-      write.writeChanges(bucket, batch);
+      write.writeChanges(bucket.partition(), bucket.bucket(), batch);
     }
     return end;
   }
@@ -241,12 +252,12 @@ public final class TieringService {
    * the end offset.
    */
   private long forEachSlice(
-      TableEntry table, int bucket, long from, long budget, SliceRows consumer) {
-    LogIndex.BucketSlices found = index.slices(TableBucket.of(table.tableId(), bucket), from);
+      TableEntry table, TableBucket bucket, long from, long budget, SliceRows consumer) {
+    LogIndex.BucketSlices found = index.slices(bucket, from);
     BucketHead head = found.head();
     if (from < head.logStartOffset()) {
       throw new IllegalStateException(
-          "Cannot tier bucket "
+          "Cannot tier "
               + bucket
               + " of table "
               + table.name()

@@ -4,6 +4,7 @@ import io.sluice.core.arrow.ArrowSchemas;
 import io.sluice.core.arrow.ArrowValues;
 import io.sluice.core.merge.ChangeType;
 import io.sluice.core.merge.Changelogs;
+import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.scan.RowBatches;
 import io.sluice.core.scan.RowFilter;
@@ -187,11 +188,14 @@ public class TestingLakeFormat implements LakeFormat {
       Map<List<Object>, Map<String, Object>> changed = new LinkedHashMap<>();
       return new LakeWrite() {
         @Override
-        public void write(int bucket, VectorSchemaRoot batch) {
+        public void write(String partition, int bucket, VectorSchemaRoot batch) {
           duringWrite.accept(bucket);
           for (int row = 0; row < batch.getRowCount(); row++) {
             Map<String, Object> values = new LinkedHashMap<>();
             values.put("_bucket", bucket);
+            if (!partition.isEmpty()) {
+              values.put("_partition", partition);
+            }
             for (FieldVector vector : batch.getFieldVectors()) {
               values.put(vector.getName(), ArrowValues.get(vector, row));
             }
@@ -200,7 +204,7 @@ public class TestingLakeFormat implements LakeFormat {
         }
 
         @Override
-        public void writeChanges(int bucket, VectorSchemaRoot changes) {
+        public void writeChanges(String partition, int bucket, VectorSchemaRoot changes) {
           duringWrite.accept(bucket);
           for (int row = 0; row < changes.getRowCount(); row++) {
             Map<String, Object> values = new LinkedHashMap<>();
@@ -227,7 +231,7 @@ public class TestingLakeFormat implements LakeFormat {
         }
 
         @Override
-        public LakeSnapshot commit(Map<Integer, Long> offsets) {
+        public LakeSnapshot commit(Map<PartitionBucket, Long> offsets) {
           synchronized (TestingLakeFormat.this) {
             Failure failure = nextCommit;
             nextCommit = Failure.NONE;

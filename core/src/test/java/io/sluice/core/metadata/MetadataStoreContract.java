@@ -636,7 +636,7 @@ public abstract class MetadataStoreContract {
             tableId,
             LakeFormatName.PAIMON,
             7,
-            Map.of(0, 300L, 1, 298L),
+            LogOffsets.ofBuckets(Map.of(0, 300L, 1, 298L)),
             Instant.parse("2026-11-25T08:00:00Z"));
     store.putTieringState(paimon);
     assertThat(store.tieringState(tableId, LakeFormatName.PAIMON)).contains(paimon);
@@ -646,7 +646,13 @@ public abstract class MetadataStoreContract {
             tableId,
             LakeFormatName.PAIMON,
             8,
-            Map.of(0, 320L, 1, 298L),
+            Map.of(
+                new PartitionBucket("", 0),
+                320L,
+                new PartitionBucket("", 1),
+                298L,
+                new PartitionBucket("t_day=2026-11-25", 0),
+                12L),
             Instant.parse("2026-11-25T08:01:00Z"));
     store.putTieringState(next);
     assertThat(store.tieringState(tableId, LakeFormatName.PAIMON)).contains(next);

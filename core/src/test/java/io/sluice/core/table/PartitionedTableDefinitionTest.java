@@ -91,7 +91,8 @@ class PartitionedTableDefinitionTest {
     TableDefinition orders =
         parse(
             """
-            "primaryKey": ["region", "id", "d"], "partitionBy": ["region", "year(d)"]
+            "primaryKey": ["region", "id", "d"], "partitionBy": ["region", "year(d)"],
+            "lake": {"formats": ["iceberg"]}
             """);
     assertThat(orders.bucketKey()).containsExactly("id");
 

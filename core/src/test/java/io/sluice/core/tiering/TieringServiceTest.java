@@ -8,6 +8,7 @@ import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.TestingLakeFormat;
 import io.sluice.core.log.AppendCommitter;
 import io.sluice.core.metadata.Lease;
+import io.sluice.core.metadata.LogOffsets;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.metadata.TestingMetadataStore;
 import io.sluice.core.service.AppendService;
@@ -116,7 +117,7 @@ class TieringServiceTest {
     List<Object> ids = lake.rows(EVENTS).stream().map(r -> r.get("id")).toList();
     assertThat(ids).hasSize((int) nextId).doesNotHaveDuplicates();
     assertThat(lake.createOrLoad(table).latestTiered().map(LakeSnapshot::offsets))
-        .contains(highWatermarks());
+        .contains(LogOffsets.ofBuckets(highWatermarks()));
   }
 
   @Test
@@ -140,7 +141,7 @@ class TieringServiceTest {
     assertExactlyOnce(iceberg);
     assertThat(
             metadata.tieringState(table.tableId(), LakeFormatName.ICEBERG).orElseThrow().offsets())
-        .isEqualTo(highWatermarks());
+        .isEqualTo(LogOffsets.ofBuckets(highWatermarks()));
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.sluice.lake.iceberg;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeWrite;
 import io.sluice.core.merge.ChangeType;
+import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.store.CommitStateUnknownException;
 import io.sluice.core.table.LakeFormatName;
@@ -72,7 +73,7 @@ final class IcebergLakeWrite implements LakeWrite {
   private final Schema schema;
   private final List<Types.NestedField> keyFields;
   private final Schema keySchema;
-  private final Set<Integer> changedBuckets = new HashSet<>();
+  private final Set<PartitionBucket> changedBuckets = new HashSet<>();
   private final Map<PartitionKey, EqualityDeleteWriter<Record>> deleteWriters =
       new LinkedHashMap<>();
   private OutputFileFactory outputs;
@@ -120,7 +121,7 @@ final class IcebergLakeWrite implements LakeWrite {
    *     #writeChanges}
    */
   @Override
-  public void write(int bucket, VectorSchemaRoot rows) {
+  public void write(String partition, int bucket, VectorSchemaRoot rows) {
     if (definition.hasPrimaryKey()) {
       throw new IllegalStateException(
           "Cannot write rows to Iceberg table "
@@ -156,7 +157,7 @@ final class IcebergLakeWrite implements LakeWrite {
    *     changes of {@code bucket}
    */
   @Override
-  public void writeChanges(int bucket, VectorSchemaRoot changes) {
+  public void writeChanges(String partition, int bucket, VectorSchemaRoot changes) {
     if (!definition.hasPrimaryKey()) {
       throw new IllegalStateException(
           "Cannot write changes to Iceberg table "
@@ -164,10 +165,10 @@ final class IcebergLakeWrite implements LakeWrite {
               + ": it has no primary key; write its rows with write");
     }
     checkWritable(bucket);
-    if (!changedBuckets.add(bucket)) {
+    if (!changedBuckets.add(new PartitionBucket(partition, bucket))) {
       throw new IllegalStateException(
-          "Cannot write changes to Iceberg table %s: this write already took those of bucket %d"
-              .formatted(table.name(), bucket));
+          "Cannot write changes to Iceberg table %s: this write already took those of %s"
+              .formatted(table.name(), new PartitionBucket(partition, bucket)));
     }
     ChangeBatch batch = ChangeBatch.of(changes, "Iceberg table " + table.name());
     IcebergRecords records = new IcebergRecords(table.name(), schema, definition, batch.rows());
@@ -257,7 +258,7 @@ final class IcebergLakeWrite implements LakeWrite {
   }
 
   @Override
-  public LakeSnapshot commit(Map<Integer, Long> offsets) {
+  public LakeSnapshot commit(Map<PartitionBucket, Long> offsets) {
     if (committed != null) {
       if (!committed.offsets().equals(offsets)) {
         throw new IllegalStateException(
@@ -325,7 +326,7 @@ final class IcebergLakeWrite implements LakeWrite {
   }
 
   /** Whether this run's epoch committed the snapshot with these offsets (a lost answer). */
-  private boolean isThisRun(Snapshot snapshot, Map<Integer, Long> offsets) {
+  private boolean isThisRun(Snapshot snapshot, Map<PartitionBucket, Long> offsets) {
     return IcebergSnapshots.epoch(snapshot).filter(e -> e == epoch).isPresent()
         && IcebergSnapshots.of(snapshot).offsets().equals(offsets);
   }
@@ -443,7 +444,7 @@ final class IcebergLakeWrite implements LakeWrite {
 
   private void checkAligned(PartitionKey key) {
     if (aligned) {
-      Integer partition = key.get(0, Integer.class);
+      Integer partition = key.get(IcebergSchemas.bucketPosition(definition), Integer.class);
       if (partition == null || partition != bucket) {
         throw new IllegalArgumentException(
             "Cannot write a row of log bucket %d to Iceberg table %s: Iceberg's partition spec %s puts it in bucket %s"

@@ -2,6 +2,7 @@ package io.sluice.lake.iceberg;
 
 import io.sluice.core.table.Column;
 import io.sluice.core.table.LakeFormatName;
+import io.sluice.core.table.PartitionField;
 import io.sluice.core.table.TableDefinition;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -44,26 +45,39 @@ final class IcebergSchemas {
   }
 
   /**
-   * {@code bucket(key, N)} when the table has a bucket key of one non-null column that Iceberg's
-   * bucket transform takes (always so when Iceberg is the bucketing format: the definition was
-   * checked), else unpartitioned.
+   * The table's partition fields ({@code day(t)} named {@code t_day}, identity {@code region}, as
+   * Sluice names them, which are Iceberg's default names), then {@code bucket(key, N)} when the
+   * table has a bucket key of one non-null column that Iceberg's bucket transform takes (always so
+   * when Iceberg is the bucketing format: the definition was checked); unpartitioned when neither.
    *
    * @throws IllegalArgumentException when Iceberg is the bucketing format and the key does not fit
    */
   static PartitionSpec spec(Schema schema, TableDefinition definition) {
+    PartitionSpec.Builder spec = PartitionSpec.builderFor(schema);
+    for (PartitionField field : definition.partitionBy()) {
+      switch (field.transform()) {
+        case IDENTITY -> spec.identity(field.column());
+        case YEAR -> spec.year(field.column(), field.name());
+        case MONTH -> spec.month(field.column(), field.name());
+        case DAY -> spec.day(field.column(), field.name());
+        case HOUR -> spec.hour(field.column(), field.name());
+      }
+    }
     Optional<Column> key = bucketColumn(definition);
     if (key.isPresent()) {
-      return PartitionSpec.builderFor(schema)
-          .bucket(key.get().name(), definition.buckets())
-          .build();
-    }
-    if (isAligned(definition) && !definition.bucketKey().isEmpty()) {
+      spec.bucket(key.get().name(), definition.buckets());
+    } else if (isAligned(definition) && !definition.bucketKey().isEmpty()) {
       throw new IllegalArgumentException(
           "Cannot partition Iceberg table by bucket key "
               + definition.bucketKey()
               + ": Iceberg's bucket transform takes one non-null column of a bucketable type");
     }
-    return PartitionSpec.unpartitioned();
+    return spec.build();
+  }
+
+  /** Where the bucket field sits in the spec: after the table's partition fields. */
+  static int bucketPosition(TableDefinition definition) {
+    return definition.partitionBy().size();
   }
 
   /** Whether Iceberg's bucketing places the table's rows, so that log bucket b is partition b. */

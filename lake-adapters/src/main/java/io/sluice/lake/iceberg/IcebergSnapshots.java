@@ -1,6 +1,7 @@
 package io.sluice.lake.iceberg;
 
 import io.sluice.core.lake.LakeSnapshot;
+import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.table.LakeFormatName;
 import java.time.Instant;
 import java.util.Map;
@@ -71,11 +72,11 @@ final class IcebergSnapshots {
     return Optional.ofNullable(snapshot.summary().get(EPOCH_PROPERTY)).map(Long::parseLong);
   }
 
-  static String offsetsJson(Map<Integer, Long> offsets) {
+  static String offsetsJson(Map<PartitionBucket, Long> offsets) {
     return LakeSnapshot.offsetsJson(offsets);
   }
 
-  private static Map<Integer, Long> parseOffsets(Snapshot snapshot, String json) {
+  private static Map<PartitionBucket, Long> parseOffsets(Snapshot snapshot, String json) {
     return LakeSnapshot.parseOffsets(json);
   }
 }

@@ -3,10 +3,12 @@ package io.sluice.lake.paimon;
 import io.sluice.core.arrow.ArrowSchemas;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.TableDefinition;
+import java.util.Map;
 import java.util.function.IntFunction;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.paimon.data.BinaryString;
 import org.apache.paimon.data.GenericRow;
 import org.apache.paimon.types.DataField;
 import org.apache.paimon.types.RowType;
@@ -27,16 +29,26 @@ final class PaimonArrowRows {
 
   /**
    * Reads {@code batch} in the field order of {@code rowType}, taking each field's type from the
-   * column of the same name in {@code definition}.
+   * column of the same name in {@code definition}; a derived partition column ({@link
+   * PaimonTableSchemas#derivedColumns}) holds its value from {@code derived} in every row.
    *
    * @throws IllegalArgumentException when a field's Arrow type is not its column's, or the batch
    *     leaves out a column that is not nullable
    */
   @SuppressWarnings("unchecked")
-  static PaimonArrowRows of(VectorSchemaRoot batch, RowType rowType, TableDefinition definition) {
+  static PaimonArrowRows of(
+      VectorSchemaRoot batch,
+      RowType rowType,
+      TableDefinition definition,
+      Map<String, String> derived) {
     IntFunction<Object>[] readers = new IntFunction[rowType.getFieldCount()];
     for (int i = 0; i < readers.length; i++) {
       DataField field = rowType.getFields().get(i);
+      if (derived.containsKey(field.name()) && definition.column(field.name()).isEmpty()) {
+        BinaryString value = BinaryString.fromString(derived.get(field.name()));
+        readers[i] = row -> value;
+        continue;
+      }
       Column column =
           definition
               .column(field.name())

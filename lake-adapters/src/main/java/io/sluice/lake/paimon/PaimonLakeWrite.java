@@ -3,15 +3,18 @@ package io.sluice.lake.paimon;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeWrite;
 import io.sluice.core.merge.Changelogs;
+import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.store.CommitStateUnknownException;
 import io.sluice.core.store.StoreUnavailableException;
 import io.sluice.core.table.LakeFormatName;
+import io.sluice.core.table.Partition;
 import io.sluice.core.table.TableDefinition;
 import io.sluice.lake.changes.ChangeBatch;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.paimon.Snapshot;
 import org.apache.paimon.data.GenericRow;
@@ -105,14 +108,14 @@ final class PaimonLakeWrite implements LakeWrite {
    *     bucketing puts a row in another bucket than {@code bucket}
    */
   @Override
-  public void write(int bucket, VectorSchemaRoot rows) {
+  public void write(String partition, int bucket, VectorSchemaRoot rows) {
     if (definition.hasPrimaryKey()) {
       throw new IllegalStateException(
           "Cannot write rows to Paimon table "
               + name
               + ": it has a primary key; write its changes with writeChanges");
     }
-    writeRows(bucket, rows, "rows", null);
+    writeRows(partition, bucket, rows, "rows", null);
   }
 
   /**
@@ -127,7 +130,7 @@ final class PaimonLakeWrite implements LakeWrite {
    *     column, a field does not fit its column, or a row belongs to another bucket
    */
   @Override
-  public void writeChanges(int bucket, VectorSchemaRoot changes) {
+  public void writeChanges(String partition, int bucket, VectorSchemaRoot changes) {
     if (!definition.hasPrimaryKey()) {
       throw new IllegalStateException(
           "Cannot write changes to Paimon table "
@@ -145,18 +148,24 @@ final class PaimonLakeWrite implements LakeWrite {
             case DELETE -> RowKind.DELETE;
           };
     }
-    writeRows(bucket, batch.rows(), "changes", kinds);
+    writeRows(partition, bucket, batch.rows(), "changes", kinds);
   }
 
-  /** Writes the rows of a batch, each with its row kind when {@code kinds} is given. */
-  private void writeRows(int bucket, VectorSchemaRoot rows, String what, RowKind[] kinds) {
+  /**
+   * Writes the rows of a batch of one partition's bucket, each with its row kind when {@code kinds}
+   * is given.
+   */
+  private void writeRows(
+      String partition, int bucket, VectorSchemaRoot rows, String what, RowKind[] kinds) {
     checkState(State.WRITING, "write");
     if (aligned && (bucket < 0 || bucket >= table.coreOptions().bucket())) {
       throw new IllegalArgumentException(
           "Cannot write %s to Paimon table %s: bucket %d is not one of its %d buckets"
               .formatted(what, name, bucket, table.coreOptions().bucket()));
     }
-    PaimonArrowRows batch = PaimonArrowRows.of(rows, table.rowType(), definition);
+    Map<String, String> values =
+        partition.isEmpty() ? Map.of() : Partition.parse(definition, partition).values();
+    PaimonArrowRows batch = PaimonArrowRows.of(rows, table.rowType(), definition, values);
     try {
       for (int i = 0; i < batch.size(); i++) {
         GenericRow row = batch.row(i);
@@ -185,7 +194,7 @@ final class PaimonLakeWrite implements LakeWrite {
   }
 
   @Override
-  public LakeSnapshot commit(Map<Integer, Long> offsets) {
+  public LakeSnapshot commit(Map<PartitionBucket, Long> offsets) {
     checkState(State.WRITING, "commit");
     SnapshotManager snapshots = table.snapshotManager();
     try {
@@ -244,7 +253,7 @@ final class PaimonLakeWrite implements LakeWrite {
    * or a later epoch committed; empty when neither committed.
    */
   private Optional<LakeSnapshot> committedByEpoch(
-      SnapshotManager snapshots, Map<Integer, Long> offsets) {
+      SnapshotManager snapshots, Map<PartitionBucket, Long> offsets) {
     Optional<Snapshot> ofUser = snapshots.latestSnapshotOfUser(COMMIT_USER);
     if (ofUser.isEmpty() || ofUser.get().commitIdentifier() < epoch) {
       return Optional.empty();
@@ -256,7 +265,7 @@ final class PaimonLakeWrite implements LakeWrite {
               .formatted(epoch, snapshot.id(), snapshot.commitIdentifier()));
     }
     LakeSnapshot earlier = PaimonSnapshots.toLakeSnapshot(snapshot);
-    if (!earlier.offsets().equals(Map.copyOf(offsets)) || !earlier.isTieringOf(tableId)) {
+    if (!earlier.offsets().equals(new TreeMap<>(offsets)) || !earlier.isTieringOf(tableId)) {
       throw refusal(
           "epoch %d already committed snapshot %d with offsets %s, not %s"
               .formatted(epoch, snapshot.id(), earlier.offsets(), offsets));

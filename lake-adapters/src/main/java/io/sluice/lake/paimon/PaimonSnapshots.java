@@ -1,6 +1,7 @@
 package io.sluice.lake.paimon;
 
 import io.sluice.core.lake.LakeSnapshot;
+import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.table.LakeFormatName;
 import java.io.FileNotFoundException;
 import java.time.Instant;
@@ -20,7 +21,7 @@ final class PaimonSnapshots {
   private PaimonSnapshots() {}
 
   /** The snapshot properties of a tiering commit. */
-  static Map<String, String> properties(String tableId, Map<Integer, Long> offsets) {
+  static Map<String, String> properties(String tableId, Map<PartitionBucket, Long> offsets) {
     return Map.of(
         LakeSnapshot.TABLE_ID_PROPERTY,
         tableId,
@@ -95,7 +96,7 @@ final class PaimonSnapshots {
     }
   }
 
-  private static Map<Integer, Long> offsets(long snapshotId, String json) {
+  private static Map<PartitionBucket, Long> offsets(long snapshotId, String json) {
     if (json == null) {
       return Map.of();
     }

@@ -3,10 +3,15 @@ package io.sluice.lake.paimon;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.table.Column;
+import io.sluice.core.table.PartitionField;
+import io.sluice.core.table.PartitionTransform;
 import io.sluice.core.table.TableDefinition;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.paimon.schema.Schema;
+import org.apache.paimon.types.DataTypes;
 
 /**
  * The Paimon schema of a Sluice table: its columns, bucketed as Sluice buckets it, Parquet files,
@@ -31,11 +36,32 @@ final class PaimonTableSchemas {
     for (Column column : definition.columns()) {
       schema.column(column.name(), PaimonTypes.type(column));
     }
+    // A transform's partition values are a column of their own, named as the partition name says.
+    List<String> derived = derivedColumns(definition);
+    derived.forEach(name -> schema.column(name, DataTypes.STRING().notNull()));
+    if (definition.isPartitioned()) {
+      schema.partitionKeys(definition.partitionBy().stream().map(PartitionField::name).toList());
+    }
     if (definition.hasPrimaryKey()) {
-      schema.primaryKey(definition.primaryKey());
+      // Paimon's key holds the partition keys; a derived value is a function of key columns.
+      List<String> key = new ArrayList<>(definition.primaryKey());
+      key.addAll(derived);
+      schema.primaryKey(key);
     }
     options(table).forEach(schema::option);
     return schema.build();
+  }
+
+  /**
+   * The columns a partitioned table's Paimon table adds to its own: one string column per
+   * transformed partition field ({@code t_day} for {@code day(t)}), holding the partition value as
+   * its partition name shows it. Identity fields partition by the column itself.
+   */
+  static List<String> derivedColumns(TableDefinition definition) {
+    return definition.partitionBy().stream()
+        .filter(f -> f.transform() != PartitionTransform.IDENTITY)
+        .map(PartitionField::name)
+        .toList();
   }
 
   /** The table options of a new lake table for {@code table}. */

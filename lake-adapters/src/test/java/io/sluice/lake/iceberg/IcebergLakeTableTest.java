@@ -13,6 +13,7 @@ import io.sluice.core.arrow.ArrowTestBatches;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
+import io.sluice.core.metadata.LogOffsets;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.table.Column;
@@ -97,8 +98,8 @@ class IcebergLakeTableTest {
               definition,
               write,
               rows(from, to),
-              base.map(LakeSnapshot::offsets).orElse(Map.of()));
-      return write.commit(ends);
+              base.map(LakeSnapshot::bucketOffsets).orElse(Map.of()));
+      return write.commit(LogOffsets.ofBuckets(ends));
     }
   }
 
@@ -115,7 +116,7 @@ class IcebergLakeTableTest {
     LakeSnapshot committed;
     try (LakeWrite write = table.newWrite(Optional.empty(), 1)) {
       Map<Integer, Long> ends = writeBuckets(allocator, definition, write, rows, Map.of());
-      committed = write.commit(ends);
+      committed = write.commit(LogOffsets.ofBuckets(ends));
     }
 
     Map<Integer, Long> offsets =
@@ -123,13 +124,14 @@ class IcebergLakeTableTest {
             0, (long) byBucket.get(0).size(),
             1, (long) byBucket.get(1).size(),
             2, (long) byBucket.get(2).size());
-    assertThat(committed.offsets()).isEqualTo(offsets);
+    assertThat(committed.bucketOffsets()).isEqualTo(offsets);
     assertThat(committed.rows()).isEqualTo(300);
     assertThat(committed.tableId()).contains(entry.tableId());
     assertThat(user.rows()).containsExactlyInAnyOrderElementsOf(expected(0, 300));
     assertThat(table.latestTiered()).contains(committed);
     assertThat(user.table().currentSnapshot().summary())
-        .containsEntry("sluice.offsets", IcebergSnapshots.offsetsJson(offsets))
+        .containsEntry(
+            "sluice.offsets", IcebergSnapshots.offsetsJson(LogOffsets.ofBuckets(offsets)))
         .containsEntry("sluice.table-id", entry.tableId())
         .containsEntry("sluice.epoch", "1");
 
@@ -164,7 +166,7 @@ class IcebergLakeTableTest {
     List<LakeSnapshot> snapshots = table.snapshots();
 
     assertThat(snapshots).hasSize(3);
-    assertThat(snapshots.get(0).offsets()).isEmpty();
+    assertThat(snapshots.get(0).bucketOffsets()).isEmpty();
     assertThat(snapshots.get(0).tableId()).isEmpty();
     assertThat(snapshots.subList(1, 3)).containsExactly(second, first);
     assertThat(snapshots.get(1).rows()).isEqualTo(120);
@@ -176,11 +178,11 @@ class IcebergLakeTableTest {
     LakeSnapshot base = tier(0, 40, 1);
     LakeWrite late = table.newWrite(Optional.of(base), 2);
     Map<Integer, Long> lateEnds =
-        writeBuckets(allocator, definition, late, rows(40, 80), base.offsets());
+        writeBuckets(allocator, definition, late, rows(40, 80), base.bucketOffsets());
     LakeSnapshot winner = tier(40, 60, 3);
     int filesBefore = IcebergTestTables.dataFiles(user.table()).size();
 
-    assertThatThrownBy(() -> late.commit(lateEnds))
+    assertThatThrownBy(() -> late.commit(LogOffsets.ofBuckets(lateEnds)))
         .isInstanceOf(CommitConflictException.class)
         .hasMessage(
             "Cannot commit to Iceberg table sluice.shop.events: its newest tiered snapshot is "
@@ -225,7 +227,9 @@ class IcebergLakeTableTest {
     LakeSnapshot first;
     try (LakeWrite write = table.newWrite(Optional.of(base), 7)) {
       first =
-          write.commit(writeBuckets(allocator, definition, write, rows(30, 60), base.offsets()));
+          write.commit(
+              LogOffsets.ofBuckets(
+                  writeBuckets(allocator, definition, write, rows(30, 60), base.bucketOffsets())));
     }
     int files = IcebergTestTables.dataFiles(user.table()).size();
 
@@ -233,7 +237,9 @@ class IcebergLakeTableTest {
     LakeSnapshot retried;
     try (LakeWrite write = table.newWrite(Optional.of(base), 7)) {
       retried =
-          write.commit(writeBuckets(allocator, definition, write, rows(30, 60), base.offsets()));
+          write.commit(
+              LogOffsets.ofBuckets(
+                  writeBuckets(allocator, definition, write, rows(30, 60), base.bucketOffsets())));
     }
 
     assertThat(retried).isEqualTo(first);
@@ -243,8 +249,9 @@ class IcebergLakeTableTest {
     // Another epoch on the same base is a conflict, not a retry.
     LakeWrite other = table.newWrite(Optional.of(base), 8);
     Map<Integer, Long> ends =
-        writeBuckets(allocator, definition, other, rows(30, 60), base.offsets());
-    assertThatThrownBy(() -> other.commit(ends)).isInstanceOf(CommitConflictException.class);
+        writeBuckets(allocator, definition, other, rows(30, 60), base.bucketOffsets());
+    assertThatThrownBy(() -> other.commit(LogOffsets.ofBuckets(ends)))
+        .isInstanceOf(CommitConflictException.class);
     other.abort();
     other.close();
     assertThat(user.rows()).hasSize(60);
@@ -272,7 +279,9 @@ class IcebergLakeTableTest {
       newRows.add(withNote);
     }
     try (LakeWrite write = table.newWrite(Optional.of(base), 2)) {
-      write.commit(writeBuckets(allocator, evolved, write, newRows, base.offsets()));
+      write.commit(
+          LogOffsets.ofBuckets(
+              writeBuckets(allocator, evolved, write, newRows, base.bucketOffsets())));
     }
 
     List<List<Object>> expected = new ArrayList<>();
@@ -331,14 +340,15 @@ class IcebergLakeTableTest {
     assertThat(live).hasSize(3);
     assertThat(user.rows()).containsExactlyInAnyOrderElementsOf(expected(0, 300));
     assertThat(table.latestTiered()).contains(last);
-    assertThat(table.snapshots().get(0).offsets()).isEmpty();
+    assertThat(table.snapshots().get(0).bucketOffsets()).isEmpty();
     assertThat(lakeTable.currentSnapshot().summary())
         .containsEntry("sluice.operation", "compaction");
 
     // The next run commits on top of the compaction.
     LakeSnapshot next = tier(300, 330, 4);
     assertThat(user.rows()).containsExactlyInAnyOrderElementsOf(expected(0, 330));
-    assertThat(next.offsets().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(330);
+    assertThat(next.bucketOffsets().values().stream().mapToLong(Long::longValue).sum())
+        .isEqualTo(330);
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
 import io.sluice.core.merge.ChangeType;
+import io.sluice.core.metadata.LogOffsets;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.MergeEngine;
 import io.sluice.lake.PrimaryKeyScenario;
@@ -140,7 +141,7 @@ class IcebergPrimaryKeyTest {
 
     LakeSnapshot second;
     try (LakeWrite write = table.newWrite(Optional.of(first), 2)) {
-      Map<Integer, Long> offsets = new TreeMap<>(first.offsets());
+      Map<Integer, Long> offsets = new TreeMap<>(first.bucketOffsets());
       scenario
           .byBucket(changes, allocator)
           .forEach(
@@ -150,7 +151,7 @@ class IcebergPrimaryKeyTest {
                 }
                 offsets.merge(bucket, (long) records.size(), Long::sum);
               });
-      second = write.commit(offsets);
+      second = write.commit(LogOffsets.ofBuckets(offsets));
     }
 
     Map<Long, List<Object>> expected = new TreeMap<>(scenario.expected(1));

@@ -15,6 +15,7 @@ import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
 import io.sluice.core.metadata.Lease;
+import io.sluice.core.metadata.LogOffsets;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.DataType;
@@ -196,7 +197,7 @@ class PaimonCommitLockTest {
 
       LakeWrite refused = table.newWrite(Optional.empty(), 1);
       Map<Integer, Long> offsets = write(refused, definition, rows(20));
-      assertThatThrownBy(() -> refused.commit(offsets))
+      assertThatThrownBy(() -> refused.commit(LogOffsets.ofBuckets(offsets)))
           .isInstanceOf(CommitConflictException.class)
           .hasMessage(
               "Cannot commit epoch 1 to Paimon table db.events on base (none): Cannot acquire"
@@ -235,8 +236,8 @@ class PaimonCommitLockTest {
       for (int round = 0; round < 3; round++) {
         LakeWrite a = one.newWrite(Optional.of(base), epoch++);
         LakeWrite b = other.newWrite(Optional.of(base), epoch++);
-        Map<Integer, Long> offsetsA = write(a, definition, rows(7), base.offsets());
-        Map<Integer, Long> offsetsB = write(b, definition, rows(9), base.offsets());
+        Map<Integer, Long> offsetsA = write(a, definition, rows(7), base.bucketOffsets());
+        Map<Integer, Long> offsetsB = write(b, definition, rows(9), base.bucketOffsets());
         CyclicBarrier start = new CyclicBarrier(2);
         Future<LakeSnapshot> commitA = threads.submit(() -> commitAfter(start, a, offsetsA));
         Future<LakeSnapshot> commitB = threads.submit(() -> commitAfter(start, b, offsetsB));
@@ -256,11 +257,11 @@ class PaimonCommitLockTest {
             .isInstanceOf(CommitConflictException.class)
             .hasMessageContaining(
                 "to Paimon table db.events on base snapshot " + base.snapshotId() + ": ");
-        (landed.get(0).offsets().equals(offsetsA) ? b : a).abort();
+        (landed.get(0).bucketOffsets().equals(offsetsA) ? b : a).abort();
         a.close();
         b.close();
 
-        expectedRows += landed.get(0).offsets().equals(offsetsA) ? 7 : 9;
+        expectedRows += landed.get(0).bucketOffsets().equals(offsetsA) ? 7 : 9;
         base = landed.get(0);
         assertThat(one.latestTiered()).contains(base);
         assertThat(base.snapshotId()).as("no snapshot besides the winner's").isEqualTo(round + 2);
@@ -276,7 +277,7 @@ class PaimonCommitLockTest {
   private static LakeSnapshot commitAfter(
       CyclicBarrier start, LakeWrite write, Map<Integer, Long> offsets) throws Exception {
     start.await(30, TimeUnit.SECONDS);
-    return write.commit(offsets);
+    return write.commit(LogOffsets.ofBuckets(offsets));
   }
 
   private List<Object[]> rows(int count) {
@@ -324,7 +325,12 @@ class PaimonCommitLockTest {
       int count) {
     try (LakeWrite write = table.newWrite(base, epoch)) {
       return write.commit(
-          write(write, definition, rows(count), base.map(LakeSnapshot::offsets).orElse(Map.of())));
+          LogOffsets.ofBuckets(
+              write(
+                  write,
+                  definition,
+                  rows(count),
+                  base.map(LakeSnapshot::bucketOffsets).orElse(Map.of()))));
     }
   }
 }

@@ -11,6 +11,7 @@ import io.sluice.core.lake.LakeFormat;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
+import io.sluice.core.metadata.LogOffsets;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.DataType;
@@ -88,7 +89,7 @@ class PaimonLakeWriteTest {
     LakeSnapshot committed;
     try (LakeWrite write = table.newWrite(Optional.empty(), 1)) {
       byBucket.forEach((bucket, bucketRows) -> write(write, bucket, ALL_TYPES, bucketRows));
-      committed = write.commit(offsets(byBucket));
+      committed = write.commit(LogOffsets.ofBuckets(offsets(byBucket)));
     }
 
     List<ReadRow> read = PaimonTestLake.readAll(lake.paimonTable());
@@ -107,7 +108,7 @@ class PaimonLakeWriteTest {
     assertThat(committed.format()).isEqualTo(LakeFormatName.PAIMON);
     assertThat(committed.rows()).isEqualTo(rows.size());
     assertThat(committed.tableId()).contains("id-1");
-    assertThat(committed.offsets()).isEqualTo(offsets(byBucket));
+    assertThat(committed.bucketOffsets()).isEqualTo(offsets(byBucket));
     assertThat(table.latestTiered()).contains(committed);
     assertThat(lake.paimonTable().snapshotManager().latestSnapshot().properties())
         .containsEntry(
@@ -132,7 +133,7 @@ class PaimonLakeWriteTest {
     try (LakeWrite write = table.newWrite(Optional.empty(), 1)) {
       // Iceberg's bucketing placed them: log bucket 1 holds rows Paimon spreads over its buckets.
       write(write, 1, ALL_TYPES, rows);
-      write.commit(Map.of(1, 120L));
+      write.commit(LogOffsets.ofBuckets(Map.of(1, 120L)));
     }
 
     List<ReadRow> read = PaimonTestLake.readAll(lake.paimonTable());
@@ -146,7 +147,7 @@ class PaimonLakeWriteTest {
           .as("row %d sits in the bucket Paimon's own bucketing gives it", id)
           .anySatisfy(r -> assertThat(r[0]).isEqualTo(id));
     }
-    assertThat(table.latestTiered().orElseThrow().offsets()).isEqualTo(Map.of(1, 120L));
+    assertThat(table.latestTiered().orElseThrow().bucketOffsets()).isEqualTo(Map.of(1, 120L));
   }
 
   @Test
@@ -158,14 +159,15 @@ class PaimonLakeWriteTest {
     try (LakeWrite write = table.newWrite(Optional.empty(), 1)) {
       write(write, 0, ALL_TYPES, rows.subList(0, 25));
       write(write, 2, ALL_TYPES, rows.subList(25, 40));
-      write.commit(Map.of(0, 25L, 2, 15L));
+      write.commit(LogOffsets.ofBuckets(Map.of(0, 25L, 2, 15L)));
     }
 
     List<ReadRow> read = PaimonTestLake.readAll(lake.paimonTable());
     assertThat(read.stream().map(ReadRow::row))
         .containsExactlyInAnyOrderElementsOf(
             rows.stream().map(r -> PaimonTestLake.paimonRow(r, ALL_TYPES)).toList());
-    assertThat(table.latestTiered().orElseThrow().offsets()).isEqualTo(Map.of(0, 25L, 2, 15L));
+    assertThat(table.latestTiered().orElseThrow().bucketOffsets())
+        .isEqualTo(Map.of(0, 25L, 2, 15L));
   }
 
   @Test
@@ -173,7 +175,8 @@ class PaimonLakeWriteTest {
     TableDefinition definition = definition(ALL_TYPES, List.of("k"), BUCKETS);
     LakeTable table = format.createOrLoad(entry("id-1", definition));
     LakeSnapshot first = commitRows(table, definition, Optional.empty(), 1, 20, Map.of());
-    LakeSnapshot second = commitRows(table, definition, Optional.of(first), 2, 10, first.offsets());
+    LakeSnapshot second =
+        commitRows(table, definition, Optional.of(first), 2, 10, first.bucketOffsets());
 
     assertThat(table.snapshots()).containsExactly(second, first);
     assertThat(second.rows()).isEqualTo(30);
@@ -191,7 +194,7 @@ class PaimonLakeWriteTest {
 
     LakeWrite stale = table.newWrite(Optional.empty(), 2);
     write(stale, definition, rows(5));
-    assertThatThrownBy(() -> stale.commit(Map.of(0, 99L)))
+    assertThatThrownBy(() -> stale.commit(LogOffsets.ofBuckets(Map.of(0, 99L))))
         .isInstanceOf(CommitConflictException.class)
         .hasMessage(
             "Cannot commit epoch 2 to Paimon table db.events on base (none): tiering snapshot 1"
@@ -253,13 +256,14 @@ class PaimonLakeWriteTest {
     LakeSnapshot first;
     try (LakeWrite write = table.newWrite(Optional.empty(), 7)) {
       write(write, definition, rows);
-      first = write.commit(offsets); // the answer is "lost": the run tries again
+      first =
+          write.commit(LogOffsets.ofBuckets(offsets)); // the answer is "lost": the run tries again
     }
     int filesAfterFirst = lake.dataFilesOnDisk().size();
     LakeSnapshot retried;
     try (LakeWrite retry = table.newWrite(Optional.empty(), 7)) {
       write(retry, definition, rows);
-      retried = retry.commit(offsets);
+      retried = retry.commit(LogOffsets.ofBuckets(offsets));
     }
 
     assertThat(retried).isEqualTo(first);
@@ -275,9 +279,10 @@ class PaimonLakeWriteTest {
     LakeSnapshot base = commitRows(table, definition, Optional.empty(), 1, 10, Map.of());
     LakeWrite late = table.newWrite(Optional.of(base), 2);
     write(late, definition, rows(5));
-    LakeSnapshot later = commitRows(table, definition, Optional.of(base), 3, 5, base.offsets());
+    LakeSnapshot later =
+        commitRows(table, definition, Optional.of(base), 3, 5, base.bucketOffsets());
 
-    assertThatThrownBy(() -> late.commit(Map.of(0, 999L)))
+    assertThatThrownBy(() -> late.commit(LogOffsets.ofBuckets(Map.of(0, 999L))))
         .isInstanceOf(CommitConflictException.class)
         .hasMessage(
             "Cannot commit epoch 2 to Paimon table db.events on base snapshot 1: epoch 2 is"
@@ -317,7 +322,7 @@ class PaimonLakeWriteTest {
     LakeSnapshot base;
     try (LakeWrite write = table.newWrite(Optional.empty(), 1)) {
       write(write, definition, old);
-      base = write.commit(Map.of(0, 2L));
+      base = write.commit(LogOffsets.ofBuckets(Map.of(0, 2L)));
     }
 
     Column note = new Column("note", DataType.of(TypeKind.STRING), true);
@@ -330,7 +335,7 @@ class PaimonLakeWriteTest {
       write(write, evolved, fresh);
       // A batch written before the column existed leaves it out: null.
       write(write, definition, List.<Object[]>of(new Object[] {4L, 7}));
-      write.commit(Map.of(0, 4L));
+      write.commit(LogOffsets.ofBuckets(Map.of(0, 4L)));
     }
 
     FileStoreTable paimon = lake.paimonTable();
@@ -412,7 +417,7 @@ class PaimonLakeWriteTest {
             (bucket, bucketRows) -> offsets.merge(bucket, (long) bucketRows.size(), Long::sum));
     try (LakeWrite write = table.newWrite(base, epoch)) {
       write(write, definition, rows);
-      return write.commit(offsets);
+      return write.commit(LogOffsets.ofBuckets(offsets));
     }
   }
 }

@@ -13,6 +13,7 @@ import io.sluice.core.lake.LakeSettings;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
+import io.sluice.core.metadata.LogOffsets;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.table.TableDefinition;
 import io.sluice.lake.TestWarehouse;
@@ -136,7 +137,7 @@ class PaimonMaintenanceTest {
 
       List<LakeSnapshot> snapshots = table.snapshots();
       assertThat(snapshots).hasSize(2);
-      assertThat(snapshots.get(0).offsets()).as("the compaction").isEmpty();
+      assertThat(snapshots.get(0).bucketOffsets()).as("the compaction").isEmpty();
       assertThat(snapshots.get(1)).isEqualTo(tiered);
       assertThat(table.latestTiered()).contains(tiered);
     }
@@ -220,7 +221,7 @@ class PaimonMaintenanceTest {
     for (int epoch = 1; epoch <= commits; epoch++) {
       try (LakeWrite write = table.newWrite(base, epoch)) {
         writeRows(write, definition, 9, offsets);
-        base = Optional.of(write.commit(offsets));
+        base = Optional.of(write.commit(LogOffsets.ofBuckets(offsets)));
       }
     }
     return base.orElseThrow();
@@ -253,7 +254,7 @@ class PaimonMaintenanceTest {
     Set<String> before = new HashSet<>(lake.dataFilesOnDisk());
     try (LakeWrite write = table.newWrite(Optional.empty(), epoch)) {
       writeRows(write, definition, 9, new HashMap<>());
-      assertThatThrownBy(() -> write.commit(Map.of(0, 1L)))
+      assertThatThrownBy(() -> write.commit(LogOffsets.ofBuckets(Map.of(0, 1L))))
           .isInstanceOf(CommitConflictException.class)
           .hasMessageContaining("was committed after the base (none: tiering never committed)");
     }

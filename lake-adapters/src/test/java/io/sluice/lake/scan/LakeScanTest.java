@@ -10,6 +10,7 @@ import io.sluice.core.lake.LakeSettings;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
+import io.sluice.core.metadata.LogOffsets;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.scan.RowBatches;
 import io.sluice.core.scan.RowFilter;
@@ -140,7 +141,7 @@ class LakeScanTest {
             }
             offsets.put(bucket, to);
           });
-      return write.commit(offsets);
+      return write.commit(LogOffsets.ofBuckets(offsets));
     }
   }
 

@@ -4,6 +4,8 @@ import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.Claim;
 import io.sluice.core.metadata.IndexPage;
 import io.sluice.core.metadata.Lease;
+import io.sluice.core.metadata.LogOffsets;
+import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.metadata.Plan;
 import io.sluice.core.metadata.PlanMember;
 import io.sluice.core.metadata.PlanPart;
@@ -498,19 +500,26 @@ final class DynamoDbItems {
     item.put(TABLE_ID, s(state.tableId()));
     item.put(FORMAT, s(state.format().apiName()));
     item.put(SNAPSHOT_ID, n(state.snapshotId()));
-    Map<String, AttributeValue> offsets = new HashMap<>();
-    state.offsets().forEach((bucket, offset) -> offsets.put(bucket.toString(), n(offset)));
-    item.put(OFFSETS, AttributeValue.fromM(offsets));
+    item.put(OFFSETS, s(LogOffsets.json(state.offsets())));
     item.put(COMMITTED_AT, instant(state.committedAt()));
     return item;
   }
 
   static TieringState tieringState(Map<String, AttributeValue> item) {
-    Map<Integer, Long> offsets = new HashMap<>();
-    item.get(OFFSETS)
-        .m()
-        .forEach(
-            (bucket, offset) -> offsets.put(Integer.parseInt(bucket), Long.parseLong(offset.n())));
+    // Written as a map of bucket to offset before partitioned tables, as offsets JSON since.
+    AttributeValue stored = item.get(OFFSETS);
+    Map<PartitionBucket, Long> offsets = new HashMap<>();
+    if (stored.s() != null) {
+      offsets.putAll(LogOffsets.parse(stored.s()));
+    } else {
+      stored
+          .m()
+          .forEach(
+              (bucket, offset) ->
+                  offsets.put(
+                      new PartitionBucket("", Integer.parseInt(bucket)),
+                      Long.parseLong(offset.n())));
+    }
     return new TieringState(
         string(item, TABLE_ID),
         LakeFormatName.parse(string(item, FORMAT)),

@@ -9,6 +9,7 @@ import io.sluice.core.metadata.Claim;
 import io.sluice.core.metadata.ClaimsTakenException;
 import io.sluice.core.metadata.IndexPage;
 import io.sluice.core.metadata.Lease;
+import io.sluice.core.metadata.LogOffsets;
 import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.Plan;
 import io.sluice.core.metadata.PlanPart;
@@ -35,10 +36,8 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -1104,17 +1103,13 @@ public final class SqliteMetadataStore implements MetadataStore {
             query(
                     c,
                     "SELECT snapshot_id, offsets, committed_at FROM tiering_state WHERE table_id = ? AND format = ?",
-                    rs -> {
-                      Map<Integer, Long> offsets = new HashMap<>();
-                      JSON.readTree(rs.getString(2))
-                          .fields()
-                          .forEachRemaining(
-                              e ->
-                                  offsets.put(
-                                      Integer.parseInt(e.getKey()), e.getValue().longValue()));
-                      return new TieringState(
-                          tableId, format, rs.getLong(1), offsets, Instant.parse(rs.getString(3)));
-                    },
+                    rs ->
+                        new TieringState(
+                            tableId,
+                            format,
+                            rs.getLong(1),
+                            LogOffsets.parse(rs.getString(2)),
+                            Instant.parse(rs.getString(3))),
                     tableId,
                     format.apiName())
                 .stream()
@@ -1126,15 +1121,13 @@ public final class SqliteMetadataStore implements MetadataStore {
     transaction(
         "record tiering state of table " + state.tableId(),
         c -> {
-          var offsets = JSON.createObjectNode();
-          state.offsets().forEach((bucket, offset) -> offsets.put(bucket.toString(), offset));
           update(
               c,
               "INSERT OR REPLACE INTO tiering_state (table_id, format, snapshot_id, offsets, committed_at) VALUES (?, ?, ?, ?, ?)",
               state.tableId(),
               state.format().apiName(),
               state.snapshotId(),
-              offsets.toString(),
+              LogOffsets.json(state.offsets()),
               state.committedAt().toString());
           return null;
         });

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.scan.ScanService;
 import io.sluice.core.table.TableName;
+import io.sluice.function.TableViews;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -32,8 +33,7 @@ public class LakeSnapshotsResource {
       node.put("snapshotId", snapshot.snapshotId());
       node.put("commitTime", snapshot.commitTime().toString());
       node.put("rows", snapshot.rows());
-      ObjectNode offsets = node.putObject("offsets");
-      snapshot.offsets().forEach((bucket, offset) -> offsets.put(bucket.toString(), offset));
+      node.set("offsets", TableViews.offsets(snapshot.offsets()));
     }
     return answer;
   }

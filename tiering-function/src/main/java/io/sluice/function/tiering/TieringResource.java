@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.metadata.BucketHead;
+import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.service.InvalidParameterException;
 import io.sluice.core.service.LogWaiter;
@@ -12,6 +13,7 @@ import io.sluice.core.service.NotSupportedException;
 import io.sluice.core.service.TableService;
 import io.sluice.core.table.TableName;
 import io.sluice.core.tiering.TieringService;
+import io.sluice.function.TableViews;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.POST;
@@ -57,7 +59,7 @@ public class TieringResource {
     long deadline = System.nanoTime() + wait * 1_000_000;
     while (true) {
       TieringService.Result result = tiering.tier(entry, owner);
-      Optional<ObjectNode> done = answerIfCaughtUp(description.buckets(), result);
+      Optional<ObjectNode> done = answerIfCaughtUp(description, result);
       if (done.isPresent()) {
         return Response.ok(done.get()).build();
       }
@@ -73,22 +75,25 @@ public class TieringResource {
   }
 
   private static Optional<ObjectNode> answerIfCaughtUp(
-      List<BucketHead> marks, TieringService.Result result) {
+      TableService.Description marks, TieringService.Result result) {
     if (!result.leased()) {
       return Optional.empty();
     }
     ObjectNode answer = JSON.createObjectNode();
     for (TieringService.FormatResult format : result.formats()) {
-      Map<Integer, Long> offsets = format.snapshot().map(LakeSnapshot::offsets).orElse(Map.of());
-      for (BucketHead mark : marks) {
-        if (offsets.getOrDefault(mark.bucket(), 0L) < mark.nextOffset()) {
-          return Optional.empty();
+      Map<PartitionBucket, Long> offsets =
+          format.snapshot().map(LakeSnapshot::offsets).orElse(Map.of());
+      for (Map.Entry<String, List<BucketHead>> partition : marks.partitions().entrySet()) {
+        for (BucketHead mark : partition.getValue()) {
+          PartitionBucket at = new PartitionBucket(partition.getKey(), mark.bucket());
+          if (offsets.getOrDefault(at, 0L) < mark.nextOffset()) {
+            return Optional.empty();
+          }
         }
       }
       ObjectNode node = answer.putObject(format.format().apiName());
       format.snapshot().ifPresent(s -> node.put("snapshotId", s.snapshotId()));
-      ObjectNode o = node.putObject("offsets");
-      offsets.forEach((bucket, offset) -> o.put(bucket.toString(), offset));
+      node.set("offsets", TableViews.offsets(offsets));
     }
     return Optional.of(answer);
   }

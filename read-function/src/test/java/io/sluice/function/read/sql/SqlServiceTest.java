@@ -242,7 +242,8 @@ class SqlServiceTest {
     String offsets = snapshots.get(0).get("offsets").toString();
     Map<Integer, Long> marks = new java.util.TreeMap<>();
     tables.describe(ORDERS).buckets().forEach(h -> marks.put(h.bucket(), h.nextOffset()));
-    assertThat(io.sluice.core.lake.LakeSnapshot.parseOffsets(offsets)).isEqualTo(marks);
+    assertThat(io.sluice.core.lake.LakeSnapshot.parseOffsets(offsets))
+        .isEqualTo(io.sluice.core.metadata.LogOffsets.ofBuckets(marks));
   }
 
   @Test

@@ -1,0 +1,185 @@
+package io.sluice.lake.iceberg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.core.TestingClock;
+import io.sluice.core.arrow.ArrowTestBatches;
+import io.sluice.core.bucket.BucketFunctions;
+import io.sluice.core.bucket.RowPartitions;
+import io.sluice.core.lake.LakeSnapshot;
+import io.sluice.core.lake.LakeTable;
+import io.sluice.core.lake.LakeWrite;
+import io.sluice.core.metadata.PartitionBucket;
+import io.sluice.core.metadata.TableEntry;
+import io.sluice.core.scan.RowBatches;
+import io.sluice.core.table.Column;
+import io.sluice.core.table.DataType;
+import io.sluice.core.table.LakeFormatName;
+import io.sluice.core.table.PartitionField;
+import io.sluice.core.table.TableDefinition;
+import io.sluice.core.table.TypeKind;
+import io.sluice.lake.TestWarehouse;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.MetadataColumns;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.StructLike;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.TypeUtil;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** A partitioned table tiered into an Iceberg table partitioned by day(t), region, bucket(id). */
+@ParameterizedClass
+@EnumSource(TestWarehouse.Storage.class)
+class IcebergPartitionedTest {
+  private static final List<Column> COLUMNS =
+      List.of(
+          new Column("id", DataType.of(TypeKind.BIGINT), false),
+          new Column("t", DataType.of(TypeKind.TIMESTAMP), false),
+          new Column("region", DataType.of(TypeKind.STRING), false),
+          new Column("amount", DataType.of(TypeKind.BIGINT), true));
+
+  @Parameter TestWarehouse.Storage storage;
+  @TempDir Path dir;
+  private TestWarehouse warehouse;
+  private BufferAllocator allocator;
+  private IcebergLakeFormat lake;
+  private IcebergTestTables.UserCatalog user;
+
+  @BeforeEach
+  void setUp() {
+    allocator = new RootAllocator();
+    warehouse = TestWarehouse.create(storage, dir);
+    lake =
+        new IcebergLakeFormat(
+            IcebergTestTables.settings(warehouse), new TestingClock(Instant.now()));
+    user = new IcebergTestTables.UserCatalog(warehouse);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    user.close();
+    lake.close();
+    allocator.close();
+    warehouse.close();
+  }
+
+  private static List<Object[]> rows(int count) {
+    List<Object[]> rows = new ArrayList<>();
+    for (long id = 0; id < count; id++) {
+      rows.add(
+          new Object[] {
+            id,
+            LocalDateTime.of(2026, 11, 24 + (int) (id % 3), (int) (id % 24), 0),
+            id % 2 == 0 ? "eu" : "us/east",
+            id * 10
+          });
+    }
+    return rows;
+  }
+
+  @Test
+  void tiersEachPartitionIntoItsIcebergPartitionAndBucket() throws IOException {
+    TableDefinition definition =
+        TableDefinition.builder()
+            .columns(COLUMNS)
+            .bucketKey(List.of("id"))
+            .buckets(3)
+            .partitionBy(List.of(PartitionField.parse("day(t)"), PartitionField.parse("region")))
+            .lakeFormats(List.of(LakeFormatName.ICEBERG))
+            .build("Cannot create table");
+    TableEntry entry =
+        new TableEntry(
+            IcebergTestTables.NAME, UUID.randomUUID().toString(), definition, 1, Instant.now());
+    LakeTable table = lake.createOrLoad(entry);
+    List<Object[]> rows = rows(60);
+
+    Map<PartitionBucket, List<Object[]>> parts = new TreeMap<>();
+    Map<Long, PartitionBucket> logPlace = new HashMap<>();
+    try (VectorSchemaRoot batch = ArrowTestBatches.of(allocator, COLUMNS, rows)) {
+      RowPartitions partitions = RowPartitions.of(definition.partitionBy(), batch);
+      int[] buckets = BucketFunctions.of(definition).buckets(batch);
+      for (int i = 0; i < rows.size(); i++) {
+        PartitionBucket at = new PartitionBucket(partitions.partition(i).name(), buckets[i]);
+        parts.computeIfAbsent(at, k -> new ArrayList<>()).add(rows.get(i));
+        logPlace.put((Long) rows.get(i)[0], at);
+      }
+    }
+    Map<PartitionBucket, Long> offsets = new HashMap<>();
+    LakeSnapshot committed;
+    try (LakeWrite write = table.newWrite(Optional.empty(), 1)) {
+      parts.forEach(
+          (at, partRows) -> {
+            try (VectorSchemaRoot batch = ArrowTestBatches.of(allocator, COLUMNS, partRows)) {
+              write.write(at.partition(), at.bucket(), batch);
+            }
+            offsets.put(at, (long) partRows.size());
+          });
+      committed = write.commit(offsets);
+    }
+
+    Table iceberg = user.table();
+    assertThat(iceberg.spec().fields())
+        .extracting(org.apache.iceberg.PartitionField::name)
+        .containsExactly("t_day", "region", "id_bucket");
+    assertThat(committed.offsets()).isEqualTo(offsets);
+    assertThat(table.latestTiered()).contains(committed);
+
+    Map<String, PartitionBucket> placeOfFile = new HashMap<>();
+    try (CloseableIterable<FileScanTask> tasks = iceberg.newScan().planFiles()) {
+      for (FileScanTask task : tasks) {
+        StructLike partition = task.file().partition();
+        String name =
+            "t_day="
+                + LocalDate.ofEpochDay(partition.get(0, Integer.class))
+                + "/region="
+                + partition.get(1, String.class).replace("/", "%2F");
+        placeOfFile.put(
+            task.file().location(), new PartitionBucket(name, partition.get(2, Integer.class)));
+      }
+    }
+    Map<Long, PartitionBucket> lakePlace = new HashMap<>();
+    Schema withFile = TypeUtil.join(iceberg.schema(), new Schema(MetadataColumns.FILE_PATH));
+    try (CloseableIterable<Record> records =
+        IcebergGenerics.read(iceberg).project(withFile).build()) {
+      for (Record record : records) {
+        String file = record.getField(MetadataColumns.FILE_PATH.name()).toString();
+        lakePlace.put((Long) record.getField("id"), placeOfFile.get(file));
+      }
+    }
+    assertThat(lakePlace)
+        .as("every row in the Iceberg partition of its values and the bucket of its log bucket")
+        .isEqualTo(logPlace);
+
+    try (RowBatches scanned = table.scan(committed, COLUMNS, Optional.empty(), allocator)) {
+      long count = 0;
+      while (scanned.next()) {
+        count += scanned.batch().getRowCount();
+      }
+      assertThat(count).isEqualTo(60);
+    }
+  }
+}

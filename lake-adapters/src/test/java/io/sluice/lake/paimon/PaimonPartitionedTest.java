@@ -1,0 +1,169 @@
+package io.sluice.lake.paimon;
+
+import static io.sluice.lake.paimon.PaimonTestLake.entry;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.core.arrow.ArrowTestBatches;
+import io.sluice.core.bucket.BucketFunctions;
+import io.sluice.core.bucket.RowPartitions;
+import io.sluice.core.lake.LakeFormat;
+import io.sluice.core.lake.LakeSnapshot;
+import io.sluice.core.lake.LakeTable;
+import io.sluice.core.lake.LakeWrite;
+import io.sluice.core.metadata.PartitionBucket;
+import io.sluice.core.scan.RowBatches;
+import io.sluice.core.table.Column;
+import io.sluice.core.table.DataType;
+import io.sluice.core.table.LakeFormatName;
+import io.sluice.core.table.PartitionField;
+import io.sluice.core.table.TableDefinition;
+import io.sluice.core.table.TypeKind;
+import io.sluice.lake.TestWarehouse;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.paimon.table.FileStoreTable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** A partitioned table tiered into a partitioned Paimon table, bucket by bucket in each. */
+@ParameterizedClass
+@EnumSource(TestWarehouse.Storage.class)
+class PaimonPartitionedTest {
+  private static final List<Column> COLUMNS =
+      List.of(
+          new Column("id", DataType.of(TypeKind.BIGINT), false),
+          new Column("t", DataType.of(TypeKind.TIMESTAMP), false),
+          new Column("region", DataType.of(TypeKind.STRING), false),
+          new Column("amount", DataType.of(TypeKind.BIGINT), true));
+
+  @Parameter TestWarehouse.Storage storage;
+  @TempDir Path dir;
+  private TestWarehouse warehouse;
+  private PaimonTestLake lake;
+  private LakeFormat format;
+  private BufferAllocator allocator;
+
+  @BeforeEach
+  void setUp() {
+    warehouse = TestWarehouse.create(storage, dir);
+    lake = new PaimonTestLake(warehouse, Map.of());
+    format = lake.format();
+    allocator = new RootAllocator();
+  }
+
+  @AfterEach
+  void tearDown() {
+    format.close();
+    allocator.close();
+    warehouse.close();
+  }
+
+  private static TableDefinition definition(List<String> primaryKey) {
+    return TableDefinition.builder()
+        .columns(COLUMNS)
+        .primaryKey(primaryKey)
+        .bucketKey(List.of("id"))
+        .buckets(2)
+        .partitionBy(List.of(PartitionField.parse("day(t)"), PartitionField.parse("region")))
+        .lakeFormats(List.of(LakeFormatName.PAIMON))
+        .build("Cannot create table");
+  }
+
+  private static List<Object[]> rows(int count) {
+    List<Object[]> rows = new ArrayList<>();
+    for (long id = 0; id < count; id++) {
+      rows.add(
+          new Object[] {
+            id,
+            LocalDateTime.of(2026, 11, 24 + (int) (id % 3), (int) (id % 24), 0),
+            id % 2 == 0 ? "eu" : "us/east",
+            id * 10
+          });
+    }
+    return rows;
+  }
+
+  /** Writes rows split by (partition, bucket) as the log splits them, and commits. */
+  private LakeSnapshot tier(TableDefinition definition, LakeTable table, List<Object[]> rows) {
+    Map<PartitionBucket, List<Object[]>> parts = new TreeMap<>();
+    try (VectorSchemaRoot batch = ArrowTestBatches.of(allocator, COLUMNS, rows)) {
+      RowPartitions partitions = RowPartitions.of(definition.partitionBy(), batch);
+      int[] buckets = BucketFunctions.of(definition).buckets(batch);
+      for (int i = 0; i < rows.size(); i++) {
+        parts
+            .computeIfAbsent(
+                new PartitionBucket(partitions.partition(i).name(), buckets[i]),
+                k -> new ArrayList<>())
+            .add(rows.get(i));
+      }
+    }
+    Map<PartitionBucket, Long> offsets = new HashMap<>();
+    try (LakeWrite write = table.newWrite(Optional.empty(), 1)) {
+      parts.forEach(
+          (at, partRows) -> {
+            try (VectorSchemaRoot batch = ArrowTestBatches.of(allocator, COLUMNS, partRows)) {
+              write.write(at.partition(), at.bucket(), batch);
+            }
+            offsets.put(at, (long) partRows.size());
+          });
+      return write.commit(offsets);
+    }
+  }
+
+  @Test
+  void tiersEachPartitionIntoItsPaimonPartitionAndBucketWithTheOffsetsOfEach() throws Exception {
+    TableDefinition definition = definition(List.of());
+    LakeTable table = format.createOrLoad(entry("id-1", definition));
+    LakeSnapshot committed = tier(definition, table, rows(60));
+
+    FileStoreTable paimon = lake.paimonTable();
+    assertThat(paimon.partitionKeys()).containsExactly("t_day", "region");
+    assertThat(paimon.rowType().getFieldNames())
+        .containsExactly("id", "t", "region", "amount", "t_day");
+    assertThat(committed.offsets())
+        .hasSize(12)
+        .containsEntry(
+            new PartitionBucket("t_day=2026-11-24/region=eu", 0),
+            committed.offset("t_day=2026-11-24/region=eu", 0));
+    assertThat(committed.offsets().values().stream().mapToLong(Long::longValue).sum())
+        .isEqualTo(60);
+    assertThat(table.latestTiered()).contains(committed);
+
+    List<PaimonTestLake.ReadRow> read = PaimonTestLake.readAll(paimon);
+    assertThat(read).hasSize(60);
+    int[] logBuckets = PaimonTestLake.logBuckets(allocator, definition, rows(60));
+    for (PaimonTestLake.ReadRow row : read) {
+      long id = row.row().getLong(0);
+      assertThat(row.bucket())
+          .as("the Paimon bucket of row %d", id)
+          .isEqualTo(logBuckets[(int) id]);
+      assertThat(row.row().getString(4).toString())
+          .as("the derived partition column of row %d", id)
+          .isEqualTo("2026-11-" + (24 + id % 3));
+    }
+    try (RowBatches scanned = table.scan(committed, COLUMNS, Optional.empty(), allocator)) {
+      long rows = 0;
+      while (scanned.next()) {
+        assertThat(scanned.batch().getSchema().getFields())
+            .as("Sluice's scan shows only the table's own columns")
+            .hasSize(COLUMNS.size());
+        rows += scanned.batch().getRowCount();
+      }
+      assertThat(rows).isEqualTo(60);
+    }
+  }
+}
