@@ -1,8 +1,10 @@
 package io.sluice.core.metadata;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
 import java.util.SortedMap;
@@ -14,7 +16,13 @@ import java.util.TreeMap;
  * one. Tiered end offsets (lake snapshot properties, tiering state) and scan offsets use it.
  */
 public final class LogOffsets {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Writes ASCII only: offsets also go into response headers, where a partition value outside
+   * Latin-1 would reach the client as question marks, so non-ASCII characters are written as JSON
+   * escapes, which every JSON parser reads back.
+   */
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
 
   private LogOffsets() {}
 
@@ -37,7 +45,7 @@ public final class LogOffsets {
     return byBucket;
   }
 
-  /** The offsets as JSON, in partition and bucket order. */
+  /** The offsets as JSON, in partition and bucket order, ASCII only. */
   public static String json(Map<PartitionBucket, Long> offsets) {
     ObjectNode node = JSON.createObjectNode();
     new TreeMap<>(offsets)
@@ -51,7 +59,11 @@ public final class LogOffsets {
                           : node.putObject(at.partition());
               buckets.put(Integer.toString(at.bucket()), offset);
             });
-    return node.toString();
+    try {
+      return JSON.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot write offsets as JSON", e);
+    }
   }
 
   /**

@@ -23,7 +23,8 @@ public record TableScan(
 
   /**
    * The offsets as JSON: {@code {"0": 120, ...}} by bucket on an unpartitioned table, {@code
-   * {"t_day=2026-11-25": {"0": 120, ...}, ...}} by partition and bucket on a partitioned one.
+   * {"t_day=2026-11-25": {"0": 120, ...}, ...}} by partition and bucket on a partitioned one; ASCII
+   * only, as a header value must be ({@link LogOffsets#json}).
    */
   public String offsetsJson() {
     return LogOffsets.json(offsets);

@@ -20,7 +20,6 @@ import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TypeKind;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -53,6 +52,7 @@ public final class SqlService {
   static final int RESULT_BATCH_ROWS = 4096;
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final DuckDBDriver DRIVER = new DuckDBDriver();
   private static final List<Column> SNAPSHOT_COLUMNS =
       List.of(
           new Column("lake", DataType.of(TypeKind.STRING), false),
@@ -92,7 +92,10 @@ public final class SqlService {
     try {
       Properties properties = new Properties();
       properties.setProperty(DuckDBDriver.JDBC_STREAM_RESULTS, "true");
-      Connection connection = DriverManager.getConnection("jdbc:duckdb:", properties);
+      // The driver itself, not DriverManager: its registry is JVM-wide and only hands a caller
+      // the drivers its class loader sees, so a second application in one JVM (a Quarkus restart
+      // in tests or dev mode) would find none.
+      Connection connection = DRIVER.connect("jdbc:duckdb:", properties);
       resources.push(connection);
       ParsedQuery parsed = ParsedQuery.of(serialize(connection, sql));
       int next = 0;

@@ -1,0 +1,12 @@
+package io.sluice.local;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * The partitioned-table scenarios on the AWS APIs: S3 (s3proxy) and DynamoDB (dynalite) on
+ * loopback.
+ */
+@QuarkusTest
+@TestProfile(AwsStandInsProfile.class)
+class AwsStandInsPartitionITCase extends PartitionScenarios {}
