@@ -12,6 +12,7 @@ import io.sluice.core.service.NotSupportedException;
 import io.sluice.core.service.OffsetOutOfRangeException;
 import io.sluice.core.service.OverloadedException;
 import io.sluice.core.service.PartitionRejectedException;
+import io.sluice.core.service.RequestTooLargeException;
 import io.sluice.core.service.TableExistsException;
 import io.sluice.core.service.TableNotFoundException;
 import io.sluice.core.store.StoreException;
@@ -130,6 +131,11 @@ public class ErrorMapper {
             new ApiError(
                 new ApiError.Detail(e.reason().code(), e.getMessage(), e.row(), null, null)))
         .build();
+  }
+
+  @ServerExceptionMapper
+  public Response requestTooLarge(RequestTooLargeException e) {
+    return error(413, "BODY_TOO_LARGE", e.getMessage());
   }
 
   /** Too much is queued: nothing was written, retry in a moment. */

@@ -151,11 +151,7 @@ public class SluiceServices {
       SluiceMetrics metrics) {
     AppendCommitter committer =
         new AppendCommitter(
-            objects,
-            metadata,
-            commitExecutor,
-            clock,
-            (tableId, bucket) -> metrics.commitConflict());
+            objects, metadata, commitExecutor, clock, bucket -> metrics.commitConflict());
     SluiceConfig.WriteConfig write = config.write();
     AppendService.Settings settings =
         new AppendService.Settings(

@@ -34,6 +34,12 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * partition columns.
  */
 public final class RowPartitions {
+  /**
+   * The longest partition name, in UTF-8 bytes: it is part of DynamoDB keys (sort keys of at most 1
+   * KB) and of lake file paths (S3 keys of at most 1 KB).
+   */
+  public static final int MAX_NAME_BYTES = 512;
+
   /** The partitions of a batch of no rows: none. */
   public static final RowPartitions NONE = new RowPartitions(List.of(), new int[0]);
 
@@ -136,7 +142,17 @@ public final class RowPartitions {
       }
       values.add(value);
     }
-    return Partition.ofCanonical(spec, values);
+    Partition partition = Partition.ofCanonical(spec, values);
+    int bytes = partition.name().getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > MAX_NAME_BYTES) {
+      String column = readers[readers.length - 1].field.column();
+      throw new SchemaMismatchException(
+          row + 1,
+          column,
+          "row %d: the partition name of its values is %d bytes, more than the %d a partition name may have (it is part of store keys and lake file paths)"
+              .formatted(row + 1, bytes, MAX_NAME_BYTES));
+    }
+    return partition;
   }
 
   private static Reader reader(PartitionField field, VectorSchemaRoot batch) {

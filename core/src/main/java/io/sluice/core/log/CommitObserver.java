@@ -1,10 +1,12 @@
 package io.sluice.core.log;
 
+import io.sluice.core.metadata.TableBucket;
+
 /** Told about commit events worth counting: conflicts with other writers. */
 @FunctionalInterface
 public interface CommitObserver {
-  CommitObserver NONE = (tableId, bucket) -> {};
+  CommitObserver NONE = bucket -> {};
 
   /** An append to a bucket found its head moved by another writer and will retry. */
-  void conflict(String tableId, int bucket);
+  void conflict(TableBucket bucket);
 }

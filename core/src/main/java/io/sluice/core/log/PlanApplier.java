@@ -43,7 +43,9 @@ public final class PlanApplier {
   private final Claims claims;
   private final Executor executor;
   private final CommitObserver observer;
-  private final Set<TableBucket> registered = ConcurrentHashMap.newKeySet();
+  private final Set<TablePartition> registered = ConcurrentHashMap.newKeySet();
+
+  private record TablePartition(String tableId, String partition) {}
 
   public PlanApplier(MetadataStore store, Executor executor) {
     this(store, executor, CommitObserver.NONE);
@@ -146,7 +148,7 @@ public final class PlanApplier {
       if (part.partition().isEmpty()) {
         continue;
       }
-      TableBucket key = new TableBucket(plan.tableId(), part.partition(), 0);
+      TablePartition key = new TablePartition(plan.tableId(), part.partition());
       if (!registered.contains(key)) {
         store.addPartition(plan.tableId(), part.partition());
         if (registered.size() >= MAX_REMEMBERED_PARTITIONS) {
@@ -211,7 +213,7 @@ public final class PlanApplier {
         return base;
       } catch (CommitConflictException | CommitStateUnknownException e) {
         // Someone else appended (or our answer was lost): search again, then retry.
-        observer.conflict(tableId, bucket.bucket());
+        observer.conflict(bucket);
         head = null;
         backoff(attempt);
       }

@@ -3,6 +3,7 @@ package io.sluice.core.metadata;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TableName;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -201,6 +202,17 @@ public interface MetadataStore extends AutoCloseable {
     return table.definition().isPartitioned()
         ? partitions(table.tableId())
         : List.of(TableBucket.UNPARTITIONED);
+  }
+
+  /** Every bucket of every partition of a table that holds rows, partition by partition. */
+  default List<TableBucket> buckets(TableEntry table) {
+    List<TableBucket> buckets = new ArrayList<>();
+    for (String partition : partitions(table)) {
+      for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
+        buckets.add(new TableBucket(table.tableId(), partition, bucket));
+      }
+    }
+    return buckets;
   }
 
   /**

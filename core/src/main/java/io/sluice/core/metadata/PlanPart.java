@@ -25,6 +25,11 @@ public record PlanPart(
     return new PlanPart(partition, bucket, rows, byteOffset, byteLength, floorOffset, offset);
   }
 
+  /** Its partition and bucket. */
+  public PartitionBucket partitionBucket() {
+    return new PartitionBucket(partition, bucket);
+  }
+
   /** The bucket this part is appended to. */
   public TableBucket in(String tableId) {
     return new TableBucket(tableId, partition, bucket);

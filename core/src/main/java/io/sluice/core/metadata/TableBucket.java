@@ -21,6 +21,11 @@ public record TableBucket(String tableId, String partition, int bucket) {
     return new TableBucket(tableId, UNPARTITIONED, bucket);
   }
 
+  /** This bucket within its table: its partition and number. */
+  public PartitionBucket partitionBucket() {
+    return new PartitionBucket(partition, bucket);
+  }
+
   @Override
   public String toString() {
     return new PartitionBucket(partition, bucket).toString();

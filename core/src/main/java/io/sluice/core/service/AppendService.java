@@ -284,6 +284,13 @@ public final class AppendService {
               write.bodyHash(),
               size);
     }
+    if (pending.buckets().size() > GroupCommitter.MAX_GROUP_PARTS) {
+      int parts = pending.buckets().size();
+      pending.close();
+      throw new RequestTooLargeException(
+          "The rows fall in %d (partition, bucket) parts, more than the %d one write may commit: split the request"
+              .formatted(parts, GroupCommitter.MAX_GROUP_PARTS));
+    }
     groups.submit(pending);
     if (table.definition().isPartitioned()) {
       pending.answer().thenRun(() -> remember(table, partitions));
@@ -352,7 +359,8 @@ public final class AppendService {
     }
     Set<String> fresh = loadPartitions(table);
     knownPartitions.put(table.tableId(), fresh);
-    int live = fresh.size();
+    // Expired partitions wait for retention to drop them; they do not count against the limit.
+    long live = fresh.stream().filter(name -> !expired(definition, name, now)).count();
     for (int p = 0; p < found.size(); p++) {
       if (!fresh.contains(found.get(p).name()) && ++live > definition.maxPartitions()) {
         throw new PartitionRejectedException(
@@ -367,6 +375,14 @@ public final class AppendService {
                     definition.maxPartitions()));
       }
     }
+  }
+
+  private static boolean expired(TableDefinition definition, String name, Instant now) {
+    if (definition.partitionRetention().isEmpty()) {
+      return false;
+    }
+    Optional<Instant> end = Partition.parse(definition, name).timeRangeEnd();
+    return end.isPresent() && !end.get().plus(definition.partitionRetention().get()).isAfter(now);
   }
 
   private Set<String> loadPartitions(TableEntry table) {

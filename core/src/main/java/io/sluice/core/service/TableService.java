@@ -193,11 +193,7 @@ public final class TableService {
       throw new TableNotFoundException("Table " + name + " does not exist");
     }
     // A writer that still holds the dropped entry (the write path caches it) can never commit.
-    for (String partition : partitions(table)) {
-      for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
-        metadata.closeBucket(new TableBucket(table.tableId(), partition, bucket));
-      }
-    }
+    metadata.buckets(table).forEach(metadata::closeBucket);
     onDrop.accept(table);
     return table;
   }

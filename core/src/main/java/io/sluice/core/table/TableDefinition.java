@@ -96,7 +96,11 @@ public record TableDefinition(
 
   /** Whether a column is the source of a {@code partitionBy} entry. */
   public boolean isPartitionColumn(String name) {
-    return partitionBy.stream().anyMatch(f -> f.column().equals(name));
+    return isSource(partitionBy, name);
+  }
+
+  private static boolean isSource(List<PartitionField> fields, String name) {
+    return fields.stream().anyMatch(f -> f.column().equals(name));
   }
 
   /** The column with this name, if there is one. */
@@ -430,7 +434,7 @@ public record TableDefinition(
     }
 
     private boolean isPartitionColumn(String name) {
-      return partitionBy.stream().anyMatch(f -> f.column().equals(name));
+      return isSource(partitionBy, name);
     }
 
     private void checkKey(String what, List<String> key, List<String> problems) {

@@ -34,15 +34,8 @@ public final class LakeLagService {
 
   /** The lag of every lake format of the table, in the table's format order. */
   public List<LakeLag> lag(TableEntry table) {
-    List<TableBucket> buckets = new ArrayList<>();
-    List<BucketHead> heads = new ArrayList<>();
-    for (String partition : metadata.partitions(table)) {
-      for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
-        TableBucket at = new TableBucket(table.tableId(), partition, bucket);
-        buckets.add(at);
-        heads.add(metadata.head(at));
-      }
-    }
+    List<TableBucket> buckets = metadata.buckets(table);
+    List<BucketHead> heads = buckets.stream().map(metadata::head).toList();
     List<LakeLag> lags = new ArrayList<>();
     for (LakeFormatName format : table.definition().lakeFormats()) {
       Optional<TieringState> state = metadata.tieringState(table.tableId(), format);
@@ -53,7 +46,7 @@ public final class LakeLagService {
       for (int i = 0; i < heads.size(); i++) {
         BucketHead head = heads.get(i);
         TableBucket at = buckets.get(i);
-        long end = tiered.getOrDefault(new PartitionBucket(at.partition(), at.bucket()), 0L);
+        long end = tiered.getOrDefault(at.partitionBucket(), 0L);
         rows += Math.max(0, head.nextOffset() - end);
         // From the last tiered row on: its slice gives the commit time, later ones the bytes.
         long from = Math.max(head.logStartOffset(), end - 1);

@@ -80,19 +80,16 @@ public final class RetentionService {
     long slices = 0;
     Map<PartitionBucket, Long> logStarts = new HashMap<>();
     String firstKept = PlanKeys.at(now.minus(settings.objectGrace()));
-    for (String partition : metadata.partitions(table)) {
-      for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
-        TableBucket at = new TableBucket(table.tableId(), partition, bucket);
-        BucketHead head = metadata.head(at);
-        Dropped dropped = dropSlices(table, at, head, bound(table, tiered, at), now);
-        slices += dropped.slices();
-        logStarts.put(new PartitionBucket(partition, bucket), dropped.logStart());
-        // A slice written before group commit names a request id, not a plan key: no bound.
-        if (dropped.keptPlanKey() != null
-            && dropped.keptPlanKey().startsWith(PlanKeys.PREFIX)
-            && dropped.keptPlanKey().compareTo(firstKept) < 0) {
-          firstKept = dropped.keptPlanKey();
-        }
+    for (TableBucket at : metadata.buckets(table)) {
+      BucketHead head = metadata.head(at);
+      Dropped dropped = dropSlices(table, at, head, bound(table, tiered, at), now);
+      slices += dropped.slices();
+      logStarts.put(at.partitionBucket(), dropped.logStart());
+      // A slice written before group commit names a request id, not a plan key: no bound.
+      if (dropped.keptPlanKey() != null
+          && dropped.keptPlanKey().startsWith(PlanKeys.PREFIX)
+          && dropped.keptPlanKey().compareTo(firstKept) < 0) {
+        firstKept = dropped.keptPlanKey();
       }
     }
     long collected = collectObjects(table, logStarts, firstKept);
@@ -109,12 +106,9 @@ public final class RetentionService {
    */
   public long purgeLog(TableEntry dropped) {
     String tableId = dropped.tableId();
-    for (String partition : metadata.partitions(dropped)) {
-      for (int bucket = 0; bucket < dropped.definition().buckets(); bucket++) {
-        TableBucket at = new TableBucket(tableId, partition, bucket);
-        for (IndexPage page : metadata.indexPages(at, 0, Long.MAX_VALUE)) {
-          metadata.deleteIndexPage(at, page.firstOffset());
-        }
+    for (TableBucket at : metadata.buckets(dropped)) {
+      for (IndexPage page : metadata.indexPages(at, 0, Long.MAX_VALUE)) {
+        metadata.deleteIndexPage(at, page.firstOffset());
       }
     }
     long deleted = 0;
@@ -156,12 +150,7 @@ public final class RetentionService {
       TableBucket bucket) {
     long bound = Long.MAX_VALUE;
     for (LakeFormatName format : table.definition().lakeFormats()) {
-      bound =
-          Math.min(
-              bound,
-              tiered
-                  .get(format)
-                  .getOrDefault(new PartitionBucket(bucket.partition(), bucket.bucket()), 0L));
+      bound = Math.min(bound, tiered.get(format).getOrDefault(bucket.partitionBucket(), 0L));
     }
     return bound;
   }
@@ -287,8 +276,7 @@ public final class RetentionService {
   /** Whether every part of a done plan lies below its bucket's log start. */
   private static boolean dropped(Plan plan, Map<PartitionBucket, Long> logStarts) {
     for (PlanPart part : plan.parts()) {
-      PartitionBucket at = new PartitionBucket(part.partition(), part.bucket());
-      if (part.baseOffset() + part.rows() > logStarts.getOrDefault(at, 0L)) {
+      if (part.baseOffset() + part.rows() > logStarts.getOrDefault(part.partitionBucket(), 0L)) {
         return false;
       }
     }

@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -145,7 +146,7 @@ public final class TieringService {
     try (LakeWrite write = lake.newWrite(base, lease.epoch())) {
       long budget = limits.maxRowsPerRun();
       Schema schema = ArrowSchemas.schema(table.definition());
-      for (String partition : metadata.partitions(table)) {
+      for (String partition : rotated(metadata.partitions(table))) {
         for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
           TableBucket at = new TableBucket(table.tableId(), partition, bucket);
           long from = start.getOrDefault(new PartitionBucket(partition, bucket), 0L);
@@ -175,6 +176,20 @@ public final class TieringService {
         return new FormatResult(format, Outcome.UNKNOWN, base);
       }
     }
+  }
+
+  /**
+   * The partitions from a random one on, wrapping around: a run's row budget then favours no
+   * partition, so a busy one cannot keep the others from ever being tiered.
+   */
+  private static List<String> rotated(List<String> partitions) {
+    if (partitions.size() < 2) {
+      return partitions;
+    }
+    int first = ThreadLocalRandom.current().nextInt(partitions.size());
+    List<String> rotated = new ArrayList<>(partitions.subList(first, partitions.size()));
+    rotated.addAll(partitions.subList(0, first));
+    return rotated;
   }
 
   /** Writes a bucket's rows from {@code from}, at most {@code budget}; returns the end offset. */

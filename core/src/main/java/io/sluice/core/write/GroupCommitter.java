@@ -3,14 +3,17 @@ package io.sluice.core.write;
 import io.sluice.core.log.AppendCommitter;
 import io.sluice.core.log.CommitResult;
 import io.sluice.core.log.PlanKeys;
+import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.metadata.Plan;
 import io.sluice.core.metadata.PlanStatus;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.apache.arrow.memory.BufferAllocator;
@@ -22,6 +25,12 @@ import org.apache.arrow.memory.BufferAllocator;
  * write that fails validation never gets here, so it cannot hold up or poison a group.
  */
 public final class GroupCommitter {
+  /**
+   * The most (partition, bucket) parts a group commits: its plan lists them all, and one plan must
+   * stay well inside a DynamoDB item (400 KB). A request with more is refused before it queues.
+   */
+  public static final int MAX_GROUP_PARTS = 1024;
+
   /** How groups are formed. */
   public record Settings(Duration linger, long maxGroupBytes, int maxGroupMembers) {
     /** No linger; at most 64 MiB of rows and 256 requests in one group. */
@@ -134,14 +143,23 @@ public final class GroupCommitter {
       }
       List<PendingWrite> group = new ArrayList<>();
       long bytes = 0;
+      Set<PartitionBucket> parts = new HashSet<>();
       while (!writes.isEmpty()
           && group.size() < settings.maxGroupMembers()
-          && (group.isEmpty() || bytes + writes.peek().bytes() <= settings.maxGroupBytes())) {
+          && (group.isEmpty()
+              || (bytes + writes.peek().bytes() <= settings.maxGroupBytes()
+                  && fits(parts, writes.peek())))) {
         PendingWrite write = writes.poll();
         bytes += write.bytes();
+        parts.addAll(write.buckets());
         group.add(write);
       }
       return group;
+    }
+
+    private static boolean fits(Set<PartitionBucket> parts, PendingWrite write) {
+      long added = write.buckets().stream().filter(b -> !parts.contains(b)).count();
+      return parts.size() + added <= MAX_GROUP_PARTS;
     }
 
     private long bytes() {

@@ -202,6 +202,28 @@ class RowPartitionsTest {
   }
 
   @Test
+  void refusesAPartitionNameLongerThanStoreKeysAndLakePathsAllowNamingTheRow() {
+    String fits = "é".repeat(240); // 480 bytes, escaped as it is; the name adds 28
+    String tooLong = "é".repeat(250);
+    List<Object[]> rows =
+        List.of(row("2026-11-25T08:00:00Z", fits, 1L), row("2026-11-25T08:00:00Z", tooLong, 2L));
+    try (VectorSchemaRoot batch =
+        ArrowTestBatches.of(allocator, List.of(T, REGION, AMOUNT), rows.subList(0, 1))) {
+      assertThat(RowPartitions.of(DAY_REGION, batch).partition(0).values().get("region"))
+          .isEqualTo(fits);
+    }
+    try (VectorSchemaRoot batch =
+        ArrowTestBatches.of(allocator, List.of(T, REGION, AMOUNT), rows)) {
+      assertThatThrownBy(() -> RowPartitions.of(DAY_REGION, batch))
+          .isInstanceOfSatisfying(
+              SchemaMismatchException.class, e -> assertThat(e.row()).isEqualTo(2))
+          .hasMessage(
+              "row 2: the partition name of its values is 524 bytes, more than the 512 a partition"
+                  + " name may have (it is part of store keys and lake file paths)");
+    }
+  }
+
+  @Test
   void refusesABatchWithoutAPartitionColumnOrOfTheWrongType() {
     try (VectorSchemaRoot batch =
         ArrowTestBatches.of(

@@ -3,17 +3,19 @@ package io.sluice.core.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.core.TestingClock;
 import io.sluice.core.TestingSluice;
 import io.sluice.core.log.AppendCommitter;
 import io.sluice.core.log.CommitResult;
+import io.sluice.core.metadata.Plan;
 import io.sluice.core.metadata.TestingMetadataStore;
 import io.sluice.core.store.TestingObjectStore;
 import io.sluice.core.table.TableDefinitionJson;
 import io.sluice.core.table.TableName;
+import io.sluice.core.write.GroupCommitter;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -50,13 +52,13 @@ class PartitionedLogTest {
   private final TestingMetadataStore metadata = new TestingMetadataStore();
   private final TestingObjectStore objects = new TestingObjectStore();
   private final LogWaiter waiter = new LogWaiter();
+  private final TestingClock clock = new TestingClock(NOW);
   private TableService tables;
   private AppendService appends;
   private LogReadService reads;
 
   @BeforeEach
   void createTable() {
-    Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     tables = new TableService(metadata, clock);
     appends =
         new AppendService(
@@ -246,6 +248,104 @@ class PartitionedLogTest {
                 + idsByOffset(partition(DAYS.get(0), "eu"), 1).size())
         .as("the refused request wrote nothing, not even into a partition that exists")
         .isEqualTo(1);
+  }
+
+  @Test
+  void expiredPartitionsDoNotCountAgainstMaxPartitions() throws Exception {
+    List<String> rows = new ArrayList<>();
+    for (String day : DAYS) {
+      for (String region : REGIONS) {
+        rows.add(row(rows.size(), day, region));
+      }
+    }
+    append("[" + String.join(",", rows) + "]", Optional.empty());
+    // 2026-11-25 ended more than partitionRetention (3d) ago: its two partitions are expired.
+    clock.advance(Duration.ofDays(1).plusHours(13));
+    append(
+        "[" + row(100, "2026-11-28", "eu") + "," + row(101, "2026-11-28", "asia") + "]",
+        Optional.empty());
+    assertThat(tables.partitions(tables.table(EVENTS))).hasSize(8);
+    assertThatThrownBy(() -> append("[" + row(102, "2026-11-29", "eu") + "]", Optional.empty()))
+        .isInstanceOfSatisfying(
+            PartitionRejectedException.class,
+            e -> assertThat(e.reason()).isEqualTo(PartitionRejectedException.Reason.LIMIT))
+        .hasMessageContaining("would be partition 7");
+  }
+
+  @Test
+  void aRequestOfMoreThanAGroupsPartsIsRefusedAndNothingIsWritten() {
+    TableName wide = TableName.parse("wide");
+    tables.create(
+        wide,
+        TableDefinitionJson.parse(
+            "create",
+            """
+            {"columns": [{"name": "id", "type": "bigint", "nullable": false},
+                         {"name": "region", "type": "string", "nullable": false}],
+             "partitionBy": ["region"], "bucketKey": ["id"], "buckets": 4}
+            """));
+    StringBuilder rows = new StringBuilder("[");
+    for (int region = 0; region < 300; region++) {
+      for (int id = 0; id < 16; id++) {
+        rows.append(rows.length() > 1 ? "," : "")
+            .append("{\"id\": %d, \"region\": \"r%d\"}".formatted(region * 100 + id, region));
+      }
+    }
+    RowBody body =
+        new RowBody(RowFormat.JSON, rows.append("]").toString().getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> appends.append(wide, body, Optional.empty()))
+        .isInstanceOf(RequestTooLargeException.class)
+        .hasMessageContaining("more than the 1024 one write may commit: split the request");
+    assertThat(tables.partitions(tables.table(wide))).isEmpty();
+  }
+
+  @Test
+  void writesThatTogetherPassAGroupsPartsAreCommittedInSeparateGroups() throws Exception {
+    AppendService lingering =
+        new AppendService(
+            tables,
+            new AppendCommitter(objects, metadata, executor, clock),
+            executor,
+            allocator,
+            waiter,
+            new AppendService.Settings(
+                new GroupCommitter.Settings(Duration.ofMillis(500), 64L << 20, 256),
+                256L << 20,
+                Duration.ofSeconds(1)),
+            TestingSluice::bucketFunction);
+    TableName wide = TableName.parse("wide");
+    tables.create(
+        wide,
+        TableDefinitionJson.parse(
+            "create",
+            """
+            {"columns": [{"name": "id", "type": "bigint", "nullable": false},
+                         {"name": "region", "type": "string", "nullable": false}],
+             "partitionBy": ["region"], "bucketKey": ["id"], "buckets": 4}
+            """));
+    List<Future<CommitResult>> writes = new ArrayList<>();
+    for (int writer = 0; writer < 2; writer++) {
+      StringBuilder rows = new StringBuilder("[");
+      for (int region = 0; region < 150; region++) {
+        for (int id = 0; id < 16; id++) {
+          rows.append(rows.length() > 1 ? "," : "")
+              .append(
+                  "{\"id\": %d, \"region\": \"w%d-%d\"}"
+                      .formatted(region * 100 + id, writer, region));
+        }
+      }
+      RowBody body =
+          new RowBody(RowFormat.JSON, rows.append("]").toString().getBytes(StandardCharsets.UTF_8));
+      writes.add(executor.submit(() -> lingering.append(wide, body, Optional.empty())));
+    }
+    long parts = 0;
+    for (Future<CommitResult> write : writes) {
+      parts += write.get().buckets().size();
+    }
+    assertThat(parts).as("both writes span more than half a group's parts").isGreaterThan(1024);
+    List<Plan> plans = metadata.plans(tables.table(wide).tableId(), "", "~", 10);
+    assertThat(plans).as("one group each").hasSize(2);
+    assertThat(plans).allSatisfy(plan -> assertThat(plan.parts().size()).isLessThanOrEqualTo(1024));
   }
 
   @Test

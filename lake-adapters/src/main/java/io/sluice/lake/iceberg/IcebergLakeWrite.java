@@ -99,8 +99,7 @@ final class IcebergLakeWrite implements LakeWrite {
     this.schema = table.schema();
     this.keyFields = definition.primaryKey().stream().map(name -> schema.findField(name)).toList();
     this.keySchema = new Schema(keyFields);
-    this.aligned =
-        definition.bucketingFormat() == LakeFormatName.ICEBERG && !table.spec().isUnpartitioned();
+    this.aligned = IcebergSchemas.isAligned(definition);
     base.ifPresent(
         b -> {
           if (b.format() != LakeFormatName.ICEBERG) {

@@ -182,4 +182,50 @@ class IcebergPartitionedTest {
       assertThat(count).isEqualTo(60);
     }
   }
+
+  @Test
+  void tiersATableWithoutABucketKeyIntoItsPartitionsOnly() throws IOException {
+    TableDefinition definition =
+        TableDefinition.builder()
+            .columns(COLUMNS)
+            .bucketKey(List.of())
+            .buckets(2)
+            .partitionBy(List.of(PartitionField.parse("day(t)"), PartitionField.parse("region")))
+            .lakeFormats(List.of(LakeFormatName.ICEBERG))
+            .build("Cannot create table");
+    LakeTable table =
+        lake.createOrLoad(
+            new TableEntry(
+                IcebergTestTables.NAME,
+                UUID.randomUUID().toString(),
+                definition,
+                1,
+                Instant.now()));
+    List<Object[]> rows = rows(30);
+    Map<PartitionBucket, Long> offsets = new HashMap<>();
+    try (LakeWrite write = table.newWrite(Optional.empty(), 1);
+        VectorSchemaRoot batch = ArrowTestBatches.of(allocator, COLUMNS, rows)) {
+      RowPartitions partitions = RowPartitions.of(definition.partitionBy(), batch);
+      Map<String, List<Object[]>> byPartition = new TreeMap<>();
+      for (int i = 0; i < rows.size(); i++) {
+        byPartition
+            .computeIfAbsent(partitions.partition(i).name(), k -> new ArrayList<>())
+            .add(rows.get(i));
+      }
+      byPartition.forEach(
+          (partition, partRows) -> {
+            try (VectorSchemaRoot part = ArrowTestBatches.of(allocator, COLUMNS, partRows)) {
+              write.write(partition, 1, part);
+            }
+            offsets.put(new PartitionBucket(partition, 1), (long) partRows.size());
+          });
+      write.commit(offsets);
+    }
+    Table iceberg = user.table();
+    assertThat(iceberg.spec().fields())
+        .extracting(org.apache.iceberg.PartitionField::name)
+        .containsExactly("t_day", "region");
+    assertThat(user.rows()).hasSize(30);
+    assertThat(table.latestTiered().orElseThrow().offsets()).isEqualTo(offsets);
+  }
 }

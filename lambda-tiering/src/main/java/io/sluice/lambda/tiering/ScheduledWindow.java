@@ -2,6 +2,7 @@ package io.sluice.lambda.tiering;
 
 import io.quarkus.arc.Unremovable;
 import io.sluice.core.metadata.MetadataStore;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.table.Durations;
 import io.sluice.core.tiering.ScheduledRun;
@@ -68,8 +69,8 @@ public class ScheduledWindow {
           || table.definition().freshness().compareTo(window) >= 0) {
         continue;
       }
-      for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
-        sum += metadata.head(table.tableId(), bucket).nextOffset() + 1;
+      for (TableBucket bucket : metadata.buckets(table)) {
+        sum += metadata.head(bucket).nextOffset() + 1;
       }
     }
     return sum;

@@ -669,10 +669,6 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         });
   }
 
-  /**
-   * A consistent Query of the plan partition for keys in {@code [fromKey, toKey)}, reading pages
-   * only until it has {@code limit} plans.
-   */
   // ---- partitions ----
 
   @Override
@@ -696,6 +692,10 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         DynamoDbItems.partitionItem(tableId, partition));
   }
 
+  /**
+   * A consistent Query of the plan partition for keys in {@code [fromKey, toKey)}, reading pages
+   * only until it has {@code limit} plans.
+   */
   @Override
   public List<Plan> plans(String tableId, String fromKey, String toKey, int limit) {
     if (fromKey.compareTo(toKey) >= 0 || limit <= 0) {
