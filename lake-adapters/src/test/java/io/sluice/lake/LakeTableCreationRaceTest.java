@@ -10,6 +10,7 @@ import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
 import io.sluice.core.metadata.LogOffsets;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.DataType;
@@ -110,7 +111,7 @@ class LakeTableCreationRaceTest {
                     entry.definition().columns(),
                     List.<Object[]>of(new Object[] {7L, "x"}))) {
           int bucket = BucketFunctions.of(entry.definition()).buckets(row)[0];
-          write.write(bucket, row);
+          write.write(TableBucket.UNPARTITIONED, bucket, row);
           committed = write.commit(LogOffsets.ofBuckets(Map.of(bucket, 1L)));
         }
         assertThat(tables.get(1).latestTiered())

@@ -12,6 +12,7 @@ import io.sluice.core.lake.LakeWrite;
 import io.sluice.core.merge.ChangeType;
 import io.sluice.core.merge.Changelogs;
 import io.sluice.core.metadata.LogOffsets;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.scan.RowBatches;
 import io.sluice.core.store.CommitConflictException;
@@ -241,7 +242,7 @@ public final class PrimaryKeyScenario {
         .forEach(
             (bucket, changes) -> {
               try (VectorSchemaRoot batch = batch(allocator, changes)) {
-                write.writeChanges(bucket, batch);
+                write.writeChanges(TableBucket.UNPARTITIONED, bucket, batch);
               }
               offsets.merge(bucket, (long) changes.size(), Long::sum);
             });

@@ -787,7 +787,8 @@ abstract class ServerScenarios {
             http.postJson("/v1/tables/" + table + "/rows", "[{\"id\": 1}, {\"id\": 2}]").status())
         .isEqualTo(200);
     TableEntry entry = tables.table(TableName.parse(table));
-    Slice slice = metadata.head(entry.tableId(), 0).recentSlices().firstEntry().getValue();
+    Slice slice =
+        metadata.head(TableBucket.of(entry.tableId(), 0)).recentSlices().firstEntry().getValue();
     byte[] damaged = objects.read(slice.segmentKey());
     for (long i = slice.byteOffset() + 40; i < slice.byteOffset() + slice.byteLength() - 40; i++) {
       damaged[(int) i] ^= 0x5a;

@@ -1,7 +1,6 @@
 package io.sluice.core.lake;
 
 import io.sluice.core.metadata.PartitionBucket;
-import io.sluice.core.metadata.TableBucket;
 import java.util.Map;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -16,39 +15,26 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 public interface LakeWrite extends AutoCloseable {
 
   /**
-   * Writes rows that log bucket {@code bucket} holds; columns by name, the table's current columns.
-   * In the bucketing format they land in lake bucket {@code bucket}.
-   */
-  default void write(int bucket, VectorSchemaRoot rows) {
-    write(TableBucket.UNPARTITIONED, bucket, rows);
-  }
-
-  /**
-   * Writes rows that bucket {@code bucket} of partition {@code partition} holds; columns by name,
-   * the table's current columns. They land in that partition of the lake table, in lake bucket
-   * {@code bucket}.
+   * Writes rows that bucket {@code bucket} of partition {@code partition} (the empty name on an
+   * unpartitioned table) holds; columns by name, the table's current columns. They land in that
+   * partition of the lake table, and in the bucketing format in lake bucket {@code bucket}.
    */
   void write(String partition, int bucket, VectorSchemaRoot rows);
 
   /**
-   * Writes the changes of a primary-key table that log bucket {@code bucket} holds, in offset
-   * order, in the shape of {@link io.sluice.core.merge.Changelogs}: {@code insert} and {@code
-   * update_after} records carry the key's row after the change, {@code update_before} and {@code
-   * delete} the row before it; rows are whole (merge engines and partial updates already applied,
-   * against the rows this lake table holds). Called at most once per bucket per write, with every
-   * change of that bucket the run tiers, so a format that keeps only the last row per key may
-   * collapse them.
+   * Writes the changes of a primary-key table that bucket {@code bucket} of partition {@code
+   * partition} holds, in offset order, in the shape of {@link io.sluice.core.merge.Changelogs}:
+   * {@code insert} and {@code update_after} records carry the key's row after the change, {@code
+   * update_before} and {@code delete} the row before it; rows are whole (merge engines and partial
+   * updates already applied, against the rows this lake table holds). Called at most once per
+   * bucket per write, with every change of that bucket the run tiers, so a format that keeps only
+   * the last row per key may collapse them.
    */
-  default void writeChanges(int bucket, VectorSchemaRoot changes) {
-    writeChanges(TableBucket.UNPARTITIONED, bucket, changes);
-  }
-
-  /** As {@link #writeChanges(int, VectorSchemaRoot)}, for a bucket of a partition. */
   void writeChanges(String partition, int bucket, VectorSchemaRoot changes);
 
   /**
-   * Commits everything written as one snapshot recording, per log bucket, the end offset
-   * (exclusive) of what the lake now holds, and the Sluice table id.
+   * Commits everything written as one snapshot recording, per log bucket (of each partition), the
+   * end offset (exclusive) of what the lake now holds, and the Sluice table id.
    */
   LakeSnapshot commit(Map<PartitionBucket, Long> offsets);
 

@@ -60,11 +60,6 @@ public interface MetadataStore extends AutoCloseable {
   /** A bucket's head, {@link BucketHead#empty} when nothing was ever appended to it. */
   BucketHead head(TableBucket bucket);
 
-  /** The head of a bucket of an unpartitioned table. */
-  default BucketHead head(String tableId, int bucket) {
-    return head(TableBucket.of(tableId, bucket));
-  }
-
   /**
    * Appends a slice to a bucket: sets {@code nextOffset} to {@code slice.endOffset()}, the last
    * timestamp to {@code slice.timestamp()} and adds the slice to the recent slices.
@@ -75,22 +70,12 @@ public interface MetadataStore extends AutoCloseable {
    */
   void appendSlice(TableBucket bucket, long expectedNextOffset, Slice slice);
 
-  /** Appends a slice to a bucket of an unpartitioned table. */
-  default void appendSlice(String tableId, int bucket, long expectedNextOffset, Slice slice) {
-    appendSlice(TableBucket.of(tableId, bucket), expectedNextOffset, slice);
-  }
-
   /**
    * Closes a bucket, creating its head if it has none: no append succeeds afterwards. Dropping a
    * table closes its buckets, so that a writer with a stale catalog entry cannot commit into it.
    * Idempotent.
    */
   void closeBucket(TableBucket bucket);
-
-  /** Closes a bucket of an unpartitioned table. */
-  default void closeBucket(String tableId, int bucket) {
-    closeBucket(TableBucket.of(tableId, bucket));
-  }
 
   /**
    * Stores an index page unless one with the same first offset exists.
@@ -99,11 +84,6 @@ public interface MetadataStore extends AutoCloseable {
    *     immutable; a mover trims the head by the page actually stored)
    */
   IndexPage putIndexPage(TableBucket bucket, IndexPage page);
-
-  /** Stores an index page of a bucket of an unpartitioned table. */
-  default IndexPage putIndexPage(String tableId, int bucket, IndexPage page) {
-    return putIndexPage(TableBucket.of(tableId, bucket), page);
-  }
 
   /**
    * Removes the slices with these base offsets from a bucket's head and sets {@code indexedUpTo} to
@@ -118,16 +98,6 @@ public interface MetadataStore extends AutoCloseable {
       long newIndexedUpTo,
       Collection<Long> baseOffsets);
 
-  /** Trims the head of a bucket of an unpartitioned table. */
-  default void trimHead(
-      String tableId,
-      int bucket,
-      long expectedIndexedUpTo,
-      long newIndexedUpTo,
-      Collection<Long> baseOffsets) {
-    trimHead(TableBucket.of(tableId, bucket), expectedIndexedUpTo, newIndexedUpTo, baseOffsets);
-  }
-
   /**
    * The index pages of a bucket that hold slices ending after {@code fromOffset} and starting
    * before {@code toOffset}, in offset order.
@@ -136,22 +106,11 @@ public interface MetadataStore extends AutoCloseable {
     return indexPages(bucket, fromOffset, toOffset, Integer.MAX_VALUE);
   }
 
-  /** The index pages of a bucket of an unpartitioned table, as above. */
-  default List<IndexPage> indexPages(String tableId, int bucket, long fromOffset, long toOffset) {
-    return indexPages(TableBucket.of(tableId, bucket), fromOffset, toOffset);
-  }
-
   /**
    * The first {@code limit} index pages of a bucket that hold slices ending after {@code
    * fromOffset} and starting before {@code toOffset}, in offset order; reads no more than those.
    */
   List<IndexPage> indexPages(TableBucket bucket, long fromOffset, long toOffset, int limit);
-
-  /** The first index pages of a bucket of an unpartitioned table, as above. */
-  default List<IndexPage> indexPages(
-      String tableId, int bucket, long fromOffset, long toOffset, int limit) {
-    return indexPages(TableBucket.of(tableId, bucket), fromOffset, toOffset, limit);
-  }
 
   /**
    * Drops the oldest slices of a bucket: removes the slices with these base offsets from the head
@@ -167,24 +126,8 @@ public interface MetadataStore extends AutoCloseable {
       long newLogStartOffset,
       Collection<Long> baseOffsets);
 
-  /** Advances the log start of a bucket of an unpartitioned table. */
-  default void advanceLogStart(
-      String tableId,
-      int bucket,
-      long expectedLogStartOffset,
-      long newLogStartOffset,
-      Collection<Long> baseOffsets) {
-    advanceLogStart(
-        TableBucket.of(tableId, bucket), expectedLogStartOffset, newLogStartOffset, baseOffsets);
-  }
-
   /** Deletes an index page; deleting a missing one is not an error. */
   void deleteIndexPage(TableBucket bucket, long firstOffset);
-
-  /** Deletes an index page of a bucket of an unpartitioned table. */
-  default void deleteIndexPage(String tableId, int bucket, long firstOffset) {
-    deleteIndexPage(TableBucket.of(tableId, bucket), firstOffset);
-  }
 
   // ---- partitions ----
 

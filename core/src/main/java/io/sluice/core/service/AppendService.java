@@ -14,8 +14,6 @@ import io.sluice.core.log.PlanKeys;
 import io.sluice.core.log.SegmentKeys;
 import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.metadata.TableEntry;
-import io.sluice.core.table.Durations;
-import io.sluice.core.table.Partition;
 import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TableName;
 import io.sluice.core.write.GroupAbortedException;
@@ -28,7 +26,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -68,8 +65,7 @@ public final class AppendService {
   /** Per table name, its catalog entry as last read, reused for up to the staleness. */
   private final Map<TableName, Cached> catalog = new ConcurrentHashMap<>();
 
-  /** Per table id, the partitions known to hold rows (a partitioned table's, for maxPartitions). */
-  private final Map<String, Set<String>> knownPartitions = new ConcurrentHashMap<>();
+  private final PartitionGate partitionGate;
 
   /** Per table id and claim key, the keyed write in flight in this process. */
   private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
@@ -129,6 +125,7 @@ public final class AppendService {
     this.waiter = waiter;
     this.catalogStaleness = settings.catalogStaleness();
     this.bucketFunctions = bucketFunctions;
+    this.partitionGate = new PartitionGate(tables, committer.clock());
   }
 
   /**
@@ -270,7 +267,7 @@ public final class AppendService {
     try (VectorSchemaRoot rows = decoded.rows()) {
       partitions = RowPartitions.of(table.definition().partitionBy(), rows);
       if (table.definition().isPartitioned()) {
-        checkPartitions(table, partitions);
+        partitionGate.check(table, partitions);
       }
       buckets = bucketing(table).buckets(rows);
       long size = bytes(rows);
@@ -293,7 +290,7 @@ public final class AppendService {
     }
     groups.submit(pending);
     if (table.definition().isPartitioned()) {
-      pending.answer().thenRun(() -> remember(table, partitions));
+      pending.answer().thenRun(() -> partitionGate.remember(table, partitions));
     }
     try {
       return new Appended(
@@ -323,90 +320,6 @@ public final class AppendService {
       }
       return new Decoded(fresh, RowBodyDecoder.decode(body, fresh.definition(), allocator));
     }
-  }
-
-  /**
-   * Refuses a write with a row in an expired partition, or in more new partitions than the table's
-   * {@code maxPartitions} leaves room for (counted against the partitions known to hold rows, read
-   * again from the store when the request brings one this process has not seen). Concurrent writers
-   * may together pass the bound by the new partitions of the requests in flight.
-   */
-  private void checkPartitions(TableEntry table, RowPartitions partitions) {
-    TableDefinition definition = table.definition();
-    Instant now = committer.clock().instant();
-    List<Partition> found = partitions.partitions();
-    for (int p = 0; p < found.size(); p++) {
-      Partition partition = found.get(p);
-      Optional<Instant> end = partition.timeRangeEnd();
-      if (definition.partitionRetention().isPresent()
-          && end.isPresent()
-          && !end.get().plus(definition.partitionRetention().get()).isAfter(now)) {
-        throw new PartitionRejectedException(
-            PartitionRejectedException.Reason.EXPIRED,
-            firstRow(partitions, p),
-            "row %d: partition %s ended at %s, longer ago than the table's partitionRetention %s"
-                .formatted(
-                    firstRow(partitions, p),
-                    partition.name(),
-                    end.get(),
-                    Durations.format(definition.partitionRetention().get())));
-      }
-    }
-    Set<String> known =
-        knownPartitions.computeIfAbsent(table.tableId(), id -> loadPartitions(table));
-    if (found.stream().allMatch(p -> known.contains(p.name()))) {
-      return;
-    }
-    Set<String> fresh = loadPartitions(table);
-    knownPartitions.put(table.tableId(), fresh);
-    // Expired partitions wait for retention to drop them; they do not count against the limit.
-    long live = fresh.stream().filter(name -> !expired(definition, name, now)).count();
-    for (int p = 0; p < found.size(); p++) {
-      if (!fresh.contains(found.get(p).name()) && ++live > definition.maxPartitions()) {
-        throw new PartitionRejectedException(
-            PartitionRejectedException.Reason.LIMIT,
-            firstRow(partitions, p),
-            "row %d: partition %s would be partition %d of table %s, past its maxPartitions %d"
-                .formatted(
-                    firstRow(partitions, p),
-                    found.get(p).name(),
-                    live,
-                    table.name(),
-                    definition.maxPartitions()));
-      }
-    }
-  }
-
-  private static boolean expired(TableDefinition definition, String name, Instant now) {
-    if (definition.partitionRetention().isEmpty()) {
-      return false;
-    }
-    Optional<Instant> end = Partition.parse(definition, name).timeRangeEnd();
-    return end.isPresent() && !end.get().plus(definition.partitionRetention().get()).isAfter(now);
-  }
-
-  private Set<String> loadPartitions(TableEntry table) {
-    Set<String> partitions = ConcurrentHashMap.newKeySet();
-    partitions.addAll(tables.partitions(table));
-    return partitions;
-  }
-
-  private void remember(TableEntry table, RowPartitions partitions) {
-    Set<String> known = knownPartitions.get(table.tableId());
-    if (known != null) {
-      partitions.partitions().forEach(p -> known.add(p.name()));
-    }
-  }
-
-  /** The 1-based row of the first row of the {@code p}-th partition. */
-  private static int firstRow(RowPartitions partitions, int p) {
-    int[] index = partitions.index();
-    for (int row = 0; row < index.length; row++) {
-      if (index[row] == p) {
-        return row + 1;
-      }
-    }
-    throw new IllegalArgumentException("No row falls in partition " + p);
   }
 
   /**

@@ -90,30 +90,6 @@ public class DelegatingMetadataStore implements MetadataStore {
     delegate.deleteIndexPage(at, firstOffset);
   }
 
-  // The unpartitioned forms are final here, so that a wrapper cannot override one that is no
-  // longer called: every call reaches the TableBucket forms above.
-
-  @Override
-  public final BucketHead head(String tableId, int bucket) {
-    return head(TableBucket.of(tableId, bucket));
-  }
-
-  @Override
-  public final void appendSlice(String tableId, int bucket, long expectedNextOffset, Slice slice) {
-    appendSlice(TableBucket.of(tableId, bucket), expectedNextOffset, slice);
-  }
-
-  @Override
-  public final List<IndexPage> indexPages(
-      String tableId, int bucket, long fromOffset, long toOffset, int limit) {
-    return indexPages(TableBucket.of(tableId, bucket), fromOffset, toOffset, limit);
-  }
-
-  @Override
-  public final List<IndexPage> indexPages(TableBucket bucket, long fromOffset, long toOffset) {
-    return indexPages(bucket, fromOffset, toOffset, Integer.MAX_VALUE);
-  }
-
   @Override
   public List<String> partitions(String tableId) {
     return delegate.partitions(tableId);

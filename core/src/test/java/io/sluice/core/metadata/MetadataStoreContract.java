@@ -154,25 +154,25 @@ public abstract class MetadataStoreContract {
 
   @Test
   void appendsSlicesOnlyAtTheExpectedOffset() {
-    assertThat(store.head(tableId, 3)).isEqualTo(BucketHead.empty(3));
+    assertThat(store.head(TableBucket.of(tableId, 3))).isEqualTo(BucketHead.empty(3));
 
-    store.appendSlice(tableId, 3, 0, slice(0, 5, "r1"));
-    store.appendSlice(tableId, 3, 5, slice(5, 2, "r2"));
+    store.appendSlice(TableBucket.of(tableId, 3), 0, slice(0, 5, "r1"));
+    store.appendSlice(TableBucket.of(tableId, 3), 5, slice(5, 2, "r2"));
 
-    BucketHead head = store.head(tableId, 3);
+    BucketHead head = store.head(TableBucket.of(tableId, 3));
     assertThat(head.nextOffset()).isEqualTo(7);
     assertThat(head.recentSlices()).containsOnlyKeys(0L, 5L);
     assertThat(head.recentSlices().get(5L)).isEqualTo(slice(5, 2, "r2"));
     assertThat(head.lastTimestamp()).isEqualTo(slice(5, 2, "r2").timestamp());
-    assertThat(store.head(tableId, 2)).isEqualTo(BucketHead.empty(2));
+    assertThat(store.head(TableBucket.of(tableId, 2))).isEqualTo(BucketHead.empty(2));
 
-    assertThatThrownBy(() -> store.appendSlice(tableId, 3, 5, slice(5, 1, "r3")))
+    assertThatThrownBy(() -> store.appendSlice(TableBucket.of(tableId, 3), 5, slice(5, 1, "r3")))
         .isInstanceOf(CommitConflictException.class)
         .hasMessageContaining("bucket 3");
-    assertThatThrownBy(() -> store.appendSlice(tableId, 4, 3, slice(3, 1, "r3")))
+    assertThatThrownBy(() -> store.appendSlice(TableBucket.of(tableId, 4), 3, slice(3, 1, "r3")))
         .isInstanceOf(CommitConflictException.class)
         .hasMessageContaining("bucket 4");
-    assertThat(store.head(tableId, 3).nextOffset()).isEqualTo(7);
+    assertThat(store.head(TableBucket.of(tableId, 3)).nextOffset()).isEqualTo(7);
   }
 
   @Test
@@ -188,7 +188,7 @@ public abstract class MetadataStoreContract {
 
     assertThat(store.head(day1).nextOffset()).isEqualTo(6);
     assertThat(store.head(day2).nextOffset()).isEqualTo(2);
-    assertThat(store.head(tableId, 0))
+    assertThat(store.head(TableBucket.of(tableId, 0)))
         .as("the unpartitioned bucket 0")
         .isEqualTo(BucketHead.empty(0));
     assertThat(store.partitions(tableId)).containsExactly(day1.partition(), day2.partition());
@@ -242,27 +242,27 @@ public abstract class MetadataStoreContract {
   @Test
   void movesSlicesIntoPagesWithoutBlockingAppends() {
     for (int i = 0; i < 6; i++) {
-      store.appendSlice(tableId, 0, i * 10L, slice(i * 10L, 10, "r" + i));
+      store.appendSlice(TableBucket.of(tableId, 0), i * 10L, slice(i * 10L, 10, "r" + i));
     }
     IndexPage page =
         new IndexPage(
             0, 0, 30, List.of(slice(0, 10, "r0"), slice(10, 10, "r1"), slice(20, 10, "r2")));
-    store.putIndexPage(tableId, 0, page);
-    store.putIndexPage(tableId, 0, page);
+    store.putIndexPage(TableBucket.of(tableId, 0), page);
+    store.putIndexPage(TableBucket.of(tableId, 0), page);
     // An append between the page put and the trim does not block either.
-    store.appendSlice(tableId, 0, 60, slice(60, 10, "r6"));
-    store.trimHead(tableId, 0, 0, 30, List.of(0L, 10L, 20L));
+    store.appendSlice(TableBucket.of(tableId, 0), 60, slice(60, 10, "r6"));
+    store.trimHead(TableBucket.of(tableId, 0), 0, 30, List.of(0L, 10L, 20L));
 
-    BucketHead head = store.head(tableId, 0);
+    BucketHead head = store.head(TableBucket.of(tableId, 0));
     assertThat(head.indexedUpTo()).isEqualTo(30);
     assertThat(head.nextOffset()).isEqualTo(70);
     assertThat(head.recentSlices()).containsOnlyKeys(30L, 40L, 50L, 60L);
-    assertThat(store.indexPages(tableId, 0, 0, 30)).containsExactly(page);
-    assertThat(store.indexPages(tableId, 0, 29, 30)).containsExactly(page);
-    assertThat(store.indexPages(tableId, 0, 30, 70)).isEmpty();
-    assertThat(store.indexPages(tableId, 1, 0, 30)).isEmpty();
+    assertThat(store.indexPages(TableBucket.of(tableId, 0), 0, 30)).containsExactly(page);
+    assertThat(store.indexPages(TableBucket.of(tableId, 0), 29, 30)).containsExactly(page);
+    assertThat(store.indexPages(TableBucket.of(tableId, 0), 30, 70)).isEmpty();
+    assertThat(store.indexPages(TableBucket.of(tableId, 1), 0, 30)).isEmpty();
 
-    assertThatThrownBy(() -> store.trimHead(tableId, 0, 0, 40, List.of(30L)))
+    assertThatThrownBy(() -> store.trimHead(TableBucket.of(tableId, 0), 0, 40, List.of(30L)))
         .isInstanceOf(CommitConflictException.class)
         .hasMessageContaining("bucket 0");
   }
@@ -270,57 +270,59 @@ public abstract class MetadataStoreContract {
   @Test
   void advancesTheLogStartDroppingExactlyTheGivenSlices() {
     for (int i = 0; i < 6; i++) {
-      store.appendSlice(tableId, 1, i * 10L, slice(i * 10L, 10, "r" + i));
+      store.appendSlice(TableBucket.of(tableId, 1), i * 10L, slice(i * 10L, 10, "r" + i));
     }
-    store.advanceLogStart(tableId, 1, 0, 20, List.of(0L, 10L));
+    store.advanceLogStart(TableBucket.of(tableId, 1), 0, 20, List.of(0L, 10L));
 
-    BucketHead head = store.head(tableId, 1);
+    BucketHead head = store.head(TableBucket.of(tableId, 1));
     assertThat(head.logStartOffset()).isEqualTo(20);
     assertThat(head.nextOffset()).isEqualTo(60);
     assertThat(head.indexedUpTo()).isZero();
     assertThat(head.lastTimestamp()).isEqualTo(slice(50, 10, "r5").timestamp());
     assertThat(head.recentSlices()).containsOnlyKeys(20L, 30L, 40L, 50L);
     assertThat(head.recentSlices().get(20L)).isEqualTo(slice(20, 10, "r2"));
-    assertThat(store.head(tableId, 0)).isEqualTo(BucketHead.empty(0));
+    assertThat(store.head(TableBucket.of(tableId, 0))).isEqualTo(BucketHead.empty(0));
 
-    assertThatThrownBy(() -> store.advanceLogStart(tableId, 1, 0, 40, List.of(20L, 30L)))
+    assertThatThrownBy(
+            () -> store.advanceLogStart(TableBucket.of(tableId, 1), 0, 40, List.of(20L, 30L)))
         .isInstanceOf(CommitConflictException.class)
         .hasMessageContaining("bucket 1");
-    assertThatThrownBy(() -> store.advanceLogStart(tableId, 7, 5, 10, List.of()))
+    assertThatThrownBy(() -> store.advanceLogStart(TableBucket.of(tableId, 7), 5, 10, List.of()))
         .isInstanceOf(CommitConflictException.class)
         .hasMessageContaining("bucket 7");
-    assertThat(store.head(tableId, 1)).isEqualTo(head);
-    assertThat(store.head(tableId, 7)).isEqualTo(BucketHead.empty(7));
+    assertThat(store.head(TableBucket.of(tableId, 1))).isEqualTo(head);
+    assertThat(store.head(TableBucket.of(tableId, 7))).isEqualTo(BucketHead.empty(7));
   }
 
   @Test
   void advancingTheLogStartNeverBlocksAppendsOrPageMoves() {
     for (int i = 0; i < 6; i++) {
-      store.appendSlice(tableId, 2, i * 10L, slice(i * 10L, 10, "r" + i));
+      store.appendSlice(TableBucket.of(tableId, 2), i * 10L, slice(i * 10L, 10, "r" + i));
     }
     // GC read the head (log start 0, slices 0..50); an append and a page move land before its
     // advance, which still goes through and does not undo either.
-    store.appendSlice(tableId, 2, 60, slice(60, 10, "r6"));
+    store.appendSlice(TableBucket.of(tableId, 2), 60, slice(60, 10, "r6"));
     IndexPage page = new IndexPage(2, 0, 20, List.of(slice(0, 10, "r0"), slice(10, 10, "r1")));
-    store.putIndexPage(tableId, 2, page);
-    store.trimHead(tableId, 2, 0, 20, List.of(0L, 10L));
-    store.advanceLogStart(tableId, 2, 0, 30, List.of(0L, 10L, 20L));
+    store.putIndexPage(TableBucket.of(tableId, 2), page);
+    store.trimHead(TableBucket.of(tableId, 2), 0, 20, List.of(0L, 10L));
+    store.advanceLogStart(TableBucket.of(tableId, 2), 0, 30, List.of(0L, 10L, 20L));
 
-    BucketHead head = store.head(tableId, 2);
+    BucketHead head = store.head(TableBucket.of(tableId, 2));
     assertThat(head.logStartOffset()).isEqualTo(30);
     assertThat(head.nextOffset()).isEqualTo(70);
     assertThat(head.indexedUpTo()).isEqualTo(20);
     assertThat(head.recentSlices()).containsOnlyKeys(30L, 40L, 50L, 60L);
 
     // The other way round: an append and a trim that read the head before the advance.
-    store.appendSlice(tableId, 2, 70, slice(70, 10, "r7"));
+    store.appendSlice(TableBucket.of(tableId, 2), 70, slice(70, 10, "r7"));
     store.putIndexPage(
-        tableId, 2, new IndexPage(2, 30, 50, List.of(slice(30, 10, "r3"), slice(40, 10, "r4"))));
-    store.advanceLogStart(tableId, 2, 30, 40, List.of(30L));
-    store.appendSlice(tableId, 2, 80, slice(80, 10, "r8"));
-    store.trimHead(tableId, 2, 20, 50, List.of(30L, 40L));
+        TableBucket.of(tableId, 2),
+        new IndexPage(2, 30, 50, List.of(slice(30, 10, "r3"), slice(40, 10, "r4"))));
+    store.advanceLogStart(TableBucket.of(tableId, 2), 30, 40, List.of(30L));
+    store.appendSlice(TableBucket.of(tableId, 2), 80, slice(80, 10, "r8"));
+    store.trimHead(TableBucket.of(tableId, 2), 20, 50, List.of(30L, 40L));
 
-    head = store.head(tableId, 2);
+    head = store.head(TableBucket.of(tableId, 2));
     assertThat(head.logStartOffset()).isEqualTo(40);
     assertThat(head.nextOffset()).isEqualTo(90);
     assertThat(head.indexedUpTo()).isEqualTo(50);
@@ -331,23 +333,23 @@ public abstract class MetadataStoreContract {
   @Test
   void deletesIndexPagesIdempotently() {
     for (int i = 0; i < 4; i++) {
-      store.appendSlice(tableId, 0, i * 10L, slice(i * 10L, 10, "r" + i));
+      store.appendSlice(TableBucket.of(tableId, 0), i * 10L, slice(i * 10L, 10, "r" + i));
     }
     IndexPage first = new IndexPage(0, 0, 20, List.of(slice(0, 10, "r0"), slice(10, 10, "r1")));
     IndexPage second = new IndexPage(0, 20, 40, List.of(slice(20, 10, "r2"), slice(30, 10, "r3")));
-    store.putIndexPage(tableId, 0, first);
-    store.putIndexPage(tableId, 0, second);
+    store.putIndexPage(TableBucket.of(tableId, 0), first);
+    store.putIndexPage(TableBucket.of(tableId, 0), second);
     IndexPage otherBucket = new IndexPage(1, 0, 20, first.slices());
-    store.putIndexPage(tableId, 1, otherBucket);
+    store.putIndexPage(TableBucket.of(tableId, 1), otherBucket);
 
-    store.deleteIndexPage(tableId, 0, 0);
-    assertThat(store.indexPages(tableId, 0, 0, 40)).containsExactly(second);
-    store.deleteIndexPage(tableId, 0, 0);
-    store.deleteIndexPage(tableId, 0, 10);
-    store.deleteIndexPage(tableId, 5, 0);
-    assertThat(store.indexPages(tableId, 0, 0, 40)).containsExactly(second);
-    assertThat(store.indexPages(tableId, 1, 0, 40)).containsExactly(otherBucket);
-    assertThat(store.head(tableId, 0).nextOffset()).isEqualTo(40);
+    store.deleteIndexPage(TableBucket.of(tableId, 0), 0);
+    assertThat(store.indexPages(TableBucket.of(tableId, 0), 0, 40)).containsExactly(second);
+    store.deleteIndexPage(TableBucket.of(tableId, 0), 0);
+    store.deleteIndexPage(TableBucket.of(tableId, 0), 10);
+    store.deleteIndexPage(TableBucket.of(tableId, 5), 0);
+    assertThat(store.indexPages(TableBucket.of(tableId, 0), 0, 40)).containsExactly(second);
+    assertThat(store.indexPages(TableBucket.of(tableId, 1), 0, 40)).containsExactly(otherBucket);
+    assertThat(store.head(TableBucket.of(tableId, 0)).nextOffset()).isEqualTo(40);
   }
 
   // ---- plans, claims, sweeps ----
@@ -507,22 +509,22 @@ public abstract class MetadataStoreContract {
 
   @Test
   void aClosedBucketRefusesEveryAppend() {
-    store.appendSlice(tableId, 0, 0, slice(0, 5, "p1"));
-    store.closeBucket(tableId, 0);
-    store.closeBucket(tableId, 0);
-    store.closeBucket(tableId, 1);
+    store.appendSlice(TableBucket.of(tableId, 0), 0, slice(0, 5, "p1"));
+    store.closeBucket(TableBucket.of(tableId, 0));
+    store.closeBucket(TableBucket.of(tableId, 0));
+    store.closeBucket(TableBucket.of(tableId, 1));
 
-    assertThat(store.head(tableId, 0).closed()).isTrue();
-    assertThat(store.head(tableId, 0).nextOffset()).isEqualTo(5);
-    assertThat(store.head(tableId, 1).closed()).isTrue();
-    assertThat(store.head(tableId, 2).closed()).isFalse();
-    assertThatThrownBy(() -> store.appendSlice(tableId, 0, 5, slice(5, 1, "p2")))
+    assertThat(store.head(TableBucket.of(tableId, 0)).closed()).isTrue();
+    assertThat(store.head(TableBucket.of(tableId, 0)).nextOffset()).isEqualTo(5);
+    assertThat(store.head(TableBucket.of(tableId, 1)).closed()).isTrue();
+    assertThat(store.head(TableBucket.of(tableId, 2)).closed()).isFalse();
+    assertThatThrownBy(() -> store.appendSlice(TableBucket.of(tableId, 0), 5, slice(5, 1, "p2")))
         .isInstanceOf(CommitConflictException.class)
         .hasMessageContaining("bucket 0");
-    assertThatThrownBy(() -> store.appendSlice(tableId, 1, 0, slice(0, 1, "p2")))
+    assertThatThrownBy(() -> store.appendSlice(TableBucket.of(tableId, 1), 0, slice(0, 1, "p2")))
         .isInstanceOf(CommitConflictException.class)
         .hasMessageContaining("bucket 1");
-    assertThat(store.head(tableId, 0).nextOffset()).isEqualTo(5);
+    assertThat(store.head(TableBucket.of(tableId, 0)).nextOffset()).isEqualTo(5);
   }
 
   @Test
@@ -544,7 +546,7 @@ public abstract class MetadataStoreContract {
 
   @Test
   void commitsAWholePlanInOneTransactionOrSaysItCannot() {
-    store.appendSlice(tableId, 2, 0, slice(0, 7, "earlier"));
+    store.appendSlice(TableBucket.of(tableId, 2), 0, slice(0, 7, "earlier"));
     String key = key(0);
     Plan pending = plan(key, PlanStatus.PENDING);
     List<Claim> claims =
@@ -564,8 +566,9 @@ public abstract class MetadataStoreContract {
     assertThat(done.get().status()).isEqualTo(PlanStatus.DONE);
     assertThat(done.get().parts()).extracting(PlanPart::baseOffset).containsExactly(0L, 7L);
     assertThat(store.plan(tableId, key)).contains(done.get());
-    assertThat(store.head(tableId, 0).nextOffset()).isEqualTo(10);
-    assertThat(store.head(tableId, 2).recentSlices().get(7L).planKey()).isEqualTo(key);
+    assertThat(store.head(TableBucket.of(tableId, 0)).nextOffset()).isEqualTo(10);
+    assertThat(store.head(TableBucket.of(tableId, 2)).recentSlices().get(7L).planKey())
+        .isEqualTo(key);
     assertThat(store.claim(tableId, claims.get(1).claimKey()).orElseThrow().planKey())
         .isEqualTo(key);
 
@@ -580,34 +583,37 @@ public abstract class MetadataStoreContract {
         .satisfies(
             e -> assertThat(((ClaimsTakenException) e).taken()).containsExactly(claims.get(0)));
     assertThat(store.plan(tableId, second)).isEmpty();
-    assertThat(store.head(tableId, 0).nextOffset()).isEqualTo(10);
+    assertThat(store.head(TableBucket.of(tableId, 0)).nextOffset()).isEqualTo(10);
 
     // A closed bucket: nothing written either.
-    store.closeBucket(tableId, 2);
+    store.closeBucket(TableBucket.of(tableId, 2));
     assertThatThrownBy(
             () -> store.commitInOneTransaction(plan(key(2), PlanStatus.PENDING), List.of()))
         .isInstanceOf(CommitConflictException.class)
         .hasMessageContaining("closed");
-    assertThat(store.head(tableId, 0).nextOffset()).isEqualTo(10);
+    assertThat(store.head(TableBucket.of(tableId, 0)).nextOffset()).isEqualTo(10);
     assertThat(store.plan(tableId, key(2))).isEmpty();
   }
 
   @Test
   void readsAtMostTheIndexPagesAskedFor() {
     for (int i = 0; i < 6; i++) {
-      store.appendSlice(tableId, 0, i * 10L, slice(i * 10L, 10, "r" + i));
+      store.appendSlice(TableBucket.of(tableId, 0), i * 10L, slice(i * 10L, 10, "r" + i));
     }
     IndexPage first = new IndexPage(0, 0, 20, List.of(slice(0, 10, "r0"), slice(10, 10, "r1")));
     IndexPage second = new IndexPage(0, 20, 40, List.of(slice(20, 10, "r2"), slice(30, 10, "r3")));
-    assertThat(store.putIndexPage(tableId, 0, first)).isEqualTo(first);
-    assertThat(store.putIndexPage(tableId, 0, second)).isEqualTo(second);
+    assertThat(store.putIndexPage(TableBucket.of(tableId, 0), first)).isEqualTo(first);
+    assertThat(store.putIndexPage(TableBucket.of(tableId, 0), second)).isEqualTo(second);
     IndexPage rival = new IndexPage(0, 0, 10, List.of(slice(0, 10, "r0")));
-    assertThat(store.putIndexPage(tableId, 0, rival)).as("the stored page wins").isEqualTo(first);
+    assertThat(store.putIndexPage(TableBucket.of(tableId, 0), rival))
+        .as("the stored page wins")
+        .isEqualTo(first);
 
-    assertThat(store.indexPages(tableId, 0, 0, 40, 1)).containsExactly(first);
-    assertThat(store.indexPages(tableId, 0, 15, 40, 1)).containsExactly(first);
-    assertThat(store.indexPages(tableId, 0, 20, 40, 1)).containsExactly(second);
-    assertThat(store.indexPages(tableId, 0, 0, 40, 5)).containsExactly(first, second);
+    assertThat(store.indexPages(TableBucket.of(tableId, 0), 0, 40, 1)).containsExactly(first);
+    assertThat(store.indexPages(TableBucket.of(tableId, 0), 15, 40, 1)).containsExactly(first);
+    assertThat(store.indexPages(TableBucket.of(tableId, 0), 20, 40, 1)).containsExactly(second);
+    assertThat(store.indexPages(TableBucket.of(tableId, 0), 0, 40, 5))
+        .containsExactly(first, second);
   }
 
   @Test
@@ -725,7 +731,7 @@ public abstract class MetadataStoreContract {
       assertThat(slice.baseOffset()).as("bucket %d is contiguous", bucket).isEqualTo(expected);
       expected = slice.endOffset();
     }
-    assertThat(expected).isEqualTo(store.head(tableId, bucket).nextOffset());
+    assertThat(expected).isEqualTo(store.head(TableBucket.of(tableId, bucket)).nextOffset());
     return slices;
   }
 
@@ -736,7 +742,10 @@ public abstract class MetadataStoreContract {
       byte[] segment = UUID.randomUUID().toString().getBytes();
       String first = "order-" + UUID.randomUUID();
       String second = "order-" + UUID.randomUUID();
-      long[] before = {store.head(tableId, 0).nextOffset(), store.head(tableId, 2).nextOffset()};
+      long[] before = {
+        store.head(TableBucket.of(tableId, 0)).nextOffset(),
+        store.head(TableBucket.of(tableId, 2)).nextOffset()
+      };
       CommitGroup group = group(java.util.Arrays.asList(first, null, second), segment, 0, 2);
 
       Plan done = committer.commit(group);
@@ -882,7 +891,7 @@ public abstract class MetadataStoreContract {
     for (int i = 0; i < PlanApplier.HEAD_SLICE_LIMIT; i++) {
       plain.commit(group((String) null, ("more" + i).getBytes(), 0, 1, 2));
     }
-    assertThat(store.head(tableId, 2).indexedUpTo())
+    assertThat(store.head(TableBucket.of(tableId, 2)).indexedUpTo())
         .isGreaterThan(retryResult.buckets().get(2).baseOffset());
 
     resume.countDown();
@@ -949,7 +958,7 @@ public abstract class MetadataStoreContract {
       byte[] segment = ("late-" + round).getBytes();
       CommitGroup group = group("late-" + round, segment, round % 4);
       String segmentKey = SegmentKeys.segmentKey(tableId, group.planKey());
-      long before = store.head(tableId, round % 4).nextOffset();
+      long before = store.head(TableBucket.of(tableId, round % 4)).nextOffset();
       // GC looks at the object as soon as it exists, racing the writer's plan.
       ObjectStore racing =
           new io.sluice.core.store.DelegatingObjectStore(objects) {
@@ -974,11 +983,12 @@ public abstract class MetadataStoreContract {
         assertThat(objects.read(segmentKey))
             .as("a committed write keeps its object")
             .isEqualTo(segment);
-        assertThat(store.head(tableId, round % 4).nextOffset()).isGreaterThan(before);
+        assertThat(store.head(TableBucket.of(tableId, round % 4)).nextOffset())
+            .isGreaterThan(before);
       } catch (CommitAbortedException e) {
         aborted++;
         assertThat(e).hasMessageContaining("garbage-collected");
-        assertThat(store.head(tableId, round % 4).nextOffset()).isEqualTo(before);
+        assertThat(store.head(TableBucket.of(tableId, round % 4)).nextOffset()).isEqualTo(before);
         assertThat(store.plan(tableId, group.planKey()).orElseThrow().status())
             .isEqualTo(PlanStatus.ABORTED);
       }

@@ -272,7 +272,7 @@ class LogServicesTest {
       appends.append(EVENTS, json("[{\"id\": " + i + "}]"), Optional.empty());
     }
     String tableId = tables.table(EVENTS).tableId();
-    long indexedUpTo = metadata.head(tableId, 0).indexedUpTo();
+    long indexedUpTo = metadata.head(TableBucket.of(tableId, 0)).indexedUpTo();
     assertThat(indexedUpTo).as("most slices sit in index pages").isGreaterThanOrEqualTo(32);
     List<IndexPage> pagesRead = new ArrayList<>();
     LogReadService counted =

@@ -214,7 +214,7 @@ class BackgroundWorkDoesNotGrowWithHistoryTest {
     int indexPages = 0;
     // Retention: each bucket keeps a day, and no more.
     for (int bucket = 0; bucket < BUCKETS; bucket++) {
-      BucketHead head = metadata.head(tableId, bucket);
+      BucketHead head = metadata.head(TableBucket.of(tableId, bucket));
       List<Slice> kept =
           new LogIndex(metadata)
               .slices(TableBucket.of(tableId, bucket), head.logStartOffset())
@@ -229,7 +229,8 @@ class BackgroundWorkDoesNotGrowWithHistoryTest {
           .isAfterOrEqualTo(now.minus(RETENTION).minus(PASS_INTERVAL))
           .as("bucket %d keeps what is younger", bucket)
           .isBefore(now.minus(RETENTION).plus(Duration.ofHours(1)));
-      List<IndexPage> pages = metadata.indexPages(tableId, bucket, 0, Long.MAX_VALUE);
+      List<IndexPage> pages =
+          metadata.indexPages(TableBucket.of(tableId, bucket), 0, Long.MAX_VALUE);
       assertThat(pages)
           .as("bucket %d's index pages below the log start were deleted", bucket)
           .allSatisfy(page -> assertThat(page.endOffset()).isGreaterThan(head.logStartOffset()));

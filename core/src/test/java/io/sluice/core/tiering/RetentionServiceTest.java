@@ -9,6 +9,7 @@ import io.sluice.core.lake.TestingLakeFormat;
 import io.sluice.core.log.AppendCommitter;
 import io.sluice.core.log.PlanKeys;
 import io.sluice.core.log.SegmentKeys;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.metadata.TestingMetadataStore;
 import io.sluice.core.service.AppendService;
@@ -112,7 +113,7 @@ class RetentionServiceTest {
     RetentionService.Swept swept = retention.sweep(table, true);
 
     assertThat(swept.slices()).as("the two tiered slices; the untiered one stays").isEqualTo(2);
-    assertThat(metadata.head(table.tableId(), 0).logStartOffset()).isEqualTo(2);
+    assertThat(metadata.head(TableBucket.of(table.tableId(), 0)).logStartOffset()).isEqualTo(2);
     assertThat(objectCount(table)).as("no slice points into the first two any more").isEqualTo(1);
     LogReadService reads =
         new LogReadService(tables, metadata, objects, new LogWaiter(), allocator);
@@ -138,7 +139,7 @@ class RetentionServiceTest {
     write(table, 2);
 
     assertThat(retention.sweep(table, false).slices()).isEqualTo(1);
-    assertThat(metadata.head(table.tableId(), 0).logStartOffset()).isEqualTo(1);
+    assertThat(metadata.head(TableBucket.of(table.tableId(), 0)).logStartOffset()).isEqualTo(1);
   }
 
   @Test
@@ -173,6 +174,7 @@ class RetentionServiceTest {
 
     assertThat(objectCount(table)).isZero();
     assertThat(metadata.plans(table.tableId(), "", "~", 1000)).isEmpty();
-    assertThat(metadata.indexPages(table.tableId(), 0, 0, Long.MAX_VALUE)).isEmpty();
+    assertThat(metadata.indexPages(TableBucket.of(table.tableId(), 0), 0, Long.MAX_VALUE))
+        .isEmpty();
   }
 }

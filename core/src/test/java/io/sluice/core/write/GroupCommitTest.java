@@ -191,7 +191,7 @@ class GroupCommitTest {
     LogReadService reads = new LogReadService(tables, stored, objects, new LogWaiter(), allocator);
     Map<String, Long> found = new HashMap<>();
     for (int bucket = 0; bucket < 4; bucket++) {
-      long end = stored.head(table.tableId(), bucket).nextOffset();
+      long end = stored.head(TableBucket.of(table.tableId(), bucket)).nextOffset();
       for (long from = 0; from < end; ) {
         try (LogRead read =
             reads.read(

@@ -14,6 +14,7 @@ import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
 import io.sluice.core.metadata.LogOffsets;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.table.Column;
@@ -301,7 +302,7 @@ class IcebergLakeTableTest {
           IcebergTestTables.byBucket(allocator, definition, rows(0, 30));
       try (VectorSchemaRoot batch =
           ArrowTestBatches.of(allocator, definition.columns(), byBucket.get(1))) {
-        assertThatThrownBy(() -> write.write(0, batch))
+        assertThatThrownBy(() -> write.write(TableBucket.UNPARTITIONED, 0, batch))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessage(
                 "Cannot write a row of log bucket 0 to Iceberg table sluice.shop.events: Iceberg's"
@@ -312,7 +313,7 @@ class IcebergLakeTableTest {
       List<Object[]> rows = new ArrayList<>();
       rows.add(java.util.Arrays.copyOf(IcebergTestTables.row(0), extra.size()));
       try (VectorSchemaRoot batch = ArrowTestBatches.of(allocator, extra, rows)) {
-        assertThatThrownBy(() -> write.write(0, batch))
+        assertThatThrownBy(() -> write.write(TableBucket.UNPARTITIONED, 0, batch))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessage(
                 "Cannot write rows to Iceberg table sluice.shop.events: it has no column extra"

@@ -9,6 +9,7 @@ import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
 import io.sluice.core.merge.ChangeType;
 import io.sluice.core.metadata.LogOffsets;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.MergeEngine;
 import io.sluice.lake.PrimaryKeyScenario;
@@ -147,7 +148,7 @@ class IcebergPrimaryKeyTest {
           .forEach(
               (bucket, records) -> {
                 try (VectorSchemaRoot batch = PrimaryKeyScenario.batch(allocator, records)) {
-                  write.writeChanges(bucket, batch);
+                  write.writeChanges(TableBucket.UNPARTITIONED, bucket, batch);
                 }
                 offsets.merge(bucket, (long) records.size(), Long::sum);
               });
@@ -199,14 +200,14 @@ class IcebergPrimaryKeyTest {
 
     try (LakeWrite write = table.newWrite(Optional.empty(), 1);
         VectorSchemaRoot batch = PrimaryKeyScenario.batch(allocator, byBucket.get(bucket))) {
-      write.writeChanges(bucket, batch);
-      assertThatThrownBy(() -> write.writeChanges(bucket, batch))
+      write.writeChanges(TableBucket.UNPARTITIONED, bucket, batch);
+      assertThatThrownBy(() -> write.writeChanges(TableBucket.UNPARTITIONED, bucket, batch))
           .isInstanceOf(IllegalStateException.class)
           .hasMessage(
               "Cannot write changes to Iceberg table sluice.shop.accounts: this write already"
                   + " took those of bucket %d",
               bucket);
-      assertThatThrownBy(() -> write.write(bucket, batch))
+      assertThatThrownBy(() -> write.write(TableBucket.UNPARTITIONED, bucket, batch))
           .isInstanceOf(IllegalStateException.class)
           .hasMessage(
               "Cannot write rows to Iceberg table sluice.shop.accounts: it has a primary key;"
@@ -224,7 +225,7 @@ class IcebergPrimaryKeyTest {
 
     try (LakeWrite write = table.newWrite(Optional.empty(), 1);
         VectorSchemaRoot batch = PrimaryKeyScenario.batch(allocator, byBucket.get(bucket))) {
-      assertThatThrownBy(() -> write.writeChanges(other, batch))
+      assertThatThrownBy(() -> write.writeChanges(TableBucket.UNPARTITIONED, other, batch))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageStartingWith(
               "Cannot write a row of log bucket %d to Iceberg table sluice.shop.accounts:"

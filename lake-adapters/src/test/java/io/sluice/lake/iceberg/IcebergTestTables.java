@@ -4,6 +4,7 @@ import io.sluice.core.arrow.ArrowTestBatches;
 import io.sluice.core.bucket.BucketFunctions;
 import io.sluice.core.lake.LakeSettings;
 import io.sluice.core.lake.LakeWrite;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.DataType;
@@ -165,7 +166,7 @@ final class IcebergTestTables {
             (bucket, bucketRows) -> {
               try (VectorSchemaRoot batch =
                   ArrowTestBatches.of(allocator, definition.columns(), bucketRows)) {
-                write.write(bucket, batch);
+                write.write(TableBucket.UNPARTITIONED, bucket, batch);
               }
               ends.merge(bucket, (long) bucketRows.size(), Long::sum);
             });

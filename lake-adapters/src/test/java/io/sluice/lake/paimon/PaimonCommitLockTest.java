@@ -16,6 +16,7 @@ import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
 import io.sluice.core.metadata.Lease;
 import io.sluice.core.metadata.LogOffsets;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.DataType;
@@ -310,7 +311,7 @@ class PaimonCommitLockTest {
         (bucket, bucketRows) -> {
           try (VectorSchemaRoot batch =
               ArrowTestBatches.of(allocator, definition.columns(), bucketRows)) {
-            write.write(bucket, batch);
+            write.write(TableBucket.UNPARTITIONED, bucket, batch);
           }
           offsets.merge(bucket, (long) bucketRows.size(), Long::sum);
         });

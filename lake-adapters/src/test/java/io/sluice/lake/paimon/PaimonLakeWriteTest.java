@@ -12,6 +12,7 @@ import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
 import io.sluice.core.metadata.LogOffsets;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.DataType;
@@ -392,7 +393,7 @@ class PaimonLakeWriteTest {
 
   private void write(LakeWrite write, int bucket, List<Column> columns, List<Object[]> rows) {
     try (VectorSchemaRoot batch = ArrowTestBatches.of(allocator, columns, rows)) {
-      write.write(bucket, batch);
+      write.write(TableBucket.UNPARTITIONED, bucket, batch);
     }
   }
 

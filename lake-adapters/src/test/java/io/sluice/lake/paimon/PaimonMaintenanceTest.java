@@ -14,6 +14,7 @@ import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
 import io.sluice.core.metadata.LogOffsets;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.table.TableDefinition;
 import io.sluice.lake.TestWarehouse;
@@ -242,7 +243,7 @@ class PaimonMaintenanceTest {
         (bucket, bucketRows) -> {
           try (VectorSchemaRoot batch =
               ArrowTestBatches.of(allocator, definition.columns(), bucketRows)) {
-            write.write(bucket, batch);
+            write.write(TableBucket.UNPARTITIONED, bucket, batch);
           }
           offsets.merge(bucket, (long) bucketRows.size(), Long::sum);
         });

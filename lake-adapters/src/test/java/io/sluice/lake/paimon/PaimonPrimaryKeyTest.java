@@ -8,6 +8,7 @@ import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
 import io.sluice.core.merge.ChangeType;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.MergeEngine;
 import io.sluice.lake.PrimaryKeyScenario;
@@ -161,13 +162,13 @@ class PaimonPrimaryKeyTest {
 
     try (LakeWrite write = table.newWrite(Optional.empty(), 1);
         VectorSchemaRoot batch = PrimaryKeyScenario.batch(allocator, byBucket.get(bucket))) {
-      assertThatThrownBy(() -> write.writeChanges(other, batch))
+      assertThatThrownBy(() -> write.writeChanges(TableBucket.UNPARTITIONED, other, batch))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage(
               "Cannot write row 1 of log bucket %d to Paimon table shop.accounts: Paimon's"
                   + " bucketing puts it in bucket %d",
               other, bucket);
-      assertThatThrownBy(() -> write.write(bucket, batch))
+      assertThatThrownBy(() -> write.write(TableBucket.UNPARTITIONED, bucket, batch))
           .isInstanceOf(IllegalStateException.class)
           .hasMessage(
               "Cannot write rows to Paimon table shop.accounts: it has a primary key; write its"
@@ -185,7 +186,7 @@ class PaimonPrimaryKeyTest {
         VectorSchemaRoot batch = PrimaryKeyScenario.batch(allocator, changes)) {
       var types = (org.apache.arrow.vector.VarCharVector) batch.getVector("_change_type");
       types.setSafe(0, "upsert".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      assertThatThrownBy(() -> write.writeChanges(0, batch))
+      assertThatThrownBy(() -> write.writeChanges(TableBucket.UNPARTITIONED, 0, batch))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage(
               "Cannot write changes to Paimon table shop.accounts: record 1 has an unknown change"

@@ -11,6 +11,7 @@ import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
 import io.sluice.core.metadata.LogOffsets;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.scan.RowBatches;
 import io.sluice.core.scan.RowFilter;
@@ -137,7 +138,7 @@ class LakeScanTest {
       byBucket.forEach(
           (bucket, bucketRows) -> {
             try (VectorSchemaRoot batch = ArrowTestBatches.of(allocator, COLUMNS, bucketRows)) {
-              write.write(bucket, batch);
+              write.write(TableBucket.UNPARTITIONED, bucket, batch);
             }
             offsets.put(bucket, to);
           });

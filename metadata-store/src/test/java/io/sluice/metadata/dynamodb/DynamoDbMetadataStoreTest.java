@@ -13,6 +13,7 @@ import io.sluice.core.metadata.PlanMember;
 import io.sluice.core.metadata.PlanPart;
 import io.sluice.core.metadata.PlanStatus;
 import io.sluice.core.metadata.Slice;
+import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.store.CommitStateUnknownException;
 import io.sluice.core.store.StoreUnavailableException;
@@ -128,34 +129,35 @@ class DynamoDbMetadataStoreTest extends MetadataStoreContract {
   void anAppendWhoseAnswerWasLostSucceedsOnTheRetryThatFindsIt() {
     DynamoDbMetadataStore lossy = lossyStore();
     loseAnswers.next(1);
-    lossy.appendSlice(tableId, 0, 0, slice(0, 5, "r1"));
+    lossy.appendSlice(TableBucket.of(tableId, 0), 0, slice(0, 5, "r1"));
     loseAnswers.next(1);
-    lossy.appendSlice(tableId, 0, 5, slice(5, 2, "r2"));
+    lossy.appendSlice(TableBucket.of(tableId, 0), 5, slice(5, 2, "r2"));
 
     assertThat(loseAnswers.lost).hasValue(2);
-    BucketHead head = store.head(tableId, 0);
+    BucketHead head = store.head(TableBucket.of(tableId, 0));
     assertThat(head.nextOffset()).isEqualTo(7);
     assertThat(head.recentSlices().values()).containsExactly(slice(0, 5, "r1"), slice(5, 2, "r2"));
   }
 
   @Test
   void aRetriedAppendThatFindsAnotherRequestsSliceConflicts() {
-    store.appendSlice(tableId, 0, 0, slice(0, 5, "other"));
+    store.appendSlice(TableBucket.of(tableId, 0), 0, slice(0, 5, "other"));
     DynamoDbMetadataStore lossy = lossyStore();
     loseAnswers.next(1);
 
-    assertThatThrownBy(() -> lossy.appendSlice(tableId, 0, 0, slice(0, 3, "mine")))
+    assertThatThrownBy(() -> lossy.appendSlice(TableBucket.of(tableId, 0), 0, slice(0, 3, "mine")))
         .isInstanceOf(CommitConflictException.class)
         .hasMessageContaining("Cannot append to bucket 0 of table " + tableId)
         .hasMessageContaining("next offset is not 0");
-    assertThat(store.head(tableId, 0).recentSlices().get(0L).planKey()).isEqualTo("other");
+    assertThat(store.head(TableBucket.of(tableId, 0)).recentSlices().get(0L).planKey())
+        .isEqualTo("other");
   }
 
   @Test
   void aSecondAttemptAtTheSameAppendIsAConflictWhenNoAnswerWasLost() {
-    store.appendSlice(tableId, 0, 0, slice(0, 5, "r1"));
+    store.appendSlice(TableBucket.of(tableId, 0), 0, slice(0, 5, "r1"));
 
-    assertThatThrownBy(() -> store.appendSlice(tableId, 0, 0, slice(0, 5, "r1")))
+    assertThatThrownBy(() -> store.appendSlice(TableBucket.of(tableId, 0), 0, slice(0, 5, "r1")))
         .isInstanceOf(CommitConflictException.class)
         .hasMessageContaining("next offset is not 0");
   }
@@ -196,23 +198,23 @@ class DynamoDbMetadataStoreTest extends MetadataStoreContract {
   @Test
   void findsThePagesOverlappingARangeWithoutReadingEveryPage() {
     for (long base = 0; base < 40; base += 4) {
-      store.appendSlice(tableId, 1, base, slice(base, 4, "r" + base));
+      store.appendSlice(TableBucket.of(tableId, 1), base, slice(base, 4, "r" + base));
     }
     IndexPage first = new IndexPage(1, 0, 16, slices(0, 16));
     IndexPage second = new IndexPage(1, 16, 32, slices(16, 32));
-    store.putIndexPage(tableId, 1, first);
-    store.trimHead(tableId, 1, 0, 16, List.of(0L, 4L, 8L, 12L));
-    store.putIndexPage(tableId, 1, second);
-    store.trimHead(tableId, 1, 16, 32, List.of(16L, 20L, 24L, 28L));
+    store.putIndexPage(TableBucket.of(tableId, 1), first);
+    store.trimHead(TableBucket.of(tableId, 1), 0, 16, List.of(0L, 4L, 8L, 12L));
+    store.putIndexPage(TableBucket.of(tableId, 1), second);
+    store.trimHead(TableBucket.of(tableId, 1), 16, 32, List.of(16L, 20L, 24L, 28L));
 
-    assertThat(store.head(tableId, 1).recentSlices()).containsOnlyKeys(32L, 36L);
-    assertThat(store.indexPages(tableId, 1, 0, 40)).containsExactly(first, second);
-    assertThat(store.indexPages(tableId, 1, 15, 16)).containsExactly(first);
-    assertThat(store.indexPages(tableId, 1, 16, 17)).containsExactly(second);
-    assertThat(store.indexPages(tableId, 1, 5, 20)).containsExactly(first, second);
-    assertThat(store.indexPages(tableId, 1, 31, 1000)).containsExactly(second);
-    assertThat(store.indexPages(tableId, 1, 32, 40)).isEmpty();
-    assertThat(store.indexPages(tableId, 1, 10, 10)).isEmpty();
+    assertThat(store.head(TableBucket.of(tableId, 1)).recentSlices()).containsOnlyKeys(32L, 36L);
+    assertThat(store.indexPages(TableBucket.of(tableId, 1), 0, 40)).containsExactly(first, second);
+    assertThat(store.indexPages(TableBucket.of(tableId, 1), 15, 16)).containsExactly(first);
+    assertThat(store.indexPages(TableBucket.of(tableId, 1), 16, 17)).containsExactly(second);
+    assertThat(store.indexPages(TableBucket.of(tableId, 1), 5, 20)).containsExactly(first, second);
+    assertThat(store.indexPages(TableBucket.of(tableId, 1), 31, 1000)).containsExactly(second);
+    assertThat(store.indexPages(TableBucket.of(tableId, 1), 32, 40)).isEmpty();
+    assertThat(store.indexPages(TableBucket.of(tableId, 1), 10, 10)).isEmpty();
   }
 
   private static List<Slice> slices(long from, long to) {
@@ -223,19 +225,20 @@ class DynamoDbMetadataStoreTest extends MetadataStoreContract {
 
   @Test
   void aTrimOfABucketNeverAppendedToLetsTheFirstAppendThrough() {
-    store.trimHead(tableId, 4, 0, 0, List.of());
-    store.appendSlice(tableId, 4, 0, slice(0, 3, "r1"));
+    store.trimHead(TableBucket.of(tableId, 4), 0, 0, List.of());
+    store.appendSlice(TableBucket.of(tableId, 4), 0, slice(0, 3, "r1"));
 
-    assertThat(store.head(tableId, 4).nextOffset()).isEqualTo(3);
-    assertThat(store.head(tableId, 4).recentSlices()).containsOnlyKeys(0L);
+    assertThat(store.head(TableBucket.of(tableId, 4)).nextOffset()).isEqualTo(3);
+    assertThat(store.head(TableBucket.of(tableId, 4)).recentSlices()).containsOnlyKeys(0L);
   }
 
   @Test
   void keepsTimestampsToTheNanosecond() {
-    store.appendSlice(tableId, 0, 0, slice(0, 1, "r1"));
+    store.appendSlice(TableBucket.of(tableId, 0), 0, slice(0, 1, "r1"));
 
-    assertThat(store.head(tableId, 0).lastTimestamp()).isEqualTo(T0);
-    assertThat(store.head(tableId, 0).recentSlices().get(0L).timestamp()).isEqualTo(T0);
+    assertThat(store.head(TableBucket.of(tableId, 0)).lastTimestamp()).isEqualTo(T0);
+    assertThat(store.head(TableBucket.of(tableId, 0)).recentSlices().get(0L).timestamp())
+        .isEqualTo(T0);
   }
 
   // ---- wiring and failures ----
@@ -244,11 +247,11 @@ class DynamoDbMetadataStoreTest extends MetadataStoreContract {
   void aMissingDynamoDbTableIsReportedByName() {
     DynamoDbMetadataStore missing = new DynamoDbMetadataStore(DYNALITE.client(), "no_such_table");
 
-    assertThatThrownBy(() -> missing.head(tableId, 0))
+    assertThatThrownBy(() -> missing.head(TableBucket.of(tableId, 0)))
         .isInstanceOf(StoreUnavailableException.class)
         .hasMessageContaining("Cannot read the head of bucket 0 of table " + tableId)
         .hasMessageContaining("DynamoDB table 'no_such_table' does not exist");
-    assertThatThrownBy(() -> missing.appendSlice(tableId, 0, 0, slice(0, 1, "r1")))
+    assertThatThrownBy(() -> missing.appendSlice(TableBucket.of(tableId, 0), 0, slice(0, 1, "r1")))
         .isInstanceOf(StoreUnavailableException.class)
         .hasMessageContaining("DynamoDB table 'no_such_table' does not exist");
     assertThatThrownBy(missing::tables)
@@ -267,10 +270,13 @@ class DynamoDbMetadataStoreTest extends MetadataStoreContract {
                 .credentials("any", "any")
                 .createTableIfMissing()
                 .build())) {
-      opened.appendSlice(tableId, 0, 0, slice(0, 1, "r1"));
+      opened.appendSlice(TableBucket.of(tableId, 0), 0, slice(0, 1, "r1"));
 
       assertThat(opened.tableName()).isEqualTo(name);
-      assertThat(new DynamoDbMetadataStore(DYNALITE.client(), name).head(tableId, 0).nextOffset())
+      assertThat(
+              new DynamoDbMetadataStore(DYNALITE.client(), name)
+                  .head(TableBucket.of(tableId, 0))
+                  .nextOffset())
           .isEqualTo(1);
     }
   }
@@ -284,10 +290,11 @@ class DynamoDbMetadataStoreTest extends MetadataStoreContract {
                 .credentials("any", "any")
                 .callTimeout(Duration.ofSeconds(5))
                 .build())) {
-      assertThatThrownBy(() -> unreachable.head(tableId, 0))
+      assertThatThrownBy(() -> unreachable.head(TableBucket.of(tableId, 0)))
           .isInstanceOf(StoreUnavailableException.class)
           .hasMessageContaining("Cannot read the head of bucket 0 of table " + tableId);
-      assertThatThrownBy(() -> unreachable.appendSlice(tableId, 0, 0, slice(0, 1, "r1")))
+      assertThatThrownBy(
+              () -> unreachable.appendSlice(TableBucket.of(tableId, 0), 0, slice(0, 1, "r1")))
           .isInstanceOf(CommitStateUnknownException.class)
           .hasMessageContaining("Cannot append to bucket 0 of table " + tableId)
           .hasMessageContaining("may or may not have taken effect");
