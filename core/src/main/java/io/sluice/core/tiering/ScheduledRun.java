@@ -61,7 +61,7 @@ public final class ScheduledRun {
     int visited = 0;
     for (TableEntry table : metadata.tables()) {
       try {
-        visit(table);
+        runOnce(table);
         visited++;
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "Scheduled work on table " + table.name() + " failed", e);
@@ -70,7 +70,8 @@ public final class ScheduledRun {
     return visited;
   }
 
-  private void visit(TableEntry table) {
+  /** One pass over one table: what {@link #runOnce()} does for each. */
+  public void runOnce(TableEntry table) {
     Instant now = clock.instant();
     recovery.recover(table.tableId());
     if (!table.definition().lakeFormats().isEmpty()) {
