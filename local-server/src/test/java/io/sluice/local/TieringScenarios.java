@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.sluice.core.metadata.MetadataStore;
+import io.sluice.core.table.TableName;
 import io.sluice.core.tiering.ScheduledRun;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -96,6 +98,8 @@ abstract class TieringScenarios {
   @Inject ScheduledRun scheduled;
 
   @Inject MetadataStore metadata;
+
+  @Inject MovableClock clock;
 
   SluiceHttp http() {
     return new SluiceHttp(base);
@@ -763,6 +767,140 @@ abstract class TieringScenarios {
           http.get("/v1/tables/" + table + "/buckets/" + bucket + "/records?from=0"),
           marks.get(bucket));
     }
+  }
+
+  // ---- 3b. partition retention ----
+
+  /**
+   * A table partitioned by {@code hour(t)} with {@code partitionRetention} 1h: once the server's
+   * clock (moved by the test) is past an hour's end plus the retention and recovery's 90 s, one
+   * scheduled pass drops that hour from the log and from both lakes, while the live hour reads
+   * whole from lake and log; a late row into the dropped hour is 409, a read of its buckets 404.
+   */
+  @Test
+  void theScheduledRunDropsAnExpiredPartitionFromTheLogAndBothLakes() throws Exception {
+    SluiceHttp http = http();
+    String table = "hourly_events";
+    // The server's time: half past an hour, so the hour before stays writable while we write.
+    Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1));
+    clock.advance(Duration.between(clock.instant(), hour.plus(Duration.ofMinutes(30))));
+    try {
+      SluiceHttp.Answer created =
+          http.putJson(
+              "/v1/tables/" + table,
+              """
+              {"columns": [{"name": "id", "type": "bigint", "nullable": false},
+                           {"name": "t", "type": "timestamp", "nullable": false}],
+               "partitionBy": ["hour(t)"], "bucketKey": ["id"], "buckets": 2,
+               "partitionRetention": "1h", "lake": {"formats": ["paimon", "iceberg"]}}
+              """);
+      assertThat(created.status()).as("%s", created).isEqualTo(201);
+      LocalDateTime past = LocalDateTime.ofInstant(hour.minus(Duration.ofHours(1)), ZoneOffset.UTC);
+      LocalDateTime live = LocalDateTime.ofInstant(hour, ZoneOffset.UTC);
+      String expiring = "t_hour=" + hourName(past);
+      // Even ids in the past hour, odd ones in the live hour: each request spans both.
+      List<Long> liveIds = new ArrayList<>();
+      for (long first = 1; first <= 40; first += 10) {
+        ArrayNode body = SluiceHttp.MAPPER.createArrayNode();
+        for (long id = first; id < first + 10; id++) {
+          body.addObject()
+              .put("id", id)
+              .put("t", (id % 2 == 0 ? past : live).plusMinutes(id).toString());
+          if (id % 2 == 1) {
+            liveIds.add(id);
+          }
+        }
+        SluiceHttp.Answer wrote =
+            http.post(
+                "/v1/tables/" + table + "/rows",
+                SluiceHttp.JSON,
+                body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(wrote.status()).as("%s", wrote).isEqualTo(200);
+        if (first == 21) {
+          tier(http, table); // the last ten rows stay in the log only
+        }
+      }
+      assertThat(scanIds(http, table, "")).hasSize(40);
+
+      // The past hour ended at `hour`; an hour later it expires, and once recovery's 90 s have
+      // passed too, the pass drops it.
+      clock.advance(Duration.ofMinutes(30).plusSeconds(95));
+      ServerScenarios.assertError(
+          http.post(
+              "/v1/tables/" + table + "/rows",
+              SluiceHttp.JSON,
+              ("[{\"id\": 99, \"t\": \"" + past + "\"}]")
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+          409,
+          "PARTITION_EXPIRED",
+          "row 1: partition " + expiring + " ended at " + hour);
+      scheduled.runOnce(metadata.table(TableName.parse(table)).orElseThrow());
+
+      SluiceHttp.Answer listed = http.get("/v1/tables/" + table + "/partitions");
+      assertThat(listed.status()).as("%s", listed).isEqualTo(200);
+      assertThat(listed.json().path("partitions").findValuesAsText("name"))
+          .containsExactly("t_hour=" + hourName(live));
+      for (String query : List.of("", "&lake=iceberg", "&source=log", "&source=lake")) {
+        assertThat(scanIds(http, table, query))
+            .as("scan %s", query)
+            .containsExactlyInAnyOrderElementsOf(liveIds);
+      }
+      for (int bucket = 0; bucket < 2; bucket++) {
+        ServerScenarios.assertError(
+            http.get(
+                "/v1/tables/%s/buckets/%d/records?from=0&partition=%s"
+                    .formatted(
+                        table,
+                        bucket,
+                        java.net.URLEncoder.encode(
+                            expiring, java.nio.charset.StandardCharsets.UTF_8))),
+            404,
+            "BUCKET_NOT_FOUND",
+            "Partition " + expiring + " of table default." + table + " was dropped");
+      }
+      assertThat(paimonIds(table)).as("Paimon").containsExactlyInAnyOrderElementsOf(liveIds);
+      assertThat(icebergIds(table)).as("Iceberg").containsExactlyInAnyOrderElementsOf(liveIds);
+    } finally {
+      clock.reset();
+    }
+  }
+
+  private static String hourName(LocalDateTime hour) {
+    return hour.toLocalDate() + "-%02d".formatted(hour.getHour());
+  }
+
+  private static List<Long> scanIds(SluiceHttp http, String table, String query) {
+    SluiceHttp.Answer scan = http.get("/v1/tables/" + table + "/scan?columns=id" + query);
+    assertThat(scan.status()).as("%s", scan).isEqualTo(200);
+    List<Long> ids = new ArrayList<>();
+    scan.json().forEach(row -> ids.add(row.path("id").asLong()));
+    return ids;
+  }
+
+  /** The ids in the Paimon table's latest snapshot, read with Paimon's own reader. */
+  private List<Long> paimonIds(String table) throws Exception {
+    List<Long> ids = new ArrayList<>();
+    try (Catalog catalog = paimonCatalog()) {
+      FileStoreTable lake = (FileStoreTable) catalog.getTable(Identifier.create(DATABASE, table));
+      ReadBuilder read = lake.newReadBuilder();
+      for (Split split : read.newScan().plan().splits()) {
+        try (RecordReader<InternalRow> reader = read.newRead().createReader(split)) {
+          reader.forEachRemaining(row -> ids.add(row.getLong(0)));
+        }
+      }
+    }
+    return ids;
+  }
+
+  /** The ids in the Iceberg table's current snapshot, read with Iceberg's generic reader. */
+  private List<Long> icebergIds(String table) throws Exception {
+    List<Long> ids = new ArrayList<>();
+    try (JdbcCatalog catalog = icebergCatalog();
+        CloseableIterable<Record> records =
+            IcebergGenerics.read(catalog.loadTable(TableIdentifier.of(DATABASE, table))).build()) {
+      records.forEach(record -> ids.add((Long) record.getField("id")));
+    }
+    return ids;
   }
 
   @Test

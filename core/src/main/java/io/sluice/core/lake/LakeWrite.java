@@ -1,6 +1,7 @@
 package io.sluice.core.lake;
 
 import io.sluice.core.metadata.PartitionBucket;
+import java.util.Collection;
 import java.util.Map;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -33,8 +34,20 @@ public interface LakeWrite extends AutoCloseable {
   void writeChanges(String partition, int bucket, VectorSchemaRoot changes);
 
   /**
-   * Commits everything written as one snapshot recording, per log bucket (of each partition), the
-   * end offset (exclusive) of what the lake now holds, and the Sluice table id.
+   * Makes this write's commit remove every row of these partitions (names as {@link
+   * io.sluice.core.table.Partition#name()} writes them) from the lake table, whole files at a time;
+   * the commit's offsets then leave them out. A write that drops partitions writes no rows: this is
+   * how partition retention drops a partition from the lake, in a commit fenced like every tiering
+   * commit.
+   *
+   * @throws IllegalStateException when the write already holds rows, or the table is not
+   *     partitioned
+   */
+  void dropPartitions(Collection<String> partitions);
+
+  /**
+   * Commits everything written (or dropped) as one snapshot recording, per log bucket (of each
+   * partition), the end offset (exclusive) of what the lake now holds, and the Sluice table id.
    */
   LakeSnapshot commit(Map<PartitionBucket, Long> offsets);
 

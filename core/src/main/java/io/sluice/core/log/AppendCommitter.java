@@ -109,7 +109,7 @@ public final class AppendCommitter {
    *     and each member may be tried again)
    * @throws CommitAbortedException when the plan key holds a GC tombstone, the group took longer
    *     than {@link #MAX_PLAN_DELAY} to plan, or retries ran out
-   * @throws BucketClosedException when the table was dropped
+   * @throws BucketClosedException when the table, or a partition written to, was dropped
    * @throws io.sluice.core.store.StoreUnavailableException when a store fails; the outcome is then
    *     unknown and a retry with the same idempotency keys settles it
    */
@@ -146,6 +146,12 @@ public final class AppendCommitter {
       throw refused(sketch, e);
     }
     Map<TableBucket, BucketHead> heads = heads(buckets);
+    for (Map.Entry<TableBucket, BucketHead> head : heads.entrySet()) {
+      if (head.getValue().closed()) {
+        // The table, or a partition, was dropped: refuse before writing anything.
+        throw closed(head.getKey());
+      }
+    }
     Plan pending = plan(group, segmentKey, members, heads, now);
     // Again: the head reads may have been slow.
     checkDelay(group.planKey(), group.tableId(), clock.instant());
@@ -254,6 +260,16 @@ public final class AppendCommitter {
         "Cannot plan write " + plan.planKey() + " of table " + plan.tableId() + ": no answer");
   }
 
+  private static BucketClosedException closed(TableBucket bucket) {
+    return new BucketClosedException(
+        bucket,
+        "Cannot append to "
+            + bucket
+            + " of table "
+            + bucket.tableId()
+            + ": it is closed (the table or the partition was dropped)");
+  }
+
   /** Why a plan's commit was refused: a GC tombstone at its key, or a dropped table. */
   private RuntimeException refused(Plan plan, RuntimeException cause) {
     Optional<Plan> stored = metadata.plan(plan.tableId(), plan.planKey());
@@ -267,8 +283,7 @@ public final class AppendCommitter {
     }
     for (PlanPart part : plan.parts()) {
       if (metadata.head(part.in(plan.tableId())).closed()) {
-        return new BucketClosedException(
-            "Cannot append to table " + plan.tableId() + ": the table was dropped");
+        return closed(part.in(plan.tableId()));
       }
     }
     return new CommitAbortedException(

@@ -67,7 +67,8 @@ public final class PlanApplier {
    *     ABORTED}
    * @throws CommitAbortedException when contention outlasts the retries (nothing is lost: the plan
    *     stays live and recovery settles it)
-   * @throws BucketClosedException when its table was dropped
+   * @throws BucketClosedException when its table, or a partition it writes to, was dropped (a
+   *     pending plan none of whose parts can be applied any more is aborted first)
    */
   public Plan rollForward(Plan plan) {
     return rollForward(plan, Map.of());
@@ -123,7 +124,14 @@ public final class PlanApplier {
 
   private Plan applyAndComplete(Plan plan, Map<TableBucket, BucketHead> heads) {
     // Applies every part (each found again by plan key when already applied), then marks it done.
-    Plan done = plan.with(PlanStatus.DONE, applyAll(plan, heads));
+    List<PlanPart> applied;
+    try {
+      applied = applyAll(plan, heads);
+    } catch (BucketClosedException e) {
+      abortIfNoPartCanBeApplied(plan);
+      throw e;
+    }
+    Plan done = plan.with(PlanStatus.DONE, applied);
     registerPartitions(done);
     for (int attempt = 0; ; attempt++) {
       try {
@@ -139,6 +147,31 @@ public final class PlanApplier {
               "Cannot complete plan " + plan.planKey() + " of table " + plan.tableId() + ": " + e);
         }
       }
+    }
+  }
+
+  /**
+   * Aborts a pending plan that found a closed bucket when every one of its buckets is closed and
+   * none holds a part of it: closing is for good, so no roller can apply a part any more, and the
+   * plan is settled instead of staying live (which would stop recovery and segment GC at it). A
+   * plan with a part applied, or an applying one (which cannot be aborted), stays as it is.
+   */
+  private void abortIfNoPartCanBeApplied(Plan plan) {
+    if (plan.status() != PlanStatus.PENDING) {
+      return;
+    }
+    for (PlanPart part : plan.parts()) {
+      TableBucket bucket = part.in(plan.tableId());
+      BucketHead head = store.head(bucket);
+      if (!head.closed()
+          || index.appliedSlice(bucket, head, part.floorOffset(), plan.planKey()).isPresent()) {
+        return;
+      }
+    }
+    try {
+      store.abortPlan(plan.tableId(), plan.planKey());
+    } catch (CommitConflictException | CommitStateUnknownException e) {
+      // Decided otherwise meanwhile, or our answer was lost: the next roller looks again.
     }
   }
 
@@ -201,7 +234,12 @@ public final class PlanApplier {
       }
       if (head.closed()) {
         throw new BucketClosedException(
-            "Cannot append to " + bucket + " of table " + tableId + ": the table was dropped");
+            bucket,
+            "Cannot append to "
+                + bucket
+                + " of table "
+                + tableId
+                + ": it is closed (the table or the partition was dropped)");
       }
       long base = head.nextOffset();
       Slice slice = plan.slice(part, base, head.lastTimestamp());

@@ -164,6 +164,15 @@ public interface MetadataStore extends AutoCloseable {
    */
   void addPartition(String tableId, String partition);
 
+  /**
+   * Removes a partition from a table's partition list for good: {@link #partitions} no longer names
+   * it, and {@link #addPartition} of it does nothing from then on, so a writer that appended to the
+   * partition before its buckets were closed cannot list it again. Its heads stay (closed), as do
+   * its index pages until retention deletes them. Idempotent; dropping a partition that was never
+   * listed marks it dropped all the same.
+   */
+  void dropPartition(String tableId, String partition);
+
   // ---- write plans and claims ----
 
   /** The plan (or tombstone) at this key, if there is one. */

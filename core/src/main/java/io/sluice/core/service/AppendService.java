@@ -14,6 +14,7 @@ import io.sluice.core.log.PlanKeys;
 import io.sluice.core.log.SegmentKeys;
 import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.metadata.TableEntry;
+import io.sluice.core.table.Durations;
 import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TableName;
 import io.sluice.core.write.GroupAbortedException;
@@ -184,8 +185,15 @@ public final class AppendService {
         return appended;
       } catch (GroupAbortedException | BucketClosedException e) {
         // A group lost a claim to a retry of one of its requests (ours may now be answered by
-        // it), or the table was dropped after the catalog entry was read (it may have been
-        // created again): read the catalog again and retry.
+        // it), or a partition of ours expired while the write was queued, or the table was
+        // dropped after the catalog entry was read (it may have been created again), or partition
+        // retention dropped a partition of ours: read the catalog again and retry (or refuse).
+        if (e instanceof BucketClosedException closed && !closed.bucket().partition().isEmpty()) {
+          TableEntry fresh = table(name, true);
+          if (fresh.tableId().equals(table.tableId())) {
+            throw droppedPartition(fresh, write, closed.bucket().partition());
+          }
+        }
         if (attempt >= GROUP_ATTEMPTS) {
           if (e instanceof BucketClosedException) {
             throw new TableNotFoundException("Table " + name + " was dropped");
@@ -279,7 +287,8 @@ public final class AppendService {
               split(rows, partitions, buckets, table.definition().buckets()),
               write.claimKey(),
               write.bodyHash(),
-              size);
+              size,
+              firstExpiry(table.definition(), partitions));
     }
     if (pending.buckets().size() > GroupCommitter.MAX_GROUP_PARTS) {
       int parts = pending.buckets().size();
@@ -320,6 +329,41 @@ public final class AppendService {
       }
       return new Decoded(fresh, RowBodyDecoder.decode(body, fresh.definition(), allocator));
     }
+  }
+
+  /** /** When the first partition of a write expires, if the table's partitions expire. */
+  private static Optional<Instant> firstExpiry(
+      TableDefinition definition, RowPartitions partitions) {
+    return partitions.partitions().stream()
+        .flatMap(p -> definition.expiry(p).stream())
+        .min(Instant::compareTo);
+  }
+
+  /**
+   * The refusal of a write whose commit found a bucket of one of its partitions closed while the
+   * table lives on: partition retention dropped the partition (the writer's clock, unlike the one
+   * that dropped it, did not yet see it expired).
+   */
+  private PartitionRejectedException droppedPartition(
+      TableEntry table, Write write, String partition) {
+    int row = 1;
+    try (VectorSchemaRoot rows =
+        RowBodyDecoder.decode(write.body(), table.definition(), allocator)) {
+      RowPartitions partitions = RowPartitions.of(table.definition().partitionBy(), rows);
+      for (int p = 0; p < partitions.partitions().size(); p++) {
+        if (partitions.partitions().get(p).name().equals(partition)) {
+          row = PartitionGate.firstRow(partitions, p);
+        }
+      }
+    }
+    return new PartitionRejectedException(
+        PartitionRejectedException.Reason.EXPIRED,
+        row,
+        "row %d: partition %s was dropped: the table's partitionRetention %s passed since it ended"
+            .formatted(
+                row,
+                partition,
+                table.definition().partitionRetention().map(Durations::format).orElse("")));
   }
 
   /**

@@ -18,6 +18,7 @@ import io.sluice.core.store.NotFoundException;
 import io.sluice.core.store.ObjectStore;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.DataType;
+import io.sluice.core.table.Durations;
 import io.sluice.core.table.Partition;
 import io.sluice.core.table.PartitionField;
 import io.sluice.core.table.TableDefinition;
@@ -149,6 +150,7 @@ public final class LogReadService {
       LogIndex.BucketSlices found =
           index.slices(bucket, request.from(), request.from() + request.limit());
       BucketHead head = found.head();
+      checkDropped(table, bucket, head);
       checkRange(request, head);
       long left = (deadline - System.nanoTime()) / 1_000_000;
       if (head.nextOffset() > request.from() || left <= 0) {
@@ -188,6 +190,28 @@ public final class LogReadService {
       }
     }
     return new TableBucket(table.tableId(), partition, bucket);
+  }
+
+  /**
+   * Refuses a read of a bucket that partition retention dropped: its head is closed and holds no
+   * rows any more (a partition that never held rows reads as empty instead).
+   */
+  private static void checkDropped(TableEntry table, TableBucket bucket, BucketHead head) {
+    if (!bucket.partition().isEmpty()
+        && head.closed()
+        && head.logStartOffset() >= head.nextOffset()) {
+      throw new BucketNotFoundException(
+          "Partition "
+              + bucket.partition()
+              + " of table "
+              + table.name()
+              + " was dropped: its time range ended longer ago than the table's partitionRetention"
+              + table
+                  .definition()
+                  .partitionRetention()
+                  .map(d -> " " + Durations.format(d))
+                  .orElse(""));
+    }
   }
 
   private static void checkRange(Request request, BucketHead head) {

@@ -9,7 +9,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -83,10 +82,7 @@ final class PartitionGate {
 
   /** Whether a partition's time range ended longer ago than the table's partition retention. */
   static boolean expired(TableDefinition definition, Partition partition, Instant now) {
-    Optional<Instant> end = partition.timeRangeEnd();
-    return definition.partitionRetention().isPresent()
-        && end.isPresent()
-        && !end.get().plus(definition.partitionRetention().get()).isAfter(now);
+    return definition.expiry(partition).filter(expiry -> !expiry.isAfter(now)).isPresent();
   }
 
   private Set<String> loadPartitions(TableEntry table) {
@@ -103,7 +99,7 @@ final class PartitionGate {
   }
 
   /** The 1-based row of the first row of the {@code p}-th partition. */
-  private static int firstRow(RowPartitions partitions, int p) {
+  static int firstRow(RowPartitions partitions, int p) {
     int[] index = partitions.index();
     for (int row = 0; row < index.length; row++) {
       if (index[row] == p) {

@@ -1,6 +1,7 @@
 package io.sluice.core.table;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -92,6 +93,16 @@ public record TableDefinition(
   /** Whether rows are split into partitions by {@link #partitionBy()}. */
   public boolean isPartitioned() {
     return !partitionBy.isEmpty();
+  }
+
+  /**
+   * When {@code partitionRetention} drops a partition of this table: the end of its time range plus
+   * the retention; empty when the table's partitions do not expire. The partition is expired from
+   * that instant on.
+   */
+  public Optional<Instant> expiry(Partition partition) {
+    return partitionRetention.flatMap(
+        retention -> partition.timeRangeEnd().map(end -> end.plus(retention)));
   }
 
   /** Whether a column is the source of a {@code partitionBy} entry. */

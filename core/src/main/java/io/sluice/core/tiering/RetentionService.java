@@ -257,7 +257,7 @@ public final class RetentionService {
       boolean collectable =
           switch (plan.status()) {
             case ABORTED -> true;
-            case DONE -> dropped(plan, logStarts);
+            case DONE -> dropped(table.tableId(), plan, logStarts);
             case PENDING, APPLYING -> false; // recovery settles it first
           };
       if (!collectable) {
@@ -273,13 +273,60 @@ public final class RetentionService {
     return deleted;
   }
 
-  /** Whether every part of a done plan lies below its bucket's log start. */
-  private static boolean dropped(Plan plan, Map<PartitionBucket, Long> logStarts) {
+  /**
+   * Whether every part of a done plan lies below its bucket's log start. A part in a partition the
+   * sweep did not visit (one partition retention dropped, or one not yet listed) is checked against
+   * its head, read once per pass: a segment that holds parts of several partitions goes only when
+   * none of them still holds rows in it.
+   */
+  private boolean dropped(String tableId, Plan plan, Map<PartitionBucket, Long> logStarts) {
     for (PlanPart part : plan.parts()) {
-      if (part.baseOffset() + part.rows() > logStarts.getOrDefault(part.partitionBucket(), 0L)) {
+      PartitionBucket at = part.partitionBucket();
+      Long logStart = logStarts.get(at);
+      if (logStart == null) {
+        logStart = metadata.head(at.in(tableId)).logStartOffset();
+        logStarts.put(at, logStart);
+      }
+      if (part.baseOffset() + part.rows() > logStart) {
         return false;
       }
     }
+    return true;
+  }
+
+  /**
+   * Drops the whole log of a partition whose buckets are closed (partition retention): advances
+   * each bucket's log start to its end, removing its slices from the head, deletes its index pages,
+   * and then takes the partition off the list. Its segment objects go with segment GC, each once no
+   * other partition's part in it holds rows. Nothing is deleted after a refused or unknown advance;
+   * the next pass tries again.
+   *
+   * @param heads the partition's heads, bucket by bucket, read after they were closed
+   * @return whether the partition is dropped from the log
+   */
+  public boolean dropPartitionLog(TableEntry table, String partition, List<BucketHead> heads) {
+    for (BucketHead head : heads) {
+      TableBucket at = new TableBucket(table.tableId(), partition, head.bucket());
+      if (!head.closed()) {
+        throw new IllegalStateException(
+            "Cannot drop the log of " + at + " of table " + table.name() + ": it is open");
+      }
+      if (head.logStartOffset() < head.nextOffset()) {
+        try {
+          metadata.advanceLogStart(
+              at,
+              head.logStartOffset(),
+              head.nextOffset(),
+              List.copyOf(head.recentSlices().keySet()));
+        } catch (CommitConflictException | CommitStateUnknownException e) {
+          return false;
+        }
+      }
+      for (IndexPage page : metadata.indexPages(at, 0, Long.MAX_VALUE)) {
+        metadata.deleteIndexPage(at, page.firstOffset());
+      }
+    }
+    metadata.dropPartition(table.tableId(), partition);
     return true;
   }
 

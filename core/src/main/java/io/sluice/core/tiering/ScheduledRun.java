@@ -13,8 +13,9 @@ import java.util.logging.Logger;
 
 /**
  * What the scheduled function does on every run: visits every table, rolls its pending writes
- * forward, tiers it when its freshness has elapsed, maintains its lake now and then, and applies
- * retention and garbage collection. One table's failure never stops the others.
+ * forward, tiers it when its freshness has elapsed, maintains its lake now and then, drops its
+ * expired partitions ({@link PartitionRetention}), and applies retention and garbage collection.
+ * One table's failure never stops the others.
  */
 public final class ScheduledRun {
   private static final Logger LOG = Logger.getLogger(ScheduledRun.class.getName());
@@ -23,6 +24,7 @@ public final class ScheduledRun {
   private final RecoveryService recovery;
   private final TieringService tiering;
   private final RetentionService retention;
+  private final PartitionRetention partitions;
   private final Clock clock;
   private final String owner;
   private final Intervals intervals;
@@ -48,6 +50,7 @@ public final class ScheduledRun {
     this.recovery = recovery;
     this.tiering = tiering;
     this.retention = retention;
+    this.partitions = new PartitionRetention(metadata, retention, tiering, clock);
     this.clock = clock;
     this.owner = owner;
     this.intervals = intervals;
@@ -58,7 +61,7 @@ public final class ScheduledRun {
     int visited = 0;
     for (TableEntry table : metadata.tables()) {
       try {
-        visit(table);
+        runOnce(table);
         visited++;
       } catch (RuntimeException e) {
         LOG.log(Level.WARNING, "Scheduled work on table " + table.name() + " failed", e);
@@ -67,7 +70,8 @@ public final class ScheduledRun {
     return visited;
   }
 
-  private void visit(TableEntry table) {
+  /** One pass over one table: what {@link #runOnce()} does for each. */
+  public void runOnce(TableEntry table) {
     Instant now = clock.instant();
     recovery.recover(table.tableId());
     if (!table.definition().lakeFormats().isEmpty()) {
@@ -77,6 +81,12 @@ public final class ScheduledRun {
       if (due(lastMaintained, table, intervals.maintenance(), now)) {
         tiering.maintain(table, owner);
       }
+    }
+    try {
+      partitions.run(table, owner);
+    } catch (RuntimeException e) {
+      // Retention and GC of the live partitions go on; the next pass tries the drop again.
+      LOG.log(Level.WARNING, "Dropping expired partitions of table " + table.name() + " failed", e);
     }
     retention.sweep(table, due(lastOrphanSweep, table, intervals.orphanSweep(), now));
   }

@@ -27,16 +27,21 @@ import io.sluice.core.metadata.TieringState;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.store.CommitStateUnknownException;
 import io.sluice.core.table.LakeFormatName;
+import io.sluice.core.table.Partition;
 import io.sluice.core.table.TableDefinition;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -56,6 +61,7 @@ public final class TieringService {
   private final SliceReader slices;
   private final BufferAllocator allocator;
   private final Limits limits;
+  private final Clock clock;
 
   /** How much one run may do, and how long its lease lasts. */
   public record Limits(long maxRowsPerRun, Duration leaseTtl) {
@@ -66,6 +72,8 @@ public final class TieringService {
   public enum Outcome {
     /** Committed a new snapshot. */
     TIERED,
+    /** Committed a snapshot without the rows of partitions that partition retention dropped. */
+    DROPPED,
     /** Nothing new since the last snapshot. */
     UP_TO_DATE,
     /** Another run committed first; nothing of this run is visible. */
@@ -95,6 +103,7 @@ public final class TieringService {
     this.slices = new SliceReader(objects, allocator);
     this.allocator = allocator;
     this.limits = limits;
+    this.clock = clock;
   }
 
   /** Tiers a table into every lake format it lists, as {@code owner}. */
@@ -134,6 +143,104 @@ public final class TieringService {
     } finally {
       leases.release(lease.get());
     }
+  }
+
+  /**
+   * Drops from each lake table the partitions that partition retention has dropped from the log:
+   * under the table's lease, one commit per format (fenced by the lease epoch, as tiering commits
+   * are) that removes their files and leaves them out of the recorded offsets. Only partitions the
+   * lake's newest tiered snapshot records, that the log no longer lists (read after that snapshot,
+   * so a partition tiered since is listed) and that are expired go. A format whose recorded tiering
+   * state names no such partition is not loaded at all.
+   *
+   * @param listed the partitions the log lists, as the caller last read them: only to decide
+   *     cheaply whether a format may hold a dropped partition
+   */
+  public Result dropPartitions(TableEntry table, String owner, Collection<String> listed) {
+    TableDefinition definition = table.definition();
+    if (definition.partitionRetention().isEmpty() || definition.lakeFormats().isEmpty()) {
+      return new Result(true, List.of());
+    }
+    Set<String> live = new HashSet<>(listed);
+    List<LakeFormatName> due = new ArrayList<>();
+    for (LakeFormatName format : definition.lakeFormats()) {
+      Map<PartitionBucket, Long> recorded =
+          metadata
+              .tieringState(table.tableId(), format)
+              .map(TieringState::offsets)
+              .orElse(Map.of());
+      if (recorded.keySet().stream().anyMatch(at -> !live.contains(at.partition()))) {
+        due.add(format);
+      }
+    }
+    if (due.isEmpty()) {
+      return new Result(true, List.of());
+    }
+    Optional<Lease> lease = leases.acquire(table.tableId(), owner, limits.leaseTtl());
+    if (lease.isEmpty()) {
+      return new Result(false, List.of());
+    }
+    try {
+      List<FormatResult> results = new ArrayList<>();
+      for (LakeFormatName format : due) {
+        results.add(dropFrom(table, format, lease.get()));
+      }
+      return new Result(true, results);
+    } finally {
+      leases.release(lease.get());
+    }
+  }
+
+  private FormatResult dropFrom(TableEntry table, LakeFormatName format, Lease lease) {
+    Optional<LakeTable> found = lakes.format(format).load(table);
+    if (found.isEmpty()) {
+      return new FormatResult(format, Outcome.UP_TO_DATE, Optional.empty());
+    }
+    LakeTable lake = found.get();
+    Optional<LakeSnapshot> base = lake.latestTiered();
+    Map<PartitionBucket, Long> offsets = base.map(LakeSnapshot::offsets).orElse(Map.of());
+    // Read after the snapshot: a partition it holds was listed before it was tiered, so one the
+    // list no longer names was dropped from the log, for good.
+    Set<String> live = new HashSet<>(metadata.partitions(table.tableId()));
+    Instant now = clock.instant();
+    SortedSet<String> gone = new TreeSet<>();
+    for (PartitionBucket at : offsets.keySet()) {
+      if (!live.contains(at.partition()) && expired(table, at.partition(), now)) {
+        gone.add(at.partition());
+      }
+    }
+    if (gone.isEmpty()) {
+      record(table, format, base);
+      return new FormatResult(format, Outcome.UP_TO_DATE, base);
+    }
+    Map<PartitionBucket, Long> kept = new HashMap<>();
+    offsets.forEach(
+        (at, offset) -> {
+          if (!gone.contains(at.partition())) {
+            kept.put(at, offset);
+          }
+        });
+    try (LakeWrite write = lake.newWrite(base, lease.epoch())) {
+      write.dropPartitions(gone);
+      try {
+        LakeSnapshot committed = write.commit(kept);
+        record(table, format, Optional.of(committed));
+        return new FormatResult(format, Outcome.DROPPED, Optional.of(committed));
+      } catch (CommitConflictException e) {
+        write.abort();
+        return new FormatResult(format, Outcome.CONFLICT, base);
+      } catch (CommitStateUnknownException e) {
+        return new FormatResult(format, Outcome.UNKNOWN, base);
+      }
+    }
+  }
+
+  private static boolean expired(TableEntry table, String partition, Instant now) {
+    return table
+        .definition()
+        .expiry(Partition.parse(table.definition(), partition))
+        .filter(expiry -> !expiry.isAfter(now))
+        .isPresent();
   }
 
   private FormatResult tierInto(TableEntry table, LakeFormatName format, Lease lease) {

@@ -7,12 +7,15 @@ import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.metadata.Plan;
 import io.sluice.core.metadata.PlanStatus;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -77,12 +80,16 @@ public final class GroupCommitter {
     }
   }
 
-  private void commit(List<PendingWrite> group) {
+  private void commit(List<PendingWrite> taken) {
+    String planKey = PlanKeys.newPlanKey(committer.clock().instant());
+    List<PendingWrite> group = plannableBefore(taken, planKey);
+    if (group.isEmpty()) {
+      return;
+    }
     try {
       GroupSegment.Encoded encoded;
       try {
-        encoded =
-            GroupSegment.encode(group, PlanKeys.newPlanKey(committer.clock().instant()), allocator);
+        encoded = GroupSegment.encode(group, planKey, allocator);
       } finally {
         group.forEach(PendingWrite::close);
       }
@@ -104,6 +111,34 @@ public final class GroupCommitter {
     } catch (RuntimeException | Error e) {
       group.forEach(write -> write.answer().completeExceptionally(e));
     }
+  }
+
+  /**
+   * The writes of a group whose partitions are all still live when its plan key is made; the others
+   * fail, to be tried again (and refused as expired). So every plan with a part in a partition has
+   * a key older than the partition's expiry, and once recovery has passed that key, partition
+   * retention knows that no plan still to come or still live writes to it (commit-protocol.md,
+   * section 11).
+   */
+  private static List<PendingWrite> plannableBefore(List<PendingWrite> taken, String planKey) {
+    Instant planned = PlanKeys.createdAt(planKey);
+    List<PendingWrite> group = new ArrayList<>(taken.size());
+    for (PendingWrite write : taken) {
+      Optional<Instant> expiry = write.expiresAt().map(e -> e.truncatedTo(ChronoUnit.MILLIS));
+      if (expiry.isPresent() && !planned.isBefore(expiry.get())) {
+        write.close();
+        write
+            .answer()
+            .completeExceptionally(
+                new GroupAbortedException(
+                    "A partition of the write expired at "
+                        + expiry.get()
+                        + " while it waited for its group commit"));
+      } else {
+        group.add(write);
+      }
+    }
+    return group;
   }
 
   /** The writes of one table waiting for the next group, and whether a commit is draining them. */

@@ -17,12 +17,15 @@ import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TableName;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
@@ -186,9 +189,11 @@ public class TestingLakeFormat implements LakeFormat {
     public LakeWrite newWrite(Optional<LakeSnapshot> base, long epoch) {
       List<Map<String, Object>> written = new ArrayList<>();
       Map<List<Object>, Map<String, Object>> changed = new LinkedHashMap<>();
+      Set<String> dropped = new HashSet<>();
       return new LakeWrite() {
         @Override
         public void write(String partition, int bucket, VectorSchemaRoot batch) {
+          checkNotDropping();
           duringWrite.accept(bucket);
           for (int row = 0; row < batch.getRowCount(); row++) {
             Map<String, Object> values = new LinkedHashMap<>();
@@ -205,9 +210,13 @@ public class TestingLakeFormat implements LakeFormat {
 
         @Override
         public void writeChanges(String partition, int bucket, VectorSchemaRoot changes) {
+          checkNotDropping();
           duringWrite.accept(bucket);
           for (int row = 0; row < changes.getRowCount(); row++) {
             Map<String, Object> values = new LinkedHashMap<>();
+            if (!partition.isEmpty()) {
+              values.put("_partition", partition);
+            }
             for (FieldVector vector : changes.getFieldVectors()) {
               if (!vector.getName().equals(Changelogs.CHANGE_TYPE)) {
                 values.put(vector.getName(), ArrowValues.get(vector, row));
@@ -221,6 +230,20 @@ public class TestingLakeFormat implements LakeFormat {
             }
             changed.put(key(values), retraction ? null : values);
           }
+        }
+
+        private void checkNotDropping() {
+          if (!dropped.isEmpty()) {
+            throw new IllegalStateException("this write drops partitions " + dropped);
+          }
+        }
+
+        @Override
+        public void dropPartitions(Collection<String> partitions) {
+          if (!written.isEmpty() || !changed.isEmpty()) {
+            throw new IllegalStateException("this write holds rows");
+          }
+          dropped.addAll(partitions);
         }
 
         private Map<String, Object> latestOrChanged(List<Object> key) {
@@ -256,6 +279,7 @@ public class TestingLakeFormat implements LakeFormat {
             } else {
               rows = applied(changed);
             }
+            rows.removeIf(row -> dropped.contains(row.get("_partition")));
             LakeSnapshot committed =
                 new LakeSnapshot(
                     name, latestId + 1, Instant.now(), rows.size(), Optional.of(tableId), offsets);

@@ -131,6 +131,12 @@ public class CountingMetadataStore extends DelegatingMetadataStore {
   }
 
   @Override
+  public void dropPartition(String tableId, String partition) {
+    write();
+    super.dropPartition(tableId, partition);
+  }
+
+  @Override
   public void trimHead(
       TableBucket at, long expectedIndexedUpTo, long newIndexedUpTo, Collection<Long> baseOffsets) {
     write();

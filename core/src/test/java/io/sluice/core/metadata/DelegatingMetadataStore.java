@@ -101,6 +101,11 @@ public class DelegatingMetadataStore implements MetadataStore {
   }
 
   @Override
+  public void dropPartition(String tableId, String partition) {
+    delegate.dropPartition(tableId, partition);
+  }
+
+  @Override
   public Optional<Plan> plan(String tableId, String planKey) {
     return delegate.plan(tableId, planKey);
   }

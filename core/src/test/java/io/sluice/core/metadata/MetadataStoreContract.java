@@ -207,6 +207,38 @@ public abstract class MetadataStoreContract {
   }
 
   @Test
+  void aDroppedPartitionLeavesTheListForGoodWhileItsClosedHeadsStay() {
+    TableBucket expired = new TableBucket(tableId, "t_day=2026-11-25/region=eu", 0);
+    TableBucket live = new TableBucket(tableId, "t_day=2026-11-26/region=eu", 0);
+    store.appendSlice(expired, 0, slice(0, 3, "r1"));
+    store.appendSlice(live, 0, slice(0, 2, "r2"));
+    store.addPartition(tableId, expired.partition());
+    store.addPartition(tableId, live.partition());
+    store.closeBucket(expired);
+    store.closeBucket(new TableBucket(tableId, expired.partition(), 1));
+
+    store.dropPartition(tableId, expired.partition());
+    store.dropPartition(tableId, expired.partition());
+
+    assertThat(store.partitions(tableId)).containsExactly(live.partition());
+    // A writer that appended before the buckets were closed records the partition late.
+    store.addPartition(tableId, expired.partition());
+    assertThat(store.partitions(tableId))
+        .as("a dropped partition is never listed again")
+        .containsExactly(live.partition());
+    assertThat(store.head(expired).closed()).isTrue();
+    assertThat(store.head(expired).nextOffset()).isEqualTo(3);
+    assertThatThrownBy(() -> store.appendSlice(expired, 3, slice(3, 1, "r3")))
+        .isInstanceOf(CommitConflictException.class);
+    assertThat(store.head(live).closed()).isFalse();
+
+    String neverListed = "t_day=2026-11-24/region=eu";
+    store.dropPartition(tableId, neverListed);
+    store.addPartition(tableId, neverListed);
+    assertThat(store.partitions(tableId)).containsExactly(live.partition());
+  }
+
+  @Test
   void storesThePartitionOfEachPlanPartAndMemberRange() {
     String key = key(0);
     Plan pending =

@@ -7,9 +7,11 @@ import io.sluice.core.table.TableName;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -27,6 +29,7 @@ public class TestingMetadataStore implements MetadataStore {
   private final Map<String, TieringState> tiering = new HashMap<>();
 
   private final Map<String, TreeSet<String>> partitions = new HashMap<>();
+  private final Map<String, Set<String>> droppedPartitions = new HashMap<>();
 
   private static String bucketKey(TableBucket at) {
     return at.tableId() + "#" + at.partition() + "#" + at.bucket();
@@ -218,7 +221,15 @@ public class TestingMetadataStore implements MetadataStore {
 
   @Override
   public synchronized void addPartition(String tableId, String partition) {
-    partitions.computeIfAbsent(tableId, k -> new TreeSet<>()).add(partition);
+    if (!droppedPartitions.getOrDefault(tableId, Set.of()).contains(partition)) {
+      partitions.computeIfAbsent(tableId, k -> new TreeSet<>()).add(partition);
+    }
+  }
+
+  @Override
+  public synchronized void dropPartition(String tableId, String partition) {
+    droppedPartitions.computeIfAbsent(tableId, k -> new HashSet<>()).add(partition);
+    partitions.getOrDefault(tableId, new TreeSet<>()).remove(partition);
   }
 
   private TreeMap<String, Plan> plansOf(String tableId) {

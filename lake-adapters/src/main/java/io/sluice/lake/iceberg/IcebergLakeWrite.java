@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +29,7 @@ import org.apache.iceberg.BaseTable;
 import org.apache.iceberg.ContentFile;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.DeleteFiles;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.PartitionKey;
@@ -46,6 +48,8 @@ import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.deletes.EqualityDeleteWriter;
 import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.BaseTaskWriter;
 import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.io.PartitionedFanoutWriter;
@@ -80,6 +84,7 @@ final class IcebergLakeWrite implements LakeWrite {
   private BaseTaskWriter<Record> writer;
   private List<DataFile> files;
   private List<DeleteFile> deletes = List.of();
+  private final List<String> dropped = new ArrayList<>();
   private int bucket;
   private boolean commitAttempted;
   private boolean mayBeCommitted;
@@ -244,7 +249,33 @@ final class IcebergLakeWrite implements LakeWrite {
         .setAll(table.properties());
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The commit is then a delete by row filter on each partition's source columns (a time range
+   * per time field, equality per identity field), which drops whole data and delete files of the
+   * partitions, with the snapshot summary tiering sets.
+   */
+  @Override
+  public void dropPartitions(Collection<String> partitions) {
+    if (!definition.isPartitioned()) {
+      throw new IllegalStateException(
+          "Cannot drop partitions of Iceberg table " + table.name() + ": it is not partitioned");
+    }
+    if (writer != null || !deleteWriters.isEmpty() || files != null) {
+      throw new IllegalStateException(
+          "Cannot drop partitions in a write to Iceberg table "
+              + table.name()
+              + " that holds rows");
+    }
+    dropped.addAll(partitions);
+  }
+
   private void checkWritable(int bucket) {
+    if (!dropped.isEmpty()) {
+      throw new IllegalStateException(
+          "Cannot write to Iceberg table " + table.name() + ": this write drops partitions");
+    }
     if (files != null) {
       throw new IllegalStateException(
           "Cannot write to Iceberg table " + table.name() + ": this write was already committed");
@@ -294,7 +325,15 @@ final class IcebergLakeWrite implements LakeWrite {
     FencedTableOperations fenced = new FencedTableOperations(ops, tableId, baseSnapshotId);
     BaseTable fencedTable = new BaseTable(fenced, table.name());
     SnapshotUpdate<?> append;
-    if (deletes.isEmpty()) {
+    if (!dropped.isEmpty()) {
+      DeleteFiles delete = fencedTable.newDelete();
+      Expression rows = Expressions.alwaysFalse();
+      for (String partition : dropped) {
+        rows = Expressions.or(rows, IcebergSchemas.partitionRows(definition, partition));
+      }
+      delete.deleteFromRowFilter(rows);
+      append = delete;
+    } else if (deletes.isEmpty()) {
       AppendFiles files = fencedTable.newAppend();
       written.forEach(files::appendFile);
       append = files;

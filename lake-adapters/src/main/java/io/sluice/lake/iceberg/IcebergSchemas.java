@@ -2,8 +2,12 @@ package io.sluice.lake.iceberg;
 
 import io.sluice.core.table.Column;
 import io.sluice.core.table.LakeFormatName;
+import io.sluice.core.table.Partition;
 import io.sluice.core.table.PartitionField;
+import io.sluice.core.table.PartitionTransform;
 import io.sluice.core.table.TableDefinition;
+import io.sluice.core.table.TypeKind;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,6 +15,8 @@ import java.util.Optional;
 import java.util.Set;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.types.Types;
 
 /** The Iceberg schema and partition spec of a Sluice table. */
@@ -73,6 +79,56 @@ final class IcebergSchemas {
               + ": Iceberg's bucket transform takes one non-null column of a bucketable type");
     }
     return spec.build();
+  }
+
+  /**
+   * The rows of one partition (a name as {@link Partition#name()} writes it), by their source
+   * columns: for a time field the range of its period ({@code t >= 2026-11-25T00:00 AND t <
+   * 2026-11-26T00:00} for {@code t_day=2026-11-25}), for an identity field the value. Each bound
+   * falls on a boundary of the field's transform, so every data file of the partition matches it
+   * whole, and no file of another partition does.
+   */
+  static Expression partitionRows(TableDefinition definition, String name) {
+    Partition partition = Partition.parse(definition, name);
+    Expression rows = Expressions.alwaysTrue();
+    for (PartitionField field : definition.partitionBy()) {
+      String value = partition.values().get(field.name());
+      TypeKind type = definition.column(field.column()).orElseThrow().type().kind();
+      PartitionTransform transform = field.transform();
+      if (transform.isTimeTransform()) {
+        long period = transform.parseHumanString(type, value);
+        Object start = timeLiteral(type, transform.start(period));
+        Object end = timeLiteral(type, transform.end(period));
+        rows =
+            Expressions.and(
+                rows,
+                Expressions.and(
+                    Expressions.greaterThanOrEqual(field.column(), start),
+                    Expressions.lessThan(field.column(), end)));
+      } else {
+        Object literal =
+            switch (type) {
+              case STRING -> value;
+              case INT -> Integer.parseInt(value);
+              case BIGINT -> Long.parseLong(value);
+              case BOOLEAN -> Boolean.parseBoolean(value);
+              case DATE -> Math.toIntExact(transform.parseHumanString(type, value));
+              default ->
+                  throw new IllegalArgumentException(
+                      "Cannot filter on partition field " + field + " of type " + type.apiName());
+            };
+        rows = Expressions.and(rows, Expressions.equal(field.column(), literal));
+      }
+    }
+    return rows;
+  }
+
+  /** An instant as a literal of a time column: days for {@code date}, else microseconds. */
+  private static Object timeLiteral(TypeKind type, Instant instant) {
+    return type == TypeKind.DATE
+        ? Math.toIntExact(Math.floorDiv(instant.getEpochSecond(), 86_400L))
+        : Math.addExact(
+            Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
   }
 
   /** Where the bucket field sits in the spec: after the table's partition fields. */

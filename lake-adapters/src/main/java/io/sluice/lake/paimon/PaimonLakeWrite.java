@@ -11,6 +11,9 @@ import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.Partition;
 import io.sluice.core.table.TableDefinition;
 import io.sluice.lake.changes.ChangeBatch;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,9 +21,13 @@ import java.util.TreeMap;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.paimon.Snapshot;
 import org.apache.paimon.data.GenericRow;
+import org.apache.paimon.io.CompactIncrement;
+import org.apache.paimon.io.DataIncrement;
 import org.apache.paimon.manifest.ManifestCommittable;
+import org.apache.paimon.manifest.ManifestEntry;
 import org.apache.paimon.table.FileStoreTable;
 import org.apache.paimon.table.sink.CommitMessage;
+import org.apache.paimon.table.sink.CommitMessageImpl;
 import org.apache.paimon.table.sink.TableCommitImpl;
 import org.apache.paimon.table.sink.TableWriteImpl;
 import org.apache.paimon.types.RowKind;
@@ -73,6 +80,8 @@ final class PaimonLakeWrite implements LakeWrite {
 
   private final TableWriteImpl<?> write;
   private final TableCommitImpl commit;
+  private final List<Map<String, String>> dropped = new ArrayList<>();
+  private boolean wroteRows;
   private List<CommitMessage> prepared;
   private State state = State.WRITING;
 
@@ -158,6 +167,11 @@ final class PaimonLakeWrite implements LakeWrite {
   private void writeRows(
       String partition, int bucket, VectorSchemaRoot rows, String what, RowKind[] kinds) {
     checkState(State.WRITING, "write");
+    if (!dropped.isEmpty()) {
+      throw new IllegalStateException(
+          "Cannot write %s to Paimon table %s: this write drops partitions".formatted(what, name));
+    }
+    wroteRows = true;
     if (aligned && (bucket < 0 || bucket >= table.coreOptions().bucket())) {
       throw new IllegalArgumentException(
           "Cannot write %s to Paimon table %s: bucket %d is not one of its %d buckets"
@@ -193,6 +207,63 @@ final class PaimonLakeWrite implements LakeWrite {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>At commit, every data file the table's latest snapshot holds in these partitions is added to
+   * the committable as a deleted file, next to the snapshot properties: one snapshot (of kind
+   * OVERWRITE, as Paimon marks a commit that deletes files) with the fence, the epoch and the
+   * offsets of every tiering commit. Paimon's own {@code dropPartitions} commits without snapshot
+   * properties, and {@code overwritePartition} takes one partition per commit and, with dynamic
+   * partition overwrite on (the default), skips an overwrite without new rows.
+   */
+  @Override
+  public void dropPartitions(Collection<String> partitions) {
+    checkState(State.WRITING, "drop partitions");
+    if (!definition.isPartitioned()) {
+      throw new IllegalStateException(
+          "Cannot drop partitions of Paimon table " + name + ": it is not partitioned");
+    }
+    if (wroteRows) {
+      throw new IllegalStateException(
+          "Cannot drop partitions in a write to Paimon table " + name + " that holds rows");
+    }
+    partitions.forEach(partition -> dropped.add(Partition.parse(definition, partition).values()));
+  }
+
+  /**
+   * Commit messages deleting every data file of the dropped partitions in the latest snapshot (the
+   * one the commit lands on, unless it is refused), one per partition and bucket.
+   */
+  private List<CommitMessage> deletions(SnapshotManager snapshots) {
+    Long latest = snapshots.latestSnapshotId();
+    if (dropped.isEmpty() || latest == null) {
+      return List.of();
+    }
+    Map<List<Object>, List<ManifestEntry>> byBucket = new LinkedHashMap<>();
+    for (ManifestEntry entry :
+        table.store().newScan().withSnapshot(latest).withPartitionsFilter(dropped).plan().files()) {
+      byBucket
+          .computeIfAbsent(
+              List.of(entry.partition(), entry.bucket(), entry.totalBuckets()),
+              k -> new ArrayList<>())
+          .add(entry);
+    }
+    List<CommitMessage> messages = new ArrayList<>();
+    for (List<ManifestEntry> entries : byBucket.values()) {
+      ManifestEntry first = entries.get(0);
+      messages.add(
+          new CommitMessageImpl(
+              first.partition(),
+              first.bucket(),
+              first.totalBuckets(),
+              new DataIncrement(
+                  List.of(), entries.stream().map(ManifestEntry::file).toList(), List.of()),
+              CompactIncrement.emptyIncrement()));
+    }
+    return messages;
+  }
+
   @Override
   public LakeSnapshot commit(Map<PartitionBucket, Long> offsets) {
     checkState(State.WRITING, "commit");
@@ -218,6 +289,17 @@ final class PaimonLakeWrite implements LakeWrite {
 
     ManifestCommittable committable = new ManifestCommittable(epoch);
     prepared.forEach(committable::addFileCommittable);
+    try {
+      deletions(snapshots).forEach(committable::addFileCommittable);
+    } catch (RuntimeException e) {
+      state = State.REFUSED;
+      throw new StoreUnavailableException(
+          "Cannot list the files of the partitions to drop from Paimon table "
+              + name
+              + ": "
+              + e.getMessage(),
+          e);
+    }
     PaimonSnapshots.properties(tableId, offsets).forEach(committable::addProperty);
     int committed;
     try {

@@ -1,6 +1,7 @@
 package io.sluice.lake.iceberg;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.core.TestingClock;
 import io.sluice.core.arrow.ArrowTestBatches;
@@ -12,6 +13,7 @@ import io.sluice.core.lake.LakeWrite;
 import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.scan.RowBatches;
+import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.DataType;
 import io.sluice.core.table.LakeFormatName;
@@ -181,6 +183,119 @@ class IcebergPartitionedTest {
       }
       assertThat(count).isEqualTo(60);
     }
+  }
+
+  private static final List<String> NOVEMBER_24 =
+      List.of("t_day=2026-11-24/region=eu", "t_day=2026-11-24/region=us%2Feast");
+
+  /** Writes rows split by (partition, bucket) as the log splits them, and commits them. */
+  private LakeSnapshot tier(
+      TableDefinition definition,
+      LakeTable table,
+      List<Object[]> rows,
+      Optional<LakeSnapshot> base,
+      long epoch) {
+    Map<PartitionBucket, List<Object[]>> parts = new TreeMap<>();
+    try (VectorSchemaRoot batch = ArrowTestBatches.of(allocator, COLUMNS, rows)) {
+      RowPartitions partitions = RowPartitions.of(definition.partitionBy(), batch);
+      int[] buckets = BucketFunctions.of(definition).buckets(batch);
+      for (int i = 0; i < rows.size(); i++) {
+        parts
+            .computeIfAbsent(
+                new PartitionBucket(partitions.partition(i).name(), buckets[i]),
+                k -> new ArrayList<>())
+            .add(rows.get(i));
+      }
+    }
+    Map<PartitionBucket, Long> offsets =
+        new HashMap<>(base.map(LakeSnapshot::offsets).orElse(Map.of()));
+    try (LakeWrite write = table.newWrite(base, epoch)) {
+      parts.forEach(
+          (at, partRows) -> {
+            try (VectorSchemaRoot batch = ArrowTestBatches.of(allocator, COLUMNS, partRows)) {
+              write.write(at.partition(), at.bucket(), batch);
+            }
+            offsets.merge(at, (long) partRows.size(), Long::sum);
+          });
+      return write.commit(offsets);
+    }
+  }
+
+  private static Map<PartitionBucket, Long> without(
+      Map<PartitionBucket, Long> offsets, List<String> partitions) {
+    Map<PartitionBucket, Long> kept = new TreeMap<>(offsets);
+    kept.keySet().removeIf(at -> partitions.contains(at.partition()));
+    return kept;
+  }
+
+  /** The ids of the rows the table's current snapshot holds, read by Iceberg's own reader. */
+  private List<Long> ids(Table iceberg) throws IOException {
+    List<Long> ids = new ArrayList<>();
+    try (CloseableIterable<Record> records = IcebergGenerics.read(iceberg).build()) {
+      records.forEach(record -> ids.add((Long) record.getField("id")));
+    }
+    return ids;
+  }
+
+  @Test
+  void aDropCommitRemovesThePartitionsFilesAndOffsetsAndAStaleRunIsRefused() throws IOException {
+    TableDefinition definition =
+        TableDefinition.builder()
+            .columns(COLUMNS)
+            .bucketKey(List.of("id"))
+            .buckets(3)
+            .partitionBy(List.of(PartitionField.parse("day(t)"), PartitionField.parse("region")))
+            .lakeFormats(List.of(LakeFormatName.ICEBERG))
+            .build("Cannot create table");
+    LakeTable table =
+        lake.createOrLoad(
+            new TableEntry(
+                IcebergTestTables.NAME,
+                UUID.randomUUID().toString(),
+                definition,
+                1,
+                Instant.now()));
+    tier(definition, table, rows(30), Optional.empty(), 1);
+    LakeSnapshot tiered =
+        tier(definition, table, rows(60).subList(30, 60), table.latestTiered(), 2);
+    Map<PartitionBucket, Long> kept = without(tiered.offsets(), NOVEMBER_24);
+
+    LakeSnapshot dropped;
+    try (LakeWrite write = table.newWrite(Optional.of(tiered), 3)) {
+      write.dropPartitions(NOVEMBER_24);
+      dropped = write.commit(kept);
+    }
+
+    assertThat(dropped.offsets()).isEqualTo(kept);
+    assertThat(table.latestTiered()).contains(dropped);
+    Table iceberg = user.table();
+    assertThat(iceberg.currentSnapshot().summary())
+        .containsEntry(IcebergSnapshots.EPOCH_PROPERTY, "3")
+        .containsEntry("deleted-records", "20")
+        .containsEntry("total-records", "40");
+    assertThat(ids(iceberg))
+        .as("the rows of the 25th and 26th, none of the 24th")
+        .containsExactlyInAnyOrderElementsOf(
+            rows(60).stream().map(r -> (Long) r[0]).filter(id -> id % 3 != 0).toList());
+    try (CloseableIterable<FileScanTask> tasks = iceberg.newScan().planFiles()) {
+      for (FileScanTask task : tasks) {
+        assertThat(LocalDate.ofEpochDay(task.file().partition().get(0, Integer.class)))
+            .isNotEqualTo(LocalDate.of(2026, 11, 24));
+      }
+    }
+
+    // A run that started from the snapshot before the drop (an earlier lease) is refused.
+    try (LakeWrite stale = table.newWrite(Optional.of(tiered), 2)) {
+      stale.dropPartitions(List.of("t_day=2026-11-25/region=eu"));
+      Map<PartitionBucket, Long> staleOffsets =
+          without(kept, List.of("t_day=2026-11-25/region=eu"));
+      assertThatThrownBy(() -> stale.commit(staleOffsets))
+          .isInstanceOf(CommitConflictException.class)
+          .hasMessageContaining("not the base " + tiered.snapshotId());
+    }
+    assertThat(table.latestTiered()).contains(dropped);
+    iceberg.refresh();
+    assertThat(ids(iceberg)).hasSize(40);
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.sluice.lake.paimon;
 
 import static io.sluice.lake.paimon.PaimonTestLake.entry;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.core.arrow.ArrowTestBatches;
 import io.sluice.core.bucket.BucketFunctions;
@@ -12,6 +13,7 @@ import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
 import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.scan.RowBatches;
+import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.DataType;
 import io.sluice.core.table.LakeFormatName;
@@ -99,6 +101,15 @@ class PaimonPartitionedTest {
 
   /** Writes rows split by (partition, bucket) as the log splits them, and commits. */
   private LakeSnapshot tier(TableDefinition definition, LakeTable table, List<Object[]> rows) {
+    return tier(definition, table, rows, Optional.empty(), 1);
+  }
+
+  private LakeSnapshot tier(
+      TableDefinition definition,
+      LakeTable table,
+      List<Object[]> rows,
+      Optional<LakeSnapshot> base,
+      long epoch) {
     Map<PartitionBucket, List<Object[]>> parts = new TreeMap<>();
     try (VectorSchemaRoot batch = ArrowTestBatches.of(allocator, COLUMNS, rows)) {
       RowPartitions partitions = RowPartitions.of(definition.partitionBy(), batch);
@@ -111,14 +122,15 @@ class PaimonPartitionedTest {
             .add(rows.get(i));
       }
     }
-    Map<PartitionBucket, Long> offsets = new HashMap<>();
-    try (LakeWrite write = table.newWrite(Optional.empty(), 1)) {
+    Map<PartitionBucket, Long> offsets =
+        new HashMap<>(base.map(LakeSnapshot::offsets).orElse(Map.of()));
+    try (LakeWrite write = table.newWrite(base, epoch)) {
       parts.forEach(
           (at, partRows) -> {
             try (VectorSchemaRoot batch = ArrowTestBatches.of(allocator, COLUMNS, partRows)) {
               write.write(at.partition(), at.bucket(), batch);
             }
-            offsets.put(at, (long) partRows.size());
+            offsets.merge(at, (long) partRows.size(), Long::sum);
           });
       return write.commit(offsets);
     }
@@ -165,5 +177,66 @@ class PaimonPartitionedTest {
       }
       assertThat(rows).isEqualTo(60);
     }
+  }
+
+  private static final List<String> NOVEMBER_24 =
+      List.of("t_day=2026-11-24/region=eu", "t_day=2026-11-24/region=us%2Feast");
+
+  private static Map<PartitionBucket, Long> without(
+      Map<PartitionBucket, Long> offsets, List<String> partitions) {
+    Map<PartitionBucket, Long> kept = new TreeMap<>(offsets);
+    kept.keySet().removeIf(at -> partitions.contains(at.partition()));
+    return kept;
+  }
+
+  @Test
+  void aDropCommitRemovesThePartitionsFilesAndOffsetsAndAStaleEpochIsRefused() throws Exception {
+    TableDefinition definition = definition(List.of());
+    LakeTable table = format.createOrLoad(entry("id-1", definition));
+    tier(definition, table, rows(30));
+    LakeSnapshot tiered =
+        tier(definition, table, rows(60).subList(30, 60), table.latestTiered(), 2);
+    Map<PartitionBucket, Long> kept = without(tiered.offsets(), NOVEMBER_24);
+
+    LakeSnapshot dropped;
+    try (LakeWrite write = table.newWrite(Optional.of(tiered), 3)) {
+      write.dropPartitions(NOVEMBER_24);
+      dropped = write.commit(kept);
+    }
+
+    assertThat(dropped.offsets()).isEqualTo(kept);
+    assertThat(dropped.offsets()).hasSize(8);
+    assertThat(table.latestTiered()).contains(dropped);
+    FileStoreTable paimon = lake.paimonTable();
+    List<PaimonTestLake.ReadRow> read = PaimonTestLake.readAll(paimon);
+    assertThat(read)
+        .extracting(row -> row.row().getLong(0))
+        .as("the rows of the 25th and 26th, none of the 24th")
+        .containsExactlyInAnyOrderElementsOf(
+            rows(60).stream().map(r -> (Long) r[0]).filter(id -> id % 3 != 0).toList());
+    assertThat(paimon.newSnapshotReader().partitionEntries())
+        .extracting(e -> e.partition().getString(0).toString())
+        .doesNotContain("2026-11-24")
+        .contains("2026-11-25", "2026-11-26");
+    try (RowBatches scanned = table.scan(tiered, COLUMNS, Optional.empty(), allocator)) {
+      long rows = 0;
+      while (scanned.next()) {
+        rows += scanned.batch().getRowCount();
+      }
+      assertThat(rows).as("the snapshot before the drop still reads whole").isEqualTo(60);
+    }
+
+    // A run of an earlier lease that would drop another partition is fenced off.
+    try (LakeWrite stale = table.newWrite(Optional.of(tiered), 2)) {
+      stale.dropPartitions(List.of("t_day=2026-11-25/region=eu"));
+      Map<PartitionBucket, Long> staleOffsets =
+          without(kept, List.of("t_day=2026-11-25/region=eu"));
+      assertThatThrownBy(() -> stale.commit(staleOffsets))
+          .isInstanceOf(CommitConflictException.class)
+          .hasMessageContaining("epoch 2 is fenced")
+          .hasMessageContaining("committed by the later epoch 3");
+    }
+    assertThat(table.latestTiered()).contains(dropped);
+    assertThat(PaimonTestLake.readAll(paimon)).hasSize(40);
   }
 }

@@ -75,6 +75,7 @@ final class DynamoDbItems {
   static final String COMMIT_TIMESTAMP = "commitTimestamp";
   static final String PARTS = "parts";
   static final String PARTITION = "partition";
+  static final String DROPPED = "dropped";
   static final String MEMBERS = "members";
   static final String STATUS = "status";
 
@@ -127,6 +128,15 @@ final class DynamoDbItems {
   static Map<String, AttributeValue> partitionItem(String tableId, String partition) {
     Map<String, AttributeValue> item = item(key(partitionListKey(tableId), partition));
     item.put(TABLE_ID, s(tableId));
+    return item;
+  }
+
+  /**
+   * The list item of a dropped partition: marked {@value #DROPPED}, so it is never listed again.
+   */
+  static Map<String, AttributeValue> droppedPartitionItem(String tableId, String partition) {
+    Map<String, AttributeValue> item = partitionItem(tableId, partition);
+    item.put(DROPPED, AttributeValue.fromBool(true));
     return item;
   }
 

@@ -671,6 +671,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
 
   // ---- partitions ----
 
+  /** The live items of the partition list {@code PT#<tableId>}: not the dropped ones. */
   @Override
   public List<String> partitions(String tableId) {
     QueryRequest request =
@@ -678,6 +679,8 @@ public final class DynamoDbMetadataStore implements MetadataStore {
             .tableName(tableName)
             .consistentRead(true)
             .keyConditionExpression("pk = :pk")
+            .filterExpression("attribute_not_exists(#dropped)")
+            .expressionAttributeNames(Map.of("#dropped", DynamoDbItems.DROPPED))
             .expressionAttributeValues(Map.of(":pk", s(DynamoDbItems.partitionListKey(tableId))))
             .build();
     return read(
@@ -685,11 +688,33 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         () -> client.queryPaginator(request).items().stream().map(i -> i.get(SK).s()).toList());
   }
 
+  /** A put of the list item, unless a dropped one is there: then nothing (a late writer). */
   @Override
   public void addPartition(String tableId, String partition) {
+    String what = "Cannot record partition " + partition + " of table " + tableId;
+    try {
+      client.putItem(
+          PutItemRequest.builder()
+              .tableName(tableName)
+              .item(DynamoDbItems.partitionItem(tableId, partition))
+              .conditionExpression("attribute_not_exists(#dropped)")
+              .expressionAttributeNames(Map.of("#dropped", DynamoDbItems.DROPPED))
+              .build());
+    } catch (ConditionalCheckFailedException e) {
+      // The partition was dropped: it stays out of the list.
+    } catch (ResourceNotFoundException e) {
+      throw missingTable(what, e);
+    } catch (SdkException e) {
+      throw new StoreUnavailableException(what + ": " + describe(e), e);
+    }
+  }
+
+  /** An unconditional put of the list item marked {@code dropped}, which stays for good. */
+  @Override
+  public void dropPartition(String tableId, String partition) {
     putUnconditionally(
-        "Cannot record partition " + partition + " of table " + tableId,
-        DynamoDbItems.partitionItem(tableId, partition));
+        "Cannot drop partition " + partition + " of table " + tableId,
+        DynamoDbItems.droppedPartitionItem(tableId, partition));
   }
 
   /**

@@ -77,7 +77,9 @@ public final class SqliteMetadataStore implements MetadataStore {
         + " epoch INTEGER NOT NULL, expires_at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS tiering_state (table_id TEXT NOT NULL, format TEXT NOT NULL,"
         + " snapshot_id INTEGER NOT NULL, offsets TEXT NOT NULL, committed_at TEXT NOT NULL,"
-        + " PRIMARY KEY (table_id, format))"
+        + " PRIMARY KEY (table_id, format))",
+    "CREATE TABLE IF NOT EXISTS dropped_partitions (table_id TEXT NOT NULL,"
+        + " partition_name TEXT NOT NULL, PRIMARY KEY (table_id, partition_name))"
   };
 
   private final Path file;
@@ -354,6 +356,10 @@ public final class SqliteMetadataStore implements MetadataStore {
         : bucket.tableId() + PARTITION_SEPARATOR + bucket.partition();
   }
 
+  /**
+   * The partitions whose heads exist (their first rows were committed with them, in one
+   * transaction), less the dropped ones.
+   */
   @Override
   public List<String> partitions(String tableId) {
     String prefix = tableId + PARTITION_SEPARATOR;
@@ -363,15 +369,32 @@ public final class SqliteMetadataStore implements MetadataStore {
             query(
                 c,
                 "SELECT DISTINCT table_id FROM heads WHERE table_id > ? AND table_id < ?"
+                    + " AND substr(table_id, ?) NOT IN"
+                    + " (SELECT partition_name FROM dropped_partitions WHERE table_id = ?)"
                     + " ORDER BY table_id",
                 rs -> rs.getString(1).substring(prefix.length()),
                 prefix,
-                tableId + (char) (PARTITION_SEPARATOR + 1)));
+                tableId + (char) (PARTITION_SEPARATOR + 1),
+                prefix.length() + 1,
+                tableId));
   }
 
   /** Nothing to record: a partition's heads are written with its first rows, in one transaction. */
   @Override
   public void addPartition(String tableId, String partition) {}
+
+  /** Records the partition as dropped; its heads stay, and {@link #partitions} leaves it out. */
+  @Override
+  public void dropPartition(String tableId, String partition) {
+    transaction(
+        "drop partition " + partition + " of table " + tableId,
+        c ->
+            update(
+                c,
+                "INSERT OR IGNORE INTO dropped_partitions (table_id, partition_name) VALUES (?, ?)",
+                tableId,
+                partition));
+  }
 
   @Override
   public BucketHead head(TableBucket at) {
