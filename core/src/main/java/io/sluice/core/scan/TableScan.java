@@ -11,8 +11,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * A running scan: its rows and, per bucket (of each partition), the offset it read the log up to
- * (where a client follows the log from), with the lake snapshot it read, if any. The caller closes
- * it.
+ * (where a client follows the log from), with the lake snapshot it read, if any. Partitions that
+ * the scan's filter pruned are not named: no row of theirs could pass it. The caller closes it.
  */
 public record TableScan(
     RowBatches rows, SortedMap<PartitionBucket, Long> offsets, Optional<LakeSnapshot> snapshot)
