@@ -170,7 +170,7 @@ public final class ScanService {
             ArrowSchemas.schema(columns),
             request.limit() == 0 ? Long.MAX_VALUE : request.limit(),
             allocator);
-    return new TableScan(rows, offsets, snapshot);
+    return new TableScan(table, rows, offsets, snapshot);
   }
 
   /** A bucket's log from an offset to an end offset fixed at scan start. */
