@@ -31,11 +31,11 @@ import org.apache.paimon.partition.PartitionPredicate;
 final class PrunedPartitions implements PartitionPredicate {
   private static final long serialVersionUID = 1L;
 
-  private final transient List<PartitionField> spec;
-  private final transient List<TypeKind> sources;
-  private final transient PartitionPruner pruner;
-  private final transient Optional<PartitionPredicate> paimon;
-  private final transient Map<BinaryRow, Boolean> judged = new ConcurrentHashMap<>();
+  private final List<PartitionField> spec;
+  private final List<TypeKind> sources;
+  private final PartitionPruner pruner;
+  private final Optional<PartitionPredicate> paimon;
+  private final Map<BinaryRow, Boolean> judged = new ConcurrentHashMap<>();
 
   private PrunedPartitions(
       TableDefinition definition, PartitionPruner pruner, Optional<PartitionPredicate> paimon) {
