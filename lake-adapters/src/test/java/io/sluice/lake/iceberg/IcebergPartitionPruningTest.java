@@ -148,6 +148,46 @@ class IcebergPartitionPruningTest {
         30);
   }
 
+  /** A not of a filter pushed whole is pushed too; Iceberg rewrites it into its complement. */
+  @Test
+  void aNegatedRangeIsPushedWhole() {
+    TableDefinition definition =
+        PartitionPruningScenario.definition(LakeFormatName.ICEBERG, "day(t)", "region");
+    scenario.assertPrunes(
+        create(definition),
+        definition,
+        """
+        {"not": {"or": [{"column": "t", "op": "<", "value": "2026-11-26T00:00:00"},
+                        {"column": "region", "op": "=", "value": "eu"}]}}
+        """,
+        List.of("t_day=2026-11-26/region=us"),
+        10);
+  }
+
+  /**
+   * A negated and over a column that holds nulls (amount): Iceberg's complement ({@code t >= x or
+   * amount <= 100}) keeps every row SQL's {@code NOT} keeps.
+   */
+  @Test
+  void aNegationOverNullsLosesNoMatch() {
+    TableDefinition definition =
+        PartitionPruningScenario.definition(LakeFormatName.ICEBERG, "day(t)", "region");
+    LakeTable table = create(definition);
+    LakeSnapshot snapshot = scenario.tier(definition, table, PartitionPruningScenario.rows());
+    RowFilter filter =
+        scenario.filter(
+            definition,
+            """
+            {"not": {"and": [{"column": "t", "op": "<", "value": "2026-11-26T00:00:00"},
+                             {"column": "amount", "op": ">", "value": 100}]}}
+            """);
+    PartitionPruningScenario.Read pruned =
+        scenario.read(table, definition, snapshot, Optional.of(filter), Optional.of(filter));
+    PartitionPruningScenario.Read unpruned =
+        scenario.read(table, definition, snapshot, Optional.empty(), Optional.of(filter));
+    assertThat(pruned.rows()).isEqualTo(unpruned.rows()).isNotEmpty();
+  }
+
   @Test
   void aFilterOnAnotherColumnOpensEveryPartition() {
     TableDefinition definition =
