@@ -11,6 +11,7 @@ locals {
     "GET /v1/tables/{table}/partitions"               = "read"
     "GET /v1/tables/{table}/scan"                     = "read"
     "POST /v1/tables/{table}/scan"                    = "read"
+    "GET /v1/tables/{table}/scan/offsets/{id}"        = "read"
     "GET /v1/tables/{table}/lake/snapshots"           = "read"
     "POST /v1/sql"                                    = "read"
     "PUT /v1/tables/{table}"                          = "tiering"

@@ -1,6 +1,7 @@
 # One role per function, each granted only what its code calls (checked offline by
 # infra/src/test: InfraValidationTest). The write function never touches the lake; the read
-# function writes nothing.
+# function writes nothing but the offsets of scans too large for a response header, under their
+# own prefix.
 
 data "aws_iam_policy_document" "lambda_assume" {
   statement {
@@ -50,6 +51,13 @@ data "aws_iam_policy_document" "read" {
     sid       = "Objects"
     actions   = ["s3:GetObject"]
     resources = [local.log_objects, local.lake_objects]
+  }
+  # A scan whose offsets exceed 8 KB keeps them here for the client to fetch by link (any
+  # instance answers it), and removes those older than a day.
+  statement {
+    sid       = "ScanOffsets"
+    actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+    resources = [local.scan_offsets]
   }
   # Listing: Paimon lists a table's snapshots, and without it S3 answers a GET of a segment that
   # garbage collection removed with 403 instead of 404 (the reader then continues from the log start).

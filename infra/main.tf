@@ -10,12 +10,15 @@ locals {
   bucket = var.bucket_name != "" ? var.bucket_name : "${var.name}-${local.account}-${var.region}"
 
   # Everything Sluice keeps in the bucket lives under one prefix: log segments under
-  # <prefix>/log/ (sluice.object-store.uri) and the lake under <prefix>/lake/ (sluice.lake.warehouse).
+  # <prefix>/log/ (sluice.object-store.uri), the lake under <prefix>/lake/ (sluice.lake.warehouse),
+  # and the offsets of scans too large for a response header under <prefix>/scan-offsets/ (kept a
+  # day by the read function, which removes older ones).
   prefix          = "sluice"
   object_store    = "s3://${local.bucket}/${local.prefix}"
   warehouse       = "s3://${local.bucket}/${local.prefix}/lake"
   log_objects     = "${aws_s3_bucket.data.arn}/${local.prefix}/log/*"
   lake_objects    = "${aws_s3_bucket.data.arn}/${local.prefix}/lake/*"
+  scan_offsets    = "${aws_s3_bucket.data.arn}/${local.prefix}/scan-offsets/*"
   metadata_table  = "${var.name}-metadata"
   packages_dir    = var.packages_dir != "" ? var.packages_dir : abspath("${path.module}/..")
   architecture    = var.architecture != "" ? var.architecture : trimspace(file("${local.packages_dir}/lambda-read/target/function.zip.arch"))

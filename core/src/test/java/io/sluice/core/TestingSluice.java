@@ -6,6 +6,7 @@ import io.sluice.core.bucket.BucketFunctions;
 import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.log.AppendCommitter;
 import io.sluice.core.log.CommitResult;
+import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.metadata.TestingMetadataStore;
 import io.sluice.core.service.AppendService;
@@ -111,6 +112,11 @@ public final class TestingSluice implements AutoCloseable {
 
   /** Log reads through {@code objects} (such as a wrapper of {@link #objects()}). */
   public LogReadService reads(ObjectStore objects) {
+    return new LogReadService(tables, metadata, objects, waiter, allocator);
+  }
+
+  /** Log reads through {@code metadata} and {@code objects} (such as wrappers of this one's). */
+  public LogReadService reads(MetadataStore metadata, ObjectStore objects) {
     return new LogReadService(tables, metadata, objects, waiter, allocator);
   }
 

@@ -13,6 +13,7 @@ import io.sluice.core.service.OffsetOutOfRangeException;
 import io.sluice.core.service.OverloadedException;
 import io.sluice.core.service.PartitionRejectedException;
 import io.sluice.core.service.RequestTooLargeException;
+import io.sluice.core.service.ScanOffsetsNotFoundException;
 import io.sluice.core.service.TableExistsException;
 import io.sluice.core.service.TableNotFoundException;
 import io.sluice.core.store.StoreException;
@@ -95,6 +96,11 @@ public class ErrorMapper {
   @ServerExceptionMapper
   public Response bucketNotFound(BucketNotFoundException e) {
     return error(404, "BUCKET_NOT_FOUND", e.getMessage());
+  }
+
+  @ServerExceptionMapper
+  public Response scanOffsetsNotFound(ScanOffsetsNotFoundException e) {
+    return error(404, "SCAN_OFFSETS_NOT_FOUND", e.getMessage());
   }
 
   @ServerExceptionMapper

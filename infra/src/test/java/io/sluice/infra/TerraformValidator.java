@@ -35,6 +35,7 @@ final class TerraformValidator {
   static {
     String logObjects = "${local.log_objects}";
     String lakeObjects = "${local.lake_objects}";
+    String scanOffsets = "${local.scan_offsets}";
     String bucket = "${aws_s3_bucket.data.arn}";
     String table = "${aws_dynamodb_table.metadata.arn}";
     String glueCatalog = "${local.glue_catalog}";
@@ -55,6 +56,8 @@ final class TerraformValidator {
     read.put(logGroup("read"), actions(logs));
     read.put(logObjects, actions("s3:GetObject"));
     read.put(lakeObjects, actions("s3:GetObject"));
+    // Offsets of scans too large for a header: kept, fetched by link, removed after a day.
+    read.put(scanOffsets, actions("s3:DeleteObject s3:GetObject s3:PutObject"));
     read.put(bucket, actions("s3:ListBucket"));
     read.put(table, actions("dynamodb:GetItem dynamodb:Query dynamodb:Scan"));
     for (String glue : List.of(glueCatalog, glueDatabases, glueTables)) {

@@ -415,6 +415,65 @@ abstract class PartitionScenarios {
                     + " WHERE region = 'zürich' AND CAST(t AS DATE) = DATE '2026-11-25'"))
         .isEqualTo(zurichOnLastDay);
 
+    // Pruned in the scan (WHERE reaches it), counted exactly at the bounds.
+    assertThat(
+            count(
+                "SELECT COUNT(*) AS n FROM "
+                    + table
+                    + " WHERE region IN ('eu', 'zürich')"
+                    + " AND t BETWEEN '2026-11-23' AND '2026-11-24 23:59:59.999999'"))
+        .as("two regions on two days")
+        .isEqualTo((3 + 4 * 2 + 0) + (3 + 4 * 2 + 2) + (3 + 4 * 3 + 0) + (3 + 4 * 3 + 2));
+    assertThat(
+            count("SELECT COUNT(*) AS n FROM " + table + " WHERE t > '2026-11-25 23:59:59.999999'"))
+        .as("nothing after the last microsecond")
+        .isZero();
+    assertThat(count("SELECT COUNT(*) AS n FROM " + table + " WHERE t >= '2026-11-25'"))
+        .isEqualTo(byDay[DAYS - 1]);
+
+    // orders$partitions: the partition listing in SQL, as GET .../partitions gives it.
+    SluiceHttp.Answer partitions =
+        sql(
+            "SELECT name, t_day, region, buckets, high_watermark, log_rows FROM "
+                + table
+                + "$partitions ORDER BY name");
+    assertThat(partitions.status()).as("%s", partitions).isEqualTo(200);
+    Map<String, String> listed = new TreeMap<>();
+    for (JsonNode partition :
+        http.get("/v1/tables/" + table + "/partitions").json().path("partitions")) {
+      long highWatermark = 0;
+      for (JsonNode state : partition.path("bucketState")) {
+        highWatermark += state.path("highWatermark").asLong();
+      }
+      listed.put(
+          partition.path("name").asText(),
+          partition.path("values").path("t_day").asText()
+              + " "
+              + partition.path("values").path("region").asText()
+              + " 1 "
+              + highWatermark);
+    }
+    assertThat(list(partitions.json()))
+        .extracting(
+            row ->
+                row.path("name").asText()
+                    + " -> "
+                    + row.path("t_day").asText()
+                    + " "
+                    + row.path("region").asText()
+                    + " "
+                    + row.path("buckets").asInt()
+                    + " "
+                    + row.path("high_watermark").asLong())
+        .containsExactlyElementsOf(
+            listed.entrySet().stream().map(e -> e.getKey() + " -> " + e.getValue()).toList())
+        .hasSize(DAYS * REGION_VALUES.size());
+    assertThat(list(partitions.json()))
+        .allSatisfy(
+            row ->
+                assertThat(row.path("log_rows").asLong())
+                    .isEqualTo(row.path("high_watermark").asLong()));
+
     SluiceHttp.Answer grouped =
         sql(
             "SELECT region, COUNT(*) AS n, SUM(amount) AS total FROM "
@@ -442,6 +501,164 @@ abstract class PartitionScenarios {
             IntStream.range(0, DAYS)
                 .mapToObj(d -> FIRST_DAY.plusDays(d) + ": " + byDay[d])
                 .toArray(String[]::new));
+  }
+
+  // ---- 2b. scans pruned by partition, and offsets too large for a header ----
+
+  @Test
+  void aScanFilteredOnPartitionColumnsNamesOnlyTheMatchingPartitions() {
+    SluiceHttp http = http();
+    String table = "part_pruned_scan";
+    assertThat(http.putJson("/v1/tables/" + table, eventsDefinition(1, "")).status())
+        .isEqualTo(201);
+    List<Event> events = new ArrayList<>();
+    for (int d = 0; d < 3; d++) {
+      for (int r = 0; r < 2; r++) {
+        LocalDate day = FIRST_DAY.plusDays(d);
+        events.add(new Event(events.size(), day.atStartOfDay(), REGION_VALUES.get(r), 1L));
+        events.add(
+            new Event(
+                events.size(),
+                day.plusDays(1).atStartOfDay().minusNanos(1000),
+                REGION_VALUES.get(r),
+                2L));
+      }
+    }
+    assertThat(
+            http.post("/v1/tables/" + table + "/rows", SluiceHttp.JSON, jsonBody(events)).status())
+        .isEqualTo(200);
+    String filter =
+        """
+        {"filter": {"and": [{"column": "t", "op": ">=", "value": "2026-11-22T00:00:00"},
+                            {"column": "t", "op": "<", "value": "2026-11-23T00:00:00"},
+                            {"column": "region", "op": "in", "values": ["us/east", "mars"]}]}}
+        """;
+    SluiceHttp.Answer scan = http.postJson("/v1/tables/" + table + "/scan", filter);
+    assertThat(scan.status()).as("%s", scan).isEqualTo(200);
+    assertThat(list(scan.json()).stream().map(Event::fromJson))
+        .containsExactlyInAnyOrderElementsOf(
+            events.stream()
+                .filter(e -> e.t().toLocalDate().equals(FIRST_DAY.plusDays(1)))
+                .filter(e -> e.region().equals("us/east"))
+                .toList());
+    assertThat(scan.header("Sluice-Scan-Offsets"))
+        .as("the offsets name the one partition read")
+        .contains("{\"t_day=2026-11-22/region=us%2Feast\":{\"0\":2}}");
+  }
+
+  @Test
+  void offsetsTooLargeForAHeaderAreFetchedExactlyByTheirLink() throws Exception {
+    SluiceHttp http = http();
+    String table = "part_many";
+    assertThat(
+            http.putJson(
+                    "/v1/tables/" + table,
+                    """
+                    {"columns": [{"name": "id", "type": "bigint", "nullable": false},
+                                 {"name": "region", "type": "string", "nullable": false}],
+                     "partitionBy": ["region"], "bucketKey": ["id"], "buckets": 1}
+                    """)
+                .status())
+        .isEqualTo(201);
+    // 40 partitions with names of 237 characters: about 10 KB of offsets.
+    int partitions = 40;
+    ArrayNode rows = SluiceHttp.MAPPER.createArrayNode();
+    Map<String, Long> expected = new TreeMap<>();
+    for (int p = 0; p < partitions; p++) {
+      String region = "%03d-".formatted(p) + "x".repeat(226);
+      for (int i = 0; i <= p % 3; i++) {
+        rows.addObject().put("id", rows.size()).put("region", region);
+      }
+      expected.put("region=" + region, (long) (p % 3 + 1));
+    }
+    assertThat(
+            http.post(
+                    "/v1/tables/" + table + "/rows",
+                    SluiceHttp.JSON,
+                    rows.toString().getBytes(StandardCharsets.UTF_8))
+                .status())
+        .isEqualTo(200);
+
+    SluiceHttp.Answer scan = http.get("/v1/tables/" + table + "/scan?columns=id");
+    assertThat(scan.status()).as("%s", scan).isEqualTo(200);
+    assertThat(scan.json()).hasSize(rows.size());
+    assertThat(scan.header("Sluice-Scan-Offsets")).as("too large for a header").isEmpty();
+    String link =
+        scan.header("Sluice-Scan-Offsets-Link")
+            .orElseThrow(() -> new AssertionError("No Sluice-Scan-Offsets-Link: " + scan));
+    assertThat(link).matches("/v1/tables/default\\.part_many/scan/offsets/\\d{10}-[0-9a-f-]{36}");
+
+    // Rows written after the scan do not change the offsets of that scan.
+    assertThat(
+            http.post(
+                    "/v1/tables/" + table + "/rows",
+                    SluiceHttp.JSON,
+                    "[{\"id\": 1000, \"region\": \"000-later\"}]".getBytes(StandardCharsets.UTF_8))
+                .status())
+        .isEqualTo(200);
+    SluiceHttp.Answer offsets = http.get(link);
+    assertThat(offsets.status()).as("%s", offsets).isEqualTo(200);
+    assertThat(offsets.text().length()).isGreaterThan(8 * 1024);
+    Map<String, Long> fetched = new TreeMap<>();
+    offsets
+        .json()
+        .fields()
+        .forEachRemaining(
+            e -> {
+              assertThat(e.getValue().size()).isEqualTo(1);
+              fetched.put(e.getKey(), e.getValue().path("0").asLong());
+            });
+    assertThat(fetched).isEqualTo(expected);
+
+    // A filter that keeps a few partitions makes offsets that fit the header again.
+    SluiceHttp.Answer one =
+        http.postJson(
+            "/v1/tables/" + table + "/scan",
+            "{\"filter\": {\"column\": \"region\", \"op\": \"=\", \"value\": \"001-"
+                + "x".repeat(226)
+                + "\"}}");
+    assertThat(one.status()).as("%s", one).isEqualTo(200);
+    assertThat(one.header("Sluice-Scan-Offsets"))
+        .contains("{\"region=001-" + "x".repeat(226) + "\":{\"0\":2}}");
+    assertThat(one.header("Sluice-Scan-Offsets-Link")).isEmpty();
+
+    String id = link.substring(link.lastIndexOf('/') + 1);
+    assertError(
+        http.get("/v1/tables/part_events_other/scan/offsets/" + id),
+        404,
+        "TABLE_NOT_FOUND",
+        "part_events_other");
+    assertError(
+        http.get(
+            "/v1/tables/"
+                + table
+                + "/scan/offsets/"
+                + id.substring(0, 11)
+                + "0".repeat(8)
+                + id.substring(19)),
+        404,
+        "SCAN_OFFSETS_NOT_FOUND",
+        "do not exist");
+    assertError(
+        http.get("/v1/tables/" + table + "/scan/offsets/x"), 400, "INVALID_PARAMETER", "'x'");
+
+    // The OpenAPI description tells of the link and where it leads.
+    JsonNode openapi = http.get("/q/openapi?format=json").json();
+    assertThat(openapi.path("paths").has("/v1/tables/{table}/scan/offsets/{id}"))
+        .as("%s", openapi.path("paths"))
+        .isTrue();
+    assertThat(
+            openapi
+                .path("paths")
+                .path("/v1/tables/{table}/scan")
+                .path("get")
+                .path("responses")
+                .path("200")
+                .path("headers")
+                .path("Sluice-Scan-Offsets-Link")
+                .path("description")
+                .asText())
+        .contains("more than 8 KB", "/v1/tables/{table}/scan/offsets/{id}");
   }
 
   private SluiceHttp.Answer sql(String query) {

@@ -18,8 +18,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 /**
  * Reads a scan's filter from JSON. The forms: {@code {"column": "amount", "op": ">=", "value":
  * "10.00"}} with {@code op} one of {@code = != < <= > >=}; {@code {"column": "note", "op":
- * "is_null"}} or {@code "is_not_null"}; {@code {"and": [...]}}, {@code {"or": [...]}} and {@code
- * {"not": {...}}}. Values take the forms writes accept for the column's type.
+ * "is_null"}} or {@code "is_not_null"}; {@code {"column": "region", "op": "in", "values": ["eu",
+ * "us"]}} (the or of one {@code =} per value); {@code {"and": [...]}}, {@code {"or": [...]}} and
+ * {@code {"not": {...}}}. Values take the forms writes accept for the column's type.
  */
 public final class RowFilterJson {
   private static final Map<String, RowFilter.Operator> OPERATORS =
@@ -71,6 +72,28 @@ public final class RowFilterJson {
     if (op.equals("is_null") || op.equals("is_not_null")) {
       return new RowFilter.NullCheck(name, op.equals("is_not_null"));
     }
+    if (op.equals("in")) {
+      JsonNode values = node.get("values");
+      if (values == null || !values.isArray() || values.isEmpty()) {
+        throw invalid(
+            path,
+            "op in on column "
+                + name
+                + " needs \"values\": a non-empty array, got "
+                + shown(values));
+      }
+      List<RowFilter> equals = new ArrayList<>();
+      for (int i = 0; i < values.size(); i++) {
+        JsonNode value = values.get(i);
+        String at = path + ".values[" + i + "]";
+        if (value.isNull()) {
+          throw invalid(at, "op in on column " + name + " takes no null value");
+        }
+        equals.add(
+            new RowFilter.Comparison(name, RowFilter.Operator.EQ, literal(column, value, at)));
+      }
+      return equals.size() == 1 ? equals.get(0) : new RowFilter.Or(equals);
+    }
     RowFilter.Operator operator = OPERATORS.get(op);
     if (operator == null) {
       throw invalid(
@@ -79,8 +102,7 @@ public final class RowFilterJson {
               + op
               + "' is not one of "
               + String.join(" ", OPERATORS.keySet())
-              + " is_null"
-              + " is_not_null");
+              + " in is_null is_not_null");
     }
     JsonNode value = node.get("value");
     if (value == null || value.isNull()) {

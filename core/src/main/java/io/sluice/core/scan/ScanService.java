@@ -35,6 +35,11 @@ import org.apache.arrow.memory.BufferAllocator;
  * its offsets O(b), then the high watermark H(b) of every bucket, and returns the lake rows of S
  * plus each bucket's log from O(b) to H(b): every row acknowledged before the scan started exactly
  * once. Reading S before H(b) makes H(b) ≥ O(b), since tiering only commits acknowledged rows.
+ *
+ * <p>On a partitioned table a filter on partition source columns prunes partitions ({@link
+ * PartitionPruner}): the log of a partition none of whose rows can pass is not read at all (no
+ * head, index page or segment), its buckets are left out of the scan's offsets, and the lake gets
+ * the filter to skip that partition's files.
  */
 public final class ScanService {
   private final TableService tables;
@@ -106,9 +111,12 @@ public final class ScanService {
       }
     }
 
+    // Partitions whose values rule out every row of theirs are skipped: no head, index page or
+    // segment of theirs is read, and the offsets do not name them.
+    PartitionPruner pruner = PartitionPruner.of(definition, filter);
     SortedMap<PartitionBucket, Long> offsets = new TreeMap<>();
     List<Tail> tails = new ArrayList<>();
-    for (String partition : tables.partitions(table)) {
+    for (String partition : pruner.matching(definition, tables.partitions(table))) {
       for (int bucket = 0; bucket < definition.buckets(); bucket++) {
         PartitionBucket at = new PartitionBucket(partition, bucket);
         long tiered = snapshot.isPresent() ? snapshot.get().offset(partition, bucket) : 0L;
@@ -132,9 +140,13 @@ public final class ScanService {
       LakeTable lake = lakeTable.get();
       LakeSnapshot s = snapshot.get();
       // Merged rows are filtered after merging: a lake row the filter drops may still be the
-      // base a later partial update merges onto.
+      // base a later partial update merges onto. Only the part on partition source columns goes
+      // to the lake then: those are key columns, the same in every row of a key.
       List<Column> lakeColumns = merge ? definition.columns() : read;
-      Optional<RowFilter> lakeFilter = merge ? Optional.empty() : filter;
+      Optional<RowFilter> lakeFilter =
+          merge
+              ? filter.flatMap(f -> PartitionPruner.restrictTo(f, pruner.sourceColumns()))
+              : filter;
       lakeRows = Optional.of(() -> lake.scan(s, lakeColumns, lakeFilter, allocator));
     }
     List<Supplier<RowBatches>> sources = new ArrayList<>();
@@ -158,7 +170,7 @@ public final class ScanService {
             ArrowSchemas.schema(columns),
             request.limit() == 0 ? Long.MAX_VALUE : request.limit(),
             allocator);
-    return new TableScan(rows, offsets, snapshot);
+    return new TableScan(table, rows, offsets, snapshot);
   }
 
   /** A bucket's log from an offset to an end offset fixed at scan start. */

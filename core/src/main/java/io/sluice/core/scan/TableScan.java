@@ -3,6 +3,7 @@ package io.sluice.core.scan;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.metadata.LogOffsets;
 import io.sluice.core.metadata.PartitionBucket;
+import io.sluice.core.metadata.TableEntry;
 import java.util.Collections;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -10,12 +11,16 @@ import java.util.TreeMap;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
- * A running scan: its rows and, per bucket (of each partition), the offset it read the log up to
- * (where a client follows the log from), with the lake snapshot it read, if any. The caller closes
- * it.
+ * A running scan of a table (the incarnation it read): its rows and, per bucket (of each
+ * partition), the offset it read the log up to (where a client follows the log from), with the lake
+ * snapshot it read, if any. Partitions that the scan's filter pruned are not named: no row of
+ * theirs could pass it. The caller closes it.
  */
 public record TableScan(
-    RowBatches rows, SortedMap<PartitionBucket, Long> offsets, Optional<LakeSnapshot> snapshot)
+    TableEntry table,
+    RowBatches rows,
+    SortedMap<PartitionBucket, Long> offsets,
+    Optional<LakeSnapshot> snapshot)
     implements RowBatches {
   public TableScan {
     offsets = Collections.unmodifiableSortedMap(new TreeMap<>(offsets));

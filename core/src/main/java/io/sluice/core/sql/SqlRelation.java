@@ -10,8 +10,8 @@ import java.util.Optional;
 /**
  * A name SQL queries use for a view of a Sluice table: {@code orders} (the union read), {@code
  * orders$lake} (the first lake format), {@code orders$lake_paimon}, {@code orders$lake_iceberg},
- * {@code orders$log}, {@code orders$lake$snapshots} and {@code orders$changelog}, each optionally
- * qualified by its database ({@code db.orders$lake}).
+ * {@code orders$log}, {@code orders$lake$snapshots}, {@code orders$changelog} and {@code
+ * orders$partitions}, each optionally qualified by its database ({@code db.orders$lake}).
  */
 public record SqlRelation(TableName table, Kind kind, Optional<LakeFormatName> lake) {
 
@@ -21,7 +21,9 @@ public record SqlRelation(TableName table, Kind kind, Optional<LakeFormatName> l
     LAKE,
     LOG,
     SNAPSHOTS,
-    CHANGELOG
+    CHANGELOG,
+    /** The partitions of a partitioned table, as {@code GET /v1/tables/{table}/partitions}. */
+    PARTITIONS
   }
 
   private static final String LAKE = "$lake";
@@ -54,6 +56,7 @@ public record SqlRelation(TableName table, Kind kind, Optional<LakeFormatName> l
           case "$log" -> Optional.of(Kind.LOG);
           case LAKE + "$snapshots" -> Optional.of(Kind.SNAPSHOTS);
           case "$changelog" -> Optional.of(Kind.CHANGELOG);
+          case "$partitions" -> Optional.of(Kind.PARTITIONS);
           default -> Optional.empty();
         };
     if (simple.isPresent()) {
@@ -72,6 +75,6 @@ public record SqlRelation(TableName table, Kind kind, Optional<LakeFormatName> l
         "Unknown table "
             + written
             + ": after the table name use $lake, $lake_paimon, $lake_iceberg, $log,"
-            + " $lake$snapshots or $changelog");
+            + " $lake$snapshots, $changelog or $partitions");
   }
 }

@@ -234,6 +234,12 @@ class ScanServiceTest {
     assertThat(rows.stream().map(r -> (Long) r.get("id")))
         .containsExactlyInAnyOrderElementsOf(
             LongStream.range(30, 80).filter(id -> id % 2 == 0 && id != 50).boxed().toList());
+    assertThat(
+            scan(filtered("{\"column\": \"id\", \"op\": \"in\", \"values\": [3, 41, 77, 500]}"))
+                .stream()
+                .map(r -> (Long) r.get("id")))
+        .as("in: the lake's rows and the log's alike")
+        .containsExactlyInAnyOrder(3L, 41L, 77L);
     assertThat(scan(filtered("{\"column\": \"note\", \"op\": \"=\", \"value\": \"n3\"}")))
         .as("a comparison with null is unknown, so odd ids never match")
         .isEmpty();
@@ -267,6 +273,16 @@ class ScanServiceTest {
                     filtered("{\"or\": [{\"column\": \"id\", \"op\": \"~\", \"value\": 1}]}")))
         .isInstanceOf(InvalidParameterException.class)
         .hasMessageStartingWith("filter.or[0]: op '~' is not one of");
+    assertThatThrownBy(
+            () -> scans.scan(filtered("{\"column\": \"id\", \"op\": \"in\", \"values\": []}")))
+        .isInstanceOf(InvalidParameterException.class)
+        .hasMessage("filter: op in on column id needs \"values\": a non-empty array, got []");
+    assertThatThrownBy(
+            () ->
+                scans.scan(
+                    filtered("{\"column\": \"id\", \"op\": \"in\", \"values\": [1, \"x\"]}")))
+        .isInstanceOf(InvalidParameterException.class)
+        .hasMessageStartingWith("filter.values[1]: column id:");
     sluice.create(
         TableName.parse("plain"), "{\"columns\": [{\"name\": \"id\", \"type\": \"bigint\"}]}");
     assertThatThrownBy(

@@ -1,14 +1,17 @@
 package io.sluice.core.store;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
 /**
  * Passes every call to another object store and counts them, and the objects its listings yield, so
- * that tests can tell what a piece of work costs. A listing that starts after a key is passed on as
- * such: the wrapped store decides what it reads before it.
+ * that tests can tell what a piece of work costs, and the keys it read. A listing that starts after
+ * a key is passed on as such: the wrapped store decides what it reads before it.
  */
 public class CountingObjectStore extends DelegatingObjectStore {
 
@@ -26,6 +29,7 @@ public class CountingObjectStore extends DelegatingObjectStore {
 
   private final ObjectStore delegate;
   private final Map<Count, LongAdder> counts = new EnumMap<>(Count.class);
+  private final Queue<String> keysRead = new ConcurrentLinkedQueue<>();
 
   public CountingObjectStore(ObjectStore delegate) {
     super(delegate);
@@ -47,6 +51,11 @@ public class CountingObjectStore extends DelegatingObjectStore {
     return snapshot;
   }
 
+  /** The key of every read so far, in order, once per read. */
+  public List<String> keysRead() {
+    return List.copyOf(keysRead);
+  }
+
   private void add(Count count) {
     counts.get(count).increment();
   }
@@ -60,18 +69,21 @@ public class CountingObjectStore extends DelegatingObjectStore {
   @Override
   public byte[] read(String key) {
     add(Count.GETS);
+    keysRead.add(key);
     return super.read(key);
   }
 
   @Override
   public byte[] readRange(String key, long offset, int length) {
     add(Count.GETS);
+    keysRead.add(key);
     return super.readRange(key, offset, length);
   }
 
   @Override
   public byte[] readTail(String key, int length) {
     add(Count.GETS);
+    keysRead.add(key);
     return super.readTail(key, length);
   }
 

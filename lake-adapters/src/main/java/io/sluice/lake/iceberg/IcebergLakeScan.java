@@ -98,9 +98,15 @@ final class IcebergLakeScan {
 
   /**
    * The part of {@code filter} Iceberg can prune with: comparisons and null checks on columns the
-   * snapshot's schema has, under and/or; a {@code not} is never pushed.
+   * snapshot's schema has, under and/or, and a {@code not} of a filter pushed whole (leaving a part
+   * out of what is negated would negate a wider filter, so drop rows that match). Iceberg rewrites
+   * a {@code not} into its complement ({@code not t < x} into {@code t >= x}), which holds for the
+   * same non-null values, as SQL's {@code NOT} does.
    */
   private static Optional<Expression> expression(RowFilter filter, Schema schema) {
+    if (filter instanceof RowFilter.Not not) {
+      return whole(not.filter(), schema).map(Expressions::not);
+    }
     if (filter instanceof RowFilter.And and) {
       Expression result = null;
       for (RowFilter f : and.filters()) {
@@ -147,7 +153,30 @@ final class IcebergLakeScan {
             case GE -> Expressions.greaterThanOrEqual(name, literal);
           });
     }
-    return Optional.empty(); // not: never pushed
+    return Optional.empty();
+  }
+
+  /** The whole of {@code filter} as an expression, or nothing when a part cannot be pushed. */
+  private static Optional<Expression> whole(RowFilter filter, Schema schema) {
+    if (filter instanceof RowFilter.And and) {
+      return all(and.filters(), schema).flatMap(parts -> parts.stream().reduce(Expressions::and));
+    }
+    if (filter instanceof RowFilter.Or or) {
+      return all(or.filters(), schema).flatMap(parts -> parts.stream().reduce(Expressions::or));
+    }
+    return expression(filter, schema);
+  }
+
+  private static Optional<List<Expression>> all(List<RowFilter> filters, Schema schema) {
+    List<Expression> parts = new ArrayList<>();
+    for (RowFilter f : filters) {
+      Optional<Expression> part = whole(f, schema);
+      if (part.isEmpty()) {
+        return Optional.empty();
+      }
+      parts.add(part.get());
+    }
+    return Optional.of(parts);
   }
 
   /** A filter value as a literal Iceberg binds to the column's type. */

@@ -2,11 +2,13 @@ package io.sluice.lake.paimon;
 
 import io.sluice.core.arrow.ArrowSchemas;
 import io.sluice.core.lake.LakeSnapshot;
+import io.sluice.core.scan.PartitionPruner;
 import io.sluice.core.scan.RowBatches;
 import io.sluice.core.scan.RowFilter;
 import io.sluice.core.scan.ValueRowBatches;
 import io.sluice.core.store.StoreUnavailableException;
 import io.sluice.core.table.Column;
+import io.sluice.core.table.TableDefinition;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -23,6 +25,7 @@ import org.apache.paimon.data.BinaryString;
 import org.apache.paimon.data.Decimal;
 import org.apache.paimon.data.InternalRow;
 import org.apache.paimon.data.Timestamp;
+import org.apache.paimon.partition.PartitionPredicate;
 import org.apache.paimon.predicate.Predicate;
 import org.apache.paimon.predicate.PredicateBuilder;
 import org.apache.paimon.reader.RecordReader;
@@ -40,8 +43,14 @@ import org.apache.paimon.types.RowType;
 final class PaimonLakeScan {
   private PaimonLakeScan() {}
 
+  /**
+   * Reads {@code snapshot} of {@code table}, the Paimon table of {@code definition}: only the
+   * partitions a row of which may pass {@code filter} ({@link PrunedPartitions}), then only the
+   * files and row groups the pushable part of the filter leaves.
+   */
   static RowBatches scan(
       FileStoreTable table,
+      TableDefinition definition,
       LakeSnapshot snapshot,
       List<Column> columns,
       Optional<RowFilter> filter,
@@ -62,9 +71,16 @@ final class PaimonLakeScan {
     }
     ReadBuilder builder =
         atSnapshot.newReadBuilder().withProjection(present.stream().mapToInt(i -> i).toArray());
-    filter
-        .flatMap(f -> predicate(f, new PredicateBuilder(rowType), rowType))
-        .ifPresent(builder::withFilter);
+    Optional<Predicate> pushed =
+        filter.flatMap(f -> predicate(f, new PredicateBuilder(rowType), rowType));
+    pushed.ifPresent(builder::withFilter);
+    PartitionPruner pruner = PartitionPruner.of(definition, filter);
+    if (pruner.prunes()) {
+      // Replaces the partition filter Paimon takes from the predicate: hand that one on.
+      builder.withPartitionFilter(
+          PrunedPartitions.of(
+              definition, pruner, pushed.flatMap(p -> onPartitionKeys(atSnapshot, p))));
+    }
     List<DataType> types = present.stream().map(i -> rowType.getTypeAt(i)).toList();
     try {
       RecordReader<InternalRow> reader =
@@ -89,6 +105,22 @@ final class PaimonLakeScan {
               .formatted(snapshot.snapshotId(), table.name(), e.getMessage()),
           e);
     }
+  }
+
+  /** Paimon's own predicate on the partition keys: the and-parts of {@code p} only on them. */
+  private static Optional<PartitionPredicate> onPartitionKeys(FileStoreTable table, Predicate p) {
+    List<String> keys = table.partitionKeys();
+    if (keys.isEmpty()) {
+      return Optional.empty();
+    }
+    int[] partitionIndexes = PredicateBuilder.fieldIdxToPartitionIdx(table.rowType(), keys);
+    List<Predicate> onKeys = PredicateBuilder.splitAndByPartition(p, partitionIndexes).getLeft();
+    if (onKeys.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        PartitionPredicate.fromPredicate(
+            table.schema().logicalPartitionType(), PredicateBuilder.and(onKeys)));
   }
 
   /** A Paimon value as the Java value of {@link io.sluice.core.arrow.ArrowValues}. */

@@ -84,7 +84,7 @@ final class PaimonLakeTable implements LakeTable {
       List<Column> columns,
       Optional<RowFilter> filter,
       BufferAllocator allocator) {
-    return PaimonLakeScan.scan(table(), snapshot, columns, filter, allocator);
+    return PaimonLakeScan.scan(table(), definition, snapshot, columns, filter, allocator);
   }
 
   /** Appends, nullable, the columns of {@code next} that the Paimon table lacks. */

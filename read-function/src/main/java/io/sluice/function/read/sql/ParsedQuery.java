@@ -2,10 +2,14 @@ package io.sluice.function.read.sql;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.core.service.InvalidSqlException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -13,10 +17,31 @@ import java.util.Set;
  * names (with how often) and the column names it mentions, or that it selects {@code *}. Only one
  * {@code SELECT} statement parses; anything else is refused.
  */
-record ParsedQuery(Map<QualifiedName, Integer> tables, Set<String> columns, boolean star) {
+record ParsedQuery(
+    Map<QualifiedName, Integer> tables,
+    Set<String> columns,
+    boolean star,
+    Map<QualifiedName, List<Selection>> selections) {
 
   /** A table as the query wrote it; {@code schema} is empty when unqualified. */
   record QualifiedName(String schema, String name) {}
+
+  /**
+   * A {@code SELECT} whose {@code FROM} is the one table {@code table}, named {@code alias} in it
+   * (empty when not aliased), with its {@code WHERE} clause, if any.
+   */
+  record Selection(QualifiedName table, String alias, Optional<JsonNode> where) {}
+
+  /**
+   * The {@code WHERE} clause that every row the query reads of {@code table} must pass, if there is
+   * one: when the query names the table once, as the only table of a {@code SELECT}.
+   */
+  Optional<Selection> onlySelection(QualifiedName table) {
+    List<Selection> found = selections.getOrDefault(table, List.of());
+    return tables.getOrDefault(table, 0) == 1 && found.size() == 1
+        ? Optional.of(found.get(0))
+        : Optional.empty();
+  }
 
   /**
    * Reads the tree DuckDB returned for {@code sql}.
@@ -44,8 +69,9 @@ record ParsedQuery(Map<QualifiedName, Integer> tables, Set<String> columns, bool
     boolean[] star = {false};
     Set<String> ctes = new HashSet<>();
     collectCtes(statements.get(0), ctes);
-    walk(statements.get(0), tables, columns, star, ctes);
-    return new ParsedQuery(tables, columns, star[0]);
+    Map<QualifiedName, List<Selection>> selections = new HashMap<>();
+    walk(statements.get(0), tables, columns, star, ctes, selections);
+    return new ParsedQuery(tables, columns, star[0], selections);
   }
 
   private static void collectCtes(JsonNode node, Set<String> ctes) {
@@ -65,9 +91,11 @@ record ParsedQuery(Map<QualifiedName, Integer> tables, Set<String> columns, bool
       Map<QualifiedName, Integer> tables,
       Set<String> columns,
       boolean[] star,
-      Set<String> ctes) {
+      Set<String> ctes,
+      Map<QualifiedName, List<Selection>> selections) {
     if (node.isArray()) {
-      node.elements().forEachRemaining(child -> walk(child, tables, columns, star, ctes));
+      node.elements()
+          .forEachRemaining(child -> walk(child, tables, columns, star, ctes, selections));
       return;
     }
     if (!node.isObject()) {
@@ -89,11 +117,38 @@ record ParsedQuery(Map<QualifiedName, Integer> tables, Set<String> columns, bool
         }
       }
       case "STAR" -> star[0] = true;
+      case "SELECT_NODE" -> {
+        JsonNode from = node.path("from_table");
+        Optional<QualifiedName> table = baseTable(from, ctes);
+        if (table.isPresent()) {
+          JsonNode where = node.path("where_clause");
+          selections
+              .computeIfAbsent(table.get(), t -> new ArrayList<>())
+              .add(
+                  new Selection(
+                      table.get(),
+                      from.path("alias").asText(""),
+                      where.isObject() ? Optional.of(where) : Optional.empty()));
+        }
+      }
       default -> {}
     }
     for (JsonNode using : node.path("using_columns")) {
       columns.add(using.asText().toLowerCase(Locale.ROOT));
     }
-    node.elements().forEachRemaining(child -> walk(child, tables, columns, star, ctes));
+    node.elements().forEachRemaining(child -> walk(child, tables, columns, star, ctes, selections));
+  }
+
+  /** The Sluice table a {@code FROM} clause is made of alone, if it is one (not a CTE). */
+  private static Optional<QualifiedName> baseTable(JsonNode from, Set<String> ctes) {
+    if (!from.path("type").asText("").equals("BASE_TABLE")) {
+      return Optional.empty();
+    }
+    String schema = from.path("schema_name").asText("");
+    String name = from.path("table_name").asText("");
+    if (schema.isEmpty() && ctes.contains(name.toLowerCase(Locale.ROOT))) {
+      return Optional.empty();
+    }
+    return Optional.of(new QualifiedName(schema, name));
   }
 }

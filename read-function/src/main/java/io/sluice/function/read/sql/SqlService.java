@@ -28,9 +28,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
@@ -45,7 +47,10 @@ import org.duckdb.DuckDBResultSet;
  * Answers read-only SQL over Sluice tables on an embedded DuckDB, one in-memory database per query.
  * DuckDB parses the query first; every Sluice name in it ({@code orders}, {@code orders$lake}, ...)
  * becomes a view over an Arrow stream of the matching scan, reading only the columns the query
- * mentions; then file and network access is switched off and locked, and the query runs.
+ * mentions and, where the query reads a table through one {@code SELECT}, filtered by what of its
+ * {@code WHERE} clause a scan can take ({@link WherePushdown}), so that partitions and lake files
+ * it rules out are not read; then file and network access is switched off and locked, and the query
+ * runs. {@code orders$partitions} lists a partitioned table's partitions ({@link SqlPartitions}).
  */
 public final class SqlService {
   /** Rows per Arrow batch of a result. */
@@ -100,7 +105,7 @@ public final class SqlService {
       ParsedQuery parsed = ParsedQuery.of(serialize(connection, sql));
       int next = 0;
       for (Map.Entry<ParsedQuery.QualifiedName, Integer> table : parsed.tables().entrySet()) {
-        RowBatches rows = rows(table.getKey(), parsed, scanFailure);
+        RowBatches rows = rows(table.getKey(), parsed, scanFailure, connection);
         register(
             connection,
             "sluice_source_" + next++,
@@ -150,7 +155,8 @@ public final class SqlService {
   private RowBatches rows(
       ParsedQuery.QualifiedName name,
       ParsedQuery parsed,
-      AtomicReference<RuntimeException> failure) {
+      AtomicReference<RuntimeException> failure,
+      Connection connection) {
     SqlRelation relation = SqlRelation.parse(name.schema(), name.name());
     String written = name.schema().isEmpty() ? name.name() : name.schema() + "." + name.name();
     TableEntry table;
@@ -161,10 +167,17 @@ public final class SqlService {
     }
     RowBatches rows =
         switch (relation.kind()) {
-          case UNION -> scan(table, relation, parsed, ScanSource.UNION);
-          case LAKE -> scan(table, relation, parsed, ScanSource.LAKE);
-          case LOG -> scan(table, relation, parsed, ScanSource.LOG);
+          case UNION -> scan(table, relation, name, parsed, ScanSource.UNION, connection);
+          case LAKE -> scan(table, relation, name, parsed, ScanSource.LAKE, connection);
+          case LOG -> scan(table, relation, name, parsed, ScanSource.LOG, connection);
           case SNAPSHOTS -> snapshots(table, relation.lake());
+          case PARTITIONS -> {
+            if (!table.definition().isPartitioned()) {
+              throw new InvalidSqlException(
+                  "Unknown table " + written + ": " + table.name() + " is not partitioned");
+            }
+            yield SqlPartitions.rows(tables.describe(table.name()), allocator);
+          }
           case CHANGELOG -> {
             if (!table.definition().hasPrimaryKey()) {
               throw new InvalidSqlException(
@@ -181,7 +194,12 @@ public final class SqlService {
   }
 
   private RowBatches scan(
-      TableEntry table, SqlRelation relation, ParsedQuery parsed, ScanSource source) {
+      TableEntry table,
+      SqlRelation relation,
+      ParsedQuery.QualifiedName name,
+      ParsedQuery parsed,
+      ScanSource source,
+      Connection connection) {
     TableDefinition definition = table.definition();
     List<String> columns =
         definition.columns().stream()
@@ -192,13 +210,30 @@ public final class SqlService {
       // COUNT(*) and the like read no column: the narrowest stream still needs one.
       columns = List.of(definition.columns().get(0).name());
     }
+    // The WHERE clause of the one SELECT that reads the table, as far as a scan can take it:
+    // partitions and lake files it rules out are not read.
+    Optional<JsonNode> filter =
+        parsed
+            .onlySelection(name)
+            .filter(s -> s.where().isPresent())
+            .flatMap(
+                s ->
+                    new WherePushdown(definition, qualifiers(s), connection, allocator)
+                        .filter(s.where().get()));
     try {
       return scans.scan(
           new ScanService.Request(
-              table.name(), Optional.of(columns), Optional.empty(), source, relation.lake(), 0));
+              table.name(), Optional.of(columns), filter, source, relation.lake(), 0));
     } catch (io.sluice.core.service.InvalidParameterException e) {
       throw new InvalidSqlException("Cannot read " + table.name() + ": " + e.getMessage());
     }
+  }
+
+  /** The names a column of the selection's table may be qualified with: alias, or name. */
+  private static Set<String> qualifiers(ParsedQuery.Selection selection) {
+    return Set.of(
+        (selection.alias().isEmpty() ? selection.table().name() : selection.alias())
+            .toLowerCase(Locale.ROOT));
   }
 
   private RowBatches snapshots(TableEntry table, Optional<LakeFormatName> lake) {
