@@ -111,7 +111,8 @@ public final class IngestPayload {
     return out.toByteArray();
   }
 
-  private static byte[] arrow(VectorSchemaRoot root) {
+  /** One record batch of {@code root} as an Arrow IPC stream body. */
+  static byte[] arrow(VectorSchemaRoot root) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (ArrowStreamWriter writer =
         new ArrowStreamWriter(

@@ -10,14 +10,10 @@ import io.sluice.core.table.PartitionField;
 import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TableDefinitionJson;
 import io.sluice.core.table.TypeKind;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,8 +26,6 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.TimeStampMicroVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.dictionary.DictionaryProvider;
-import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 
 /**
  * The write path on a table partitioned by {@code day(event_time)} against the same table
@@ -163,7 +157,7 @@ public final class PartitionBench {
     try (BufferAllocator allocator = new RootAllocator();
         VectorSchemaRoot root = OrderRows.batch(allocator, table, new Random(42), 0, ROWS)) {
       spreadOverDays(root, days, 0);
-      return arrow(root);
+      return IngestPayload.arrow(root);
     }
   }
 
@@ -178,20 +172,6 @@ public final class PartitionBench {
     if (COLUMNS.stream().noneMatch(c -> c.type().kind() == TypeKind.TIMESTAMP)) {
       throw new IllegalStateException("the ingest rows have no timestamp column");
     }
-  }
-
-  private static byte[] arrow(VectorSchemaRoot root) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (ArrowStreamWriter writer =
-        new ArrowStreamWriter(
-            root, new DictionaryProvider.MapDictionaryProvider(), Channels.newChannel(out))) {
-      writer.start();
-      writer.writeBatch();
-      writer.end();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
   }
 
   private static LoadLoop.Client client(URI base, Scenario scenario) {
@@ -220,7 +200,11 @@ public final class PartitionBench {
           try (VectorSchemaRoot root =
               OrderRows.batch(allocator, plain, new Random(request), (long) request * ROWS, ROWS)) {
             spreadOverDays(root, days, request % days);
-            post(base, "/v1/tables/" + table + "/rows", IngestBench.ARROW_TYPE, arrow(root));
+            post(
+                base,
+                "/v1/tables/" + table + "/rows",
+                IngestBench.ARROW_TYPE,
+                IngestPayload.arrow(root));
           }
         }
       }

@@ -6,14 +6,12 @@ import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
-import io.sluice.core.metadata.TieringState;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.Partition;
 import io.sluice.core.table.TableDefinition;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,7 +80,7 @@ public final class PartitionRetention {
       }
       List<BucketHead> heads = close(table, name);
       if (tiered == null) {
-        tiered = tiered(table);
+        tiered = metadata.tieredOffsets(table);
       }
       if (heldByEveryLake(name, heads, tiered) && retention.dropPartitionLog(table, name, heads)) {
         dropped.add(name);
@@ -106,19 +104,6 @@ public final class PartitionRetention {
       heads.add(head);
     }
     return heads;
-  }
-
-  private Map<LakeFormatName, Map<PartitionBucket, Long>> tiered(TableEntry table) {
-    Map<LakeFormatName, Map<PartitionBucket, Long>> tiered = new EnumMap<>(LakeFormatName.class);
-    for (LakeFormatName format : table.definition().lakeFormats()) {
-      tiered.put(
-          format,
-          metadata
-              .tieringState(table.tableId(), format)
-              .map(TieringState::offsets)
-              .orElse(Map.of()));
-    }
-    return tiered;
   }
 
   /**

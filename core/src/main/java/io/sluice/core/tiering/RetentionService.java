@@ -16,7 +16,6 @@ import io.sluice.core.metadata.Slice;
 import io.sluice.core.metadata.SweepState;
 import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
-import io.sluice.core.metadata.TieringState;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.store.CommitStateUnknownException;
 import io.sluice.core.store.ObjectInfo;
@@ -76,7 +75,7 @@ public final class RetentionService {
    */
   public Swept sweep(TableEntry table, boolean orphans) {
     Instant now = clock.instant();
-    Map<LakeFormatName, Map<PartitionBucket, Long>> tiered = tiered(table);
+    Map<LakeFormatName, Map<PartitionBucket, Long>> tiered = metadata.tieredOffsets(table);
     long slices = 0;
     Map<PartitionBucket, Long> logStarts = new HashMap<>();
     String firstKept = PlanKeys.at(now.minus(settings.objectGrace()));
@@ -128,19 +127,6 @@ public final class RetentionService {
       plans.forEach(this::deletePlan);
     }
     return deleted;
-  }
-
-  private Map<LakeFormatName, Map<PartitionBucket, Long>> tiered(TableEntry table) {
-    Map<LakeFormatName, Map<PartitionBucket, Long>> tiered = new HashMap<>();
-    for (LakeFormatName format : table.definition().lakeFormats()) {
-      tiered.put(
-          format,
-          metadata
-              .tieringState(table.tableId(), format)
-              .map(TieringState::offsets)
-              .orElse(Map.of()));
-    }
-    return tiered;
   }
 
   /** The offset below which every lake format holds the bucket; no lake: no bound. */

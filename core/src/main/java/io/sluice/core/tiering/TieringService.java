@@ -222,16 +222,7 @@ public final class TieringService {
         });
     try (LakeWrite write = lake.newWrite(base, lease.epoch())) {
       write.dropPartitions(gone);
-      try {
-        LakeSnapshot committed = write.commit(kept);
-        record(table, format, Optional.of(committed));
-        return new FormatResult(format, Outcome.DROPPED, Optional.of(committed));
-      } catch (CommitConflictException e) {
-        write.abort();
-        return new FormatResult(format, Outcome.CONFLICT, base);
-      } catch (CommitStateUnknownException e) {
-        return new FormatResult(format, Outcome.UNKNOWN, base);
-      }
+      return commit(table, format, base, write, kept, Outcome.DROPPED);
     }
   }
 
@@ -272,16 +263,7 @@ public final class TieringService {
         record(table, format, base);
         return new FormatResult(format, Outcome.UP_TO_DATE, base);
       }
-      try {
-        LakeSnapshot committed = write.commit(ends);
-        record(table, format, Optional.of(committed));
-        return new FormatResult(format, Outcome.TIERED, Optional.of(committed));
-      } catch (CommitConflictException e) {
-        write.abort();
-        return new FormatResult(format, Outcome.CONFLICT, base);
-      } catch (CommitStateUnknownException e) {
-        return new FormatResult(format, Outcome.UNKNOWN, base);
-      }
+      return commit(table, format, base, write, ends, Outcome.TIERED);
     }
   }
 
@@ -405,6 +387,29 @@ public final class TieringService {
       end = last;
     }
     return end;
+  }
+
+  /**
+   * Commits a write with three outcomes: {@code done} (recorded in the tiering state), a refusal
+   * (its files deleted), or unknown (everything kept; the next run reads the lake).
+   */
+  private FormatResult commit(
+      TableEntry table,
+      LakeFormatName format,
+      Optional<LakeSnapshot> base,
+      LakeWrite write,
+      Map<PartitionBucket, Long> offsets,
+      Outcome done) {
+    try {
+      LakeSnapshot committed = write.commit(offsets);
+      record(table, format, Optional.of(committed));
+      return new FormatResult(format, done, Optional.of(committed));
+    } catch (CommitConflictException e) {
+      write.abort();
+      return new FormatResult(format, Outcome.CONFLICT, base);
+    } catch (CommitStateUnknownException e) {
+      return new FormatResult(format, Outcome.UNKNOWN, base);
+    }
   }
 
   private void record(TableEntry table, LakeFormatName format, Optional<LakeSnapshot> snapshot) {
