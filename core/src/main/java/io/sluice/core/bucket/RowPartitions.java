@@ -51,6 +51,11 @@ public final class RowPartitions {
     this.index = index;
   }
 
+  /** {@code rows} rows of an unpartitioned table, all in {@link Partition#NONE}. */
+  public static RowPartitions unpartitioned(int rows) {
+    return rows == 0 ? NONE : new RowPartitions(List.of(Partition.NONE), new int[rows]);
+  }
+
   /**
    * The partitions of the rows of {@code batch}, whose partition columns are found by name and have
    * the Arrow types of {@link io.sluice.core.arrow.ArrowSchemas}. For an unpartitioned table
@@ -67,10 +72,10 @@ public final class RowPartitions {
     if (rows == 0) {
       return NONE;
     }
-    int[] index = new int[rows];
     if (spec.isEmpty()) {
-      return new RowPartitions(List.of(Partition.NONE), index);
+      return unpartitioned(rows);
     }
+    int[] index = new int[rows];
     Reader[] readers = new Reader[spec.size()];
     for (int f = 0; f < readers.length; f++) {
       readers[f] = reader(spec.get(f), batch);

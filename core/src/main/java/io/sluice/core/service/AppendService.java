@@ -375,24 +375,20 @@ public final class AppendService {
     if (write.rowBuckets() == RowBuckets.OMITTED) {
       return Optional.empty();
     }
+    // A table without a bucket key sends a request whole to one bucket, in every partition.
+    boolean oneBucket = earlier.buckets().size() == 1 || table.definition().bucketKey().isEmpty();
+    if (oneBucket && !table.definition().isPartitioned()) {
+      int[] buckets = new int[Math.toIntExact(earlier.rows())];
+      Arrays.fill(buckets, earlier.buckets().get(0).bucket());
+      return Optional.of(new RowPlaces(buckets, RowPartitions.unpartitioned(buckets.length)));
+    }
     try (VectorSchemaRoot rows =
         RowBodyDecoder.decode(write.body(), table.definition(), allocator)) {
       RowPartitions partitions = RowPartitions.of(table.definition().partitionBy(), rows);
       int[] buckets;
-      if (earlier.buckets().size() == 1) {
-        buckets = new int[Math.toIntExact(earlier.rows())];
-        Arrays.fill(buckets, earlier.buckets().get(0).bucket());
-      } else if (table.definition().bucketKey().isEmpty()) {
+      if (oneBucket) {
         buckets = new int[rows.getRowCount()];
-        for (int row = 0; row < buckets.length; row++) {
-          String partition = partitions.partitions().get(partitions.index()[row]).name();
-          buckets[row] =
-              earlier.buckets().stream()
-                  .filter(b -> b.partition().equals(partition))
-                  .findFirst()
-                  .orElseThrow()
-                  .bucket();
-        }
+        Arrays.fill(buckets, earlier.buckets().get(0).bucket());
       } else {
         buckets = bucketing(table).buckets(rows);
       }
