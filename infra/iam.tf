@@ -50,7 +50,7 @@ data "aws_iam_policy_document" "read" {
   statement {
     sid       = "Objects"
     actions   = ["s3:GetObject"]
-    resources = [local.log_objects, local.lake_objects]
+    resources = [local.log_objects, local.lake_objects, local.tiered_offsets]
   }
   # A scan whose offsets exceed 8 KB keeps them here for the client to fetch by link (any
   # instance answers it), and removes those older than a day.
@@ -89,7 +89,7 @@ data "aws_iam_policy_document" "tiering" {
   statement {
     sid       = "Objects"
     actions   = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
-    resources = [local.log_objects, local.lake_objects]
+    resources = [local.log_objects, local.lake_objects, local.tiered_offsets]
   }
   statement {
     sid       = "List"

@@ -19,6 +19,7 @@ locals {
   log_objects     = "${aws_s3_bucket.data.arn}/${local.prefix}/log/*"
   lake_objects    = "${aws_s3_bucket.data.arn}/${local.prefix}/lake/*"
   scan_offsets    = "${aws_s3_bucket.data.arn}/${local.prefix}/scan-offsets/*"
+  tiered_offsets  = "${aws_s3_bucket.data.arn}/${local.prefix}/tiered-offsets/*"
   metadata_table  = "${var.name}-metadata"
   packages_dir    = var.packages_dir != "" ? var.packages_dir : abspath("${path.module}/..")
   architecture    = var.architecture != "" ? var.architecture : trimspace(file("${local.packages_dir}/lambda-read/target/function.zip.arch"))

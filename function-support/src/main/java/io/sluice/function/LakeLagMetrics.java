@@ -3,6 +3,7 @@ package io.sluice.function;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
+import io.sluice.core.lake.OffsetsFiles;
 import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.service.TableService;
@@ -32,6 +33,7 @@ public class LakeLagMetrics {
   @Inject MeterRegistry registry;
   @Inject TableService tables;
   @Inject MetadataStore metadata;
+  @Inject OffsetsFiles offsetsFiles;
   @Inject Clock clock;
 
   private final Map<Key, LakeLag> latest = new ConcurrentHashMap<>();
@@ -54,7 +56,7 @@ public class LakeLagMetrics {
     }
     refreshedAt = now;
     try {
-      LakeLagService lags = new LakeLagService(metadata, clock);
+      LakeLagService lags = new LakeLagService(metadata, offsetsFiles, clock);
       Set<Key> seen = ConcurrentHashMap.newKeySet();
       var entries = tables.list();
       for (TableEntry table : entries) {

@@ -3,6 +3,7 @@ package io.sluice.function;
 import io.sluice.core.lake.LakeFormatFactory;
 import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.lake.LakeSettings;
+import io.sluice.core.lake.OffsetsFiles;
 import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.tiering.LeaseLocks;
 import jakarta.enterprise.inject.Disposes;
@@ -30,7 +31,8 @@ public class LakeWiring {
    */
   @Produces
   @Singleton
-  LakeFormats lakeFormats(SluiceConfig config, MetadataStore metadata, Clock clock) {
+  LakeFormats lakeFormats(
+      SluiceConfig config, MetadataStore metadata, OffsetsFiles offsetsFiles, Clock clock) {
     SluiceConfig.LakeConfig lake = config.lake();
     String warehouse =
         lake.warehouse()
@@ -46,7 +48,8 @@ public class LakeWiring {
     lake.icebergUri().ifPresent(v -> options.put("iceberg.uri", v));
     return new LakeFormats(
         new LakeSettings(warehouse, options),
-        new LeaseLocks(metadata, clock, LeaseLocks.Limits.DEFAULT));
+        Optional.of(new LeaseLocks(metadata, clock, LeaseLocks.Limits.DEFAULT)),
+        offsetsFiles);
   }
 
   void closeLakeFormats(@Disposes LakeFormats lakes) {

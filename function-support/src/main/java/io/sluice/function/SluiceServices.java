@@ -1,6 +1,7 @@
 package io.sluice.function;
 
 import io.sluice.core.lake.LakeFormats;
+import io.sluice.core.lake.OffsetsFiles;
 import io.sluice.core.log.AppendCommitter;
 import io.sluice.core.log.RecoveryService;
 import io.sluice.core.merge.ChangelogService;
@@ -128,8 +129,20 @@ public class SluiceServices {
   @Produces
   @Singleton
   TableService tableService(
-      MetadataStore metadata, Clock clock, LakeFormats lakes, RetentionService retention) {
-    return new TableService(metadata, clock, LakeWiring.ifAdapters(lakes), retention::purgeLog);
+      MetadataStore metadata,
+      Clock clock,
+      LakeFormats lakes,
+      RetentionService retention,
+      OffsetsFiles offsetsFiles) {
+    return new TableService(
+        metadata, clock, LakeWiring.ifAdapters(lakes), retention::purgeLog, offsetsFiles);
+  }
+
+  /** Where tiering keeps offsets too many for a lake snapshot property, and readers find them. */
+  @Produces
+  @Singleton
+  OffsetsFiles offsetsFiles(ObjectStore objects, Clock clock) {
+    return new OffsetsFiles(objects, clock);
   }
 
   @Produces

@@ -100,7 +100,7 @@ public final class TableViews {
               (format, s) ->
                   tiered.put(
                       format.apiName(),
-                      s.offsets().getOrDefault(new PartitionBucket(partition, head.bucket()), 0L)));
+                      s.getOrDefault(new PartitionBucket(partition, head.bucket()), 0L)));
     }
   }
 }

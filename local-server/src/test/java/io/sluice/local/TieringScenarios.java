@@ -444,6 +444,83 @@ abstract class TieringScenarios {
   }
 
   /**
+   * A table of many partitions keeps its tiered offsets in an offsets file that each lake snapshot
+   * names, so the snapshots stay small; the tier answer, the snapshot listing, describe, the next
+   * run and the union scan all find the offsets through it.
+   */
+  @Test
+  void manyPartitionsKeepTheirTieredOffsetsInAFileTheSnapshotsName() throws Exception {
+    SluiceHttp http = http();
+    String table = "events_many_days";
+    String definition =
+        """
+        {"columns": [{"name": "id", "type": "bigint", "nullable": false},
+                     {"name": "t", "type": "timestamp", "nullable": false},
+                     {"name": "region", "type": "string", "nullable": false},
+                     {"name": "amount", "type": "bigint"}],
+         "partitionBy": ["day(t)", "region"], "bucketKey": ["id"], "buckets": 2,
+         "lake": {"formats": ["paimon", "iceberg"]}}
+        """;
+    SluiceHttp.Answer created = http.putJson("/v1/tables/" + table, definition);
+    assertThat(created.status()).as("%s", created).isEqualTo(201);
+    // 24 partitions (12 days, two regions with long names) of four rows each: about 3.5 KB of
+    // offsets JSON, past what a snapshot property holds inline.
+    List<String> regions = List.of("eu-" + "x".repeat(100), "us/east-" + "y".repeat(100));
+    List<Event> events = new ArrayList<>();
+    for (long id = 0; id < 96; id++) {
+      events.add(
+          new Event(
+              id,
+              LocalDateTime.of(2026, 1, 1, 8, 0).plusDays(id / 8),
+              regions.get((int) (id % 2)),
+              id));
+    }
+    writeEvents(http, table, events);
+    Map<String, Map<Integer, Long>> marks = partitionMarks(http, table);
+    assertThat(marks).hasSize(24);
+
+    JsonNode tiered = tier(http, table);
+    for (String format : List.of("paimon", "iceberg")) {
+      assertThat(nestedOffsets(tiered.path(format).path("offsets"))).isEqualTo(marks);
+      SluiceHttp.Answer snapshots =
+          http.get("/v1/tables/" + table + "/lake/snapshots?lake=" + format);
+      assertThat(snapshots.status()).as("%s", snapshots).isEqualTo(200);
+      assertThat(nestedOffsets(snapshots.json().path("snapshots").get(0).path("offsets")))
+          .as("the newest %s snapshot's offsets, read from its offsets file", format)
+          .isEqualTo(marks);
+    }
+    try (Catalog catalog = paimonCatalog()) {
+      FileStoreTable lake = (FileStoreTable) catalog.getTable(Identifier.create(DATABASE, table));
+      Map<String, String> properties = lake.snapshotManager().latestSnapshot().properties();
+      assertThat(properties).containsKey("sluice.offsets-file").doesNotContainKey("sluice.offsets");
+      assertThat(properties.toString().length())
+          .as("the snapshot's properties stay small: %s", properties)
+          .isLessThan(300);
+    }
+    SluiceHttp.Answer described = http.get("/v1/tables/" + table);
+    assertThat(described.status()).as("%s", described).isEqualTo(200);
+    for (JsonNode state : described.json().path("bucketState")) {
+      assertThat(state.path("tiered").path("iceberg").asLong())
+          .as("describe's tiered offset of %s", state)
+          .isEqualTo(state.path("highWatermark").asLong());
+    }
+
+    List<Event> more = new ArrayList<>();
+    for (long id = 96; id < 120; id++) {
+      more.add(
+          new Event(id, LocalDateTime.of(2026, 1, 1, 9, 0).plusDays(id % 12), regions.get(0), id));
+    }
+    writeEvents(http, table, more);
+    JsonNode next = tier(http, table);
+    assertThat(nestedOffsets(next.path("paimon").path("offsets")))
+        .as("the next run started from the offsets in the file")
+        .isEqualTo(partitionMarks(http, table));
+    SluiceHttp.Answer scan = http.get("/v1/tables/" + table + "/scan?columns=id");
+    assertThat(scan.status()).as("%s", scan).isEqualTo(200);
+    assertThat(scan.json()).as("the union scan: lake plus log tail, each row once").hasSize(120);
+  }
+
+  /**
    * Iceberg holds exactly {@code expected}, each row in the partition of its day, region and
    * Iceberg's own bucket of its id.
    */

@@ -2,6 +2,7 @@ package io.sluice.bench.scan;
 
 import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.lake.LakeSettings;
+import io.sluice.core.lake.OffsetsFiles;
 import io.sluice.core.log.AppendCommitter;
 import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.TableEntry;
@@ -59,7 +60,8 @@ final class ScanStores implements AutoCloseable {
         new LakeFormats(new LakeSettings(warehouse.substring(0, warehouse.length() - 1), Map.of()));
     Clock clock = Clock.systemUTC();
     LogWaiter waiter = new LogWaiter();
-    tables = new TableService(metadata, clock, Optional.of(lakes), dropped -> {});
+    tables =
+        new TableService(metadata, clock, Optional.of(lakes), dropped -> {}, OffsetsFiles.INLINE);
     appends =
         new AppendService(
             tables,

@@ -5,6 +5,7 @@ import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.lake.LakeSettings;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
+import io.sluice.core.lake.OffsetsFiles;
 import io.sluice.core.log.AppendCommitter;
 import io.sluice.core.log.CommitResult;
 import io.sluice.core.log.RecoveryService;
@@ -195,7 +196,8 @@ public final class TieringBench {
       metadata = SqliteMetadataStore.open(dir.resolve("metadata.db"));
       lakes = new LakeFormats(new LakeSettings(warehouse(), Map.of()));
       Clock clock = Clock.systemUTC();
-      tables = new TableService(metadata, clock, Optional.of(lakes), dropped -> {});
+      tables =
+          new TableService(metadata, clock, Optional.of(lakes), dropped -> {}, OffsetsFiles.INLINE);
       appends =
           new AppendService(
               tables,

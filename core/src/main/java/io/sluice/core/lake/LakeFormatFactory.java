@@ -1,6 +1,7 @@
 package io.sluice.core.lake;
 
 import io.sluice.core.table.LakeFormatName;
+import java.util.Optional;
 
 /** Makes a {@link LakeFormat}; found through {@link java.util.ServiceLoader}. */
 public interface LakeFormatFactory {
@@ -22,4 +23,10 @@ public interface LakeFormatFactory {
   default LakeFormat create(LakeSettings settings, LakeLocks locks) {
     return create(settings);
   }
+
+  /**
+   * Opens the format's catalog with {@code locks} (if any, as above) and {@code offsetsFiles} for
+   * tiered offsets too many to record in a snapshot property.
+   */
+  LakeFormat create(LakeSettings settings, Optional<LakeLocks> locks, OffsetsFiles offsetsFiles);
 }

@@ -10,13 +10,14 @@ import java.util.ServiceLoader;
 public final class LakeFormats implements AutoCloseable {
   private final LakeSettings settings;
   private final Optional<LakeLocks> locks;
+  private final OffsetsFiles offsetsFiles;
   private final Map<LakeFormatName, LakeFormatFactory> factories =
       new EnumMap<>(LakeFormatName.class);
   private final Map<LakeFormatName, LakeFormat> opened = new EnumMap<>(LakeFormatName.class);
 
   /** The formats given, already opened (the caller wires them). */
   public static LakeFormats of(LakeFormat... formats) {
-    LakeFormats lakes = new LakeFormats(null, Optional.empty(), Map.of());
+    LakeFormats lakes = new LakeFormats(null, Optional.empty(), OffsetsFiles.INLINE, Map.of());
     for (LakeFormat format : formats) {
       lakes.opened.put(format.name(), format);
     }
@@ -26,9 +27,11 @@ public final class LakeFormats implements AutoCloseable {
   private LakeFormats(
       LakeSettings settings,
       Optional<LakeLocks> locks,
+      OffsetsFiles offsetsFiles,
       Map<LakeFormatName, LakeFormatFactory> factories) {
     this.settings = settings;
     this.locks = locks;
+    this.offsetsFiles = offsetsFiles;
     this.factories.putAll(factories);
   }
 
@@ -38,7 +41,7 @@ public final class LakeFormats implements AutoCloseable {
    * store.
    */
   public LakeFormats(LakeSettings settings) {
-    this(settings, Optional.empty());
+    this(settings, Optional.empty(), OffsetsFiles.INLINE);
   }
 
   /**
@@ -46,12 +49,18 @@ public final class LakeFormats implements AutoCloseable {
    * taking {@code locks} where their storage needs them (Paimon on an object store).
    */
   public LakeFormats(LakeSettings settings, LakeLocks locks) {
-    this(settings, Optional.of(locks));
+    this(settings, Optional.of(locks), OffsetsFiles.INLINE);
   }
 
-  private LakeFormats(LakeSettings settings, Optional<LakeLocks> locks) {
+  /**
+   * The formats whose adapters are on the classpath, opened on first use under {@code settings},
+   * taking {@code locks} where their storage needs them and keeping tiered offsets too many for a
+   * snapshot property in {@code offsetsFiles}.
+   */
+  public LakeFormats(LakeSettings settings, Optional<LakeLocks> locks, OffsetsFiles offsetsFiles) {
     this.settings = settings;
     this.locks = locks;
+    this.offsetsFiles = offsetsFiles;
     for (LakeFormatFactory factory : ServiceLoader.load(LakeFormatFactory.class)) {
       factories.put(factory.name(), factory);
     }
@@ -71,9 +80,7 @@ public final class LakeFormats implements AutoCloseable {
             throw new IllegalStateException(
                 "Cannot open lake format " + n.apiName() + ": its adapter is not on the classpath");
           }
-          return locks.isPresent()
-              ? factory.create(settings, locks.get())
-              : factory.create(settings);
+          return factory.create(settings, locks, offsetsFiles);
         });
   }
 

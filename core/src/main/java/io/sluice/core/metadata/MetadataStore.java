@@ -5,9 +5,7 @@ import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TableName;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -147,20 +145,6 @@ public interface MetadataStore extends AutoCloseable {
     return table.definition().isPartitioned()
         ? partitions(table.tableId())
         : List.of(TableBucket.UNPARTITIONED);
-  }
-
-  /**
-   * The tiered end offsets of each lake format of a table, as its tiering state records them (empty
-   * for a format never tiered).
-   */
-  default Map<LakeFormatName, Map<PartitionBucket, Long>> tieredOffsets(TableEntry table) {
-    Map<LakeFormatName, Map<PartitionBucket, Long>> tiered = new EnumMap<>(LakeFormatName.class);
-    for (LakeFormatName format : table.definition().lakeFormats()) {
-      tiered.put(
-          format,
-          tieringState(table.tableId(), format).map(TieringState::offsets).orElse(Map.of()));
-    }
-    return tiered;
   }
 
   /** Every bucket of every partition of a table that holds rows, partition by partition. */

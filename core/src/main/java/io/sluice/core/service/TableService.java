@@ -2,11 +2,12 @@ package io.sluice.core.service;
 
 import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.lake.LakeTableExistsException;
+import io.sluice.core.lake.OffsetsFiles;
 import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.MetadataStore;
+import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.metadata.TableBucket;
 import io.sluice.core.metadata.TableEntry;
-import io.sluice.core.metadata.TieringState;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.store.CommitStateUnknownException;
 import io.sluice.core.table.LakeFormatName;
@@ -14,7 +15,6 @@ import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TableName;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,23 +29,27 @@ public final class TableService {
   private final Clock clock;
   private final Optional<LakeFormats> lakes;
   private final Consumer<TableEntry> onDrop;
+  private final OffsetsFiles offsetsFiles;
 
   /** A table service that does not look at lake tables (a function without lake access). */
   public TableService(MetadataStore metadata, Clock clock) {
-    this(metadata, clock, Optional.empty(), dropped -> {});
+    this(metadata, clock, Optional.empty(), dropped -> {}, OffsetsFiles.INLINE);
   }
 
   /**
    * A table service that refuses to create a table over a lake table left by an earlier
    * incarnation, purges lake tables on request, and hands every dropped table to {@code onDrop}
-   * (which deletes its log).
+   * (which deletes its log); it reads tiered offsets kept in offsets files from {@code
+   * offsetsFiles}.
    */
   public TableService(
       MetadataStore metadata,
       Clock clock,
       Optional<LakeFormats> lakes,
-      Consumer<TableEntry> onDrop) {
+      Consumer<TableEntry> onDrop,
+      OffsetsFiles offsetsFiles) {
     this.metadata = metadata;
+    this.offsetsFiles = offsetsFiles;
     this.clock = clock;
     this.lakes = lakes;
     this.onDrop = onDrop;
@@ -65,7 +69,7 @@ public final class TableService {
   public record Description(
       TableEntry table,
       SortedMap<String, List<BucketHead>> partitions,
-      Map<LakeFormatName, TieringState> tiered) {
+      Map<LakeFormatName, Map<PartitionBucket, Long>> tiered) {
 
     /** Every bucket's head, partition by partition. */
     public List<BucketHead> buckets() {
@@ -159,11 +163,7 @@ public final class TableService {
       }
       partitions.put(partition, heads);
     }
-    Map<LakeFormatName, TieringState> tiered = new EnumMap<>(LakeFormatName.class);
-    for (LakeFormatName format : table.definition().lakeFormats()) {
-      metadata.tieringState(table.tableId(), format).ifPresent(s -> tiered.put(format, s));
-    }
-    return new Description(table, partitions, tiered);
+    return new Description(table, partitions, offsetsFiles.tiered(metadata, table));
   }
 
   /**

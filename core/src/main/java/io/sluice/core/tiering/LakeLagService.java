@@ -1,5 +1,6 @@
 package io.sluice.core.tiering;
 
+import io.sluice.core.lake.OffsetsFiles;
 import io.sluice.core.log.LogIndex;
 import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.MetadataStore;
@@ -23,11 +24,13 @@ import java.util.Optional;
  */
 public final class LakeLagService {
   private final MetadataStore metadata;
+  private final OffsetsFiles offsetsFiles;
   private final LogIndex index;
   private final Clock clock;
 
-  public LakeLagService(MetadataStore metadata, Clock clock) {
+  public LakeLagService(MetadataStore metadata, OffsetsFiles offsetsFiles, Clock clock) {
     this.metadata = metadata;
+    this.offsetsFiles = offsetsFiles;
     this.index = new LogIndex(metadata);
     this.clock = clock;
   }
@@ -39,7 +42,7 @@ public final class LakeLagService {
     List<LakeLag> lags = new ArrayList<>();
     for (LakeFormatName format : table.definition().lakeFormats()) {
       Optional<TieringState> state = metadata.tieringState(table.tableId(), format);
-      Map<PartitionBucket, Long> tiered = state.map(TieringState::offsets).orElse(Map.of());
+      Map<PartitionBucket, Long> tiered = state.map(offsetsFiles::offsets).orElse(Map.of());
       long rows = 0;
       long bytes = 0;
       Instant newestTiered = null;

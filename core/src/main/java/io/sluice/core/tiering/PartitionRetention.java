@@ -80,7 +80,7 @@ public final class PartitionRetention {
       }
       List<BucketHead> heads = close(table, name);
       if (tiered == null) {
-        tiered = metadata.tieredOffsets(table);
+        tiered = retention.tieredOffsets(table);
       }
       if (heldByEveryLake(name, heads, tiered) && retention.dropPartitionLog(table, name, heads)) {
         dropped.add(name);

@@ -1,5 +1,6 @@
 package io.sluice.core.tiering;
 
+import io.sluice.core.lake.OffsetsFiles;
 import io.sluice.core.log.PlanKeys;
 import io.sluice.core.log.SegmentGc;
 import io.sluice.core.log.SegmentKeys;
@@ -45,6 +46,7 @@ public final class RetentionService {
 
   private final MetadataStore metadata;
   private final ObjectStore objects;
+  private final OffsetsFiles offsetsFiles;
   private final SegmentGc gc;
   private final Clock clock;
   private final Settings settings;
@@ -64,8 +66,17 @@ public final class RetentionService {
     this.metadata = metadata;
     this.objects = objects;
     this.gc = new SegmentGc(metadata, clock);
+    this.offsetsFiles = new OffsetsFiles(objects, clock);
     this.clock = clock;
     this.settings = settings;
+  }
+
+  /**
+   * The tiered end offsets of each lake format of a table, as its tiering state records them (empty
+   * for a format never tiered).
+   */
+  public Map<LakeFormatName, Map<PartitionBucket, Long>> tieredOffsets(TableEntry table) {
+    return offsetsFiles.tiered(metadata, table);
   }
 
   /**
@@ -75,7 +86,7 @@ public final class RetentionService {
    */
   public Swept sweep(TableEntry table, boolean orphans) {
     Instant now = clock.instant();
-    Map<LakeFormatName, Map<PartitionBucket, Long>> tiered = metadata.tieredOffsets(table);
+    Map<LakeFormatName, Map<PartitionBucket, Long>> tiered = tieredOffsets(table);
     long slices = 0;
     Map<PartitionBucket, Long> logStarts = new HashMap<>();
     String firstKept = PlanKeys.at(now.minus(settings.objectGrace()));

@@ -6,6 +6,7 @@ import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
+import io.sluice.core.lake.OffsetsFiles;
 import io.sluice.core.log.LogIndex;
 import io.sluice.core.log.SliceReader;
 import io.sluice.core.merge.Change;
@@ -59,6 +60,7 @@ public final class TieringService {
   private final LeaseManager leases;
   private final LogIndex index;
   private final SliceReader slices;
+  private final OffsetsFiles offsetsFiles;
   private final BufferAllocator allocator;
   private final Limits limits;
   private final Clock clock;
@@ -101,6 +103,7 @@ public final class TieringService {
     this.leases = new LeaseManager(metadata, clock);
     this.index = new LogIndex(metadata);
     this.slices = new SliceReader(objects, allocator);
+    this.offsetsFiles = new OffsetsFiles(objects, clock);
     this.allocator = allocator;
     this.limits = limits;
     this.clock = clock;
@@ -137,12 +140,28 @@ public final class TieringService {
     }
     try {
       for (LakeFormatName format : table.definition().lakeFormats()) {
-        lakes.format(format).createOrLoad(table).maintain();
+        LakeTable lake = lakes.format(format).createOrLoad(table);
+        lake.maintain();
+        removeOffsetsFiles(table, format, lake);
       }
       return true;
     } finally {
       leases.release(lease.get());
     }
+  }
+
+  /**
+   * Deletes the offsets files of a format that neither a snapshot the lake still holds nor the
+   * tiering state names (snapshot expiry and refused commits leave them behind).
+   */
+  private void removeOffsetsFiles(TableEntry table, LakeFormatName format, LakeTable lake) {
+    Set<String> referenced = new HashSet<>();
+    lake.snapshots().forEach(s -> s.offsetsFile().ifPresent(referenced::add));
+    metadata
+        .tieringState(table.tableId(), format)
+        .flatMap(TieringState::offsetsFile)
+        .ifPresent(referenced::add);
+    offsetsFiles.removeUnreferenced(table.tableId(), format, referenced);
   }
 
   /**
@@ -167,7 +186,7 @@ public final class TieringService {
       Map<PartitionBucket, Long> recorded =
           metadata
               .tieringState(table.tableId(), format)
-              .map(TieringState::offsets)
+              .map(offsetsFiles::offsets)
               .orElse(Map.of());
       if (recorded.keySet().stream().anyMatch(at -> !live.contains(at.partition()))) {
         due.add(format);
@@ -413,10 +432,6 @@ public final class TieringService {
   }
 
   private void record(TableEntry table, LakeFormatName format, Optional<LakeSnapshot> snapshot) {
-    snapshot.ifPresent(
-        s ->
-            metadata.putTieringState(
-                new TieringState(
-                    table.tableId(), format, s.snapshotId(), s.offsets(), s.commitTime())));
+    snapshot.ifPresent(s -> metadata.putTieringState(OffsetsFiles.state(table.tableId(), s)));
   }
 }

@@ -675,6 +675,7 @@ public abstract class MetadataStoreContract {
             LakeFormatName.PAIMON,
             7,
             LogOffsets.ofBuckets(Map.of(0, 300L, 1, 298L)),
+            Optional.empty(),
             Instant.parse("2026-11-25T08:00:00Z"));
     store.putTieringState(paimon);
     assertThat(store.tieringState(tableId, LakeFormatName.PAIMON)).contains(paimon);
@@ -691,9 +692,21 @@ public abstract class MetadataStoreContract {
                 298L,
                 new PartitionBucket("t_day=2026-11-25", 0),
                 12L),
+            Optional.empty(),
             Instant.parse("2026-11-25T08:01:00Z"));
     store.putTieringState(next);
     assertThat(store.tieringState(tableId, LakeFormatName.PAIMON)).contains(next);
+    // A table of many partitions records the key of its offsets file instead.
+    TieringState inFile =
+        new TieringState(
+            tableId,
+            LakeFormatName.PAIMON,
+            9,
+            Map.of(),
+            Optional.of("tiered-offsets/" + tableId + "/paimon/0001764057660000-a.json"),
+            Instant.parse("2026-11-25T08:02:00Z"));
+    store.putTieringState(inFile);
+    assertThat(store.tieringState(tableId, LakeFormatName.PAIMON)).contains(inFile);
   }
 
   // ---- the commit protocol ----

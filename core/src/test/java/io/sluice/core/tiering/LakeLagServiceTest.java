@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sluice.core.TestingClock;
 import io.sluice.core.TestingSluice;
 import io.sluice.core.lake.LakeFormats;
+import io.sluice.core.lake.OffsetsFiles;
 import io.sluice.core.lake.TestingLakeFormat;
 import io.sluice.core.service.TableService;
 import io.sluice.core.table.LakeFormatName;
@@ -26,7 +27,8 @@ class LakeLagServiceTest {
   private final TableService tables = sluice.tables();
   private final TieringService tiering =
       sluice.tiering(LakeFormats.of(new TestingLakeFormat(LakeFormatName.PAIMON)));
-  private final LakeLagService lags = new LakeLagService(sluice.metadata(), clock);
+  private final LakeLagService lags =
+      new LakeLagService(sluice.metadata(), OffsetsFiles.INLINE, clock);
 
   @AfterEach
   void close() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.core.TestingClock;
 import io.sluice.core.lake.LakeFormats;
+import io.sluice.core.lake.OffsetsFiles;
 import io.sluice.core.lake.TestingLakeFormat;
 import io.sluice.core.log.AppendCommitter;
 import io.sluice.core.log.PlanKeys;
@@ -163,7 +164,8 @@ class RetentionServiceTest {
   @Test
   void droppingATableDeletesItsLog() {
     TableService dropping =
-        new TableService(metadata, clock, Optional.empty(), retention::purgeLog);
+        new TableService(
+            metadata, clock, Optional.empty(), retention::purgeLog, OffsetsFiles.INLINE);
     TableEntry table = create("doomed", "[]");
     for (int i = 0; i < 20; i++) {
       write(table, i);

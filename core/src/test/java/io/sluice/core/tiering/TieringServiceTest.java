@@ -140,7 +140,7 @@ class TieringServiceTest {
     assertExactlyOnce(paimon);
     assertExactlyOnce(iceberg);
     assertThat(
-            metadata.tieringState(table.tableId(), LakeFormatName.ICEBERG).orElseThrow().offsets())
+            metadata.tieringState(table.tableId(), LakeFormatName.ICEBERG).orElseThrow().inline())
         .isEqualTo(LogOffsets.ofBuckets(highWatermarks()));
   }
 

@@ -5,6 +5,7 @@ import io.sluice.core.lake.LakeSettings;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeTableExistsException;
+import io.sluice.core.lake.OffsetsFiles;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableName;
@@ -33,6 +34,7 @@ import org.apache.iceberg.io.SupportsPrefixOperations;
  */
 public final class IcebergLakeFormat implements LakeFormat {
   private final LakeSettings settings;
+  private final OffsetsFiles offsetsFiles;
   private final Clock clock;
   private Catalog catalog;
 
@@ -41,7 +43,13 @@ public final class IcebergLakeFormat implements LakeFormat {
    *     old enough to delete
    */
   public IcebergLakeFormat(LakeSettings settings, Clock clock) {
+    this(settings, OffsetsFiles.INLINE, clock);
+  }
+
+  /** A format that keeps offsets too many for a snapshot property in {@code offsetsFiles}. */
+  public IcebergLakeFormat(LakeSettings settings, OffsetsFiles offsetsFiles, Clock clock) {
     this.settings = settings;
+    this.offsetsFiles = offsetsFiles;
     this.clock = clock;
   }
 
@@ -76,7 +84,7 @@ public final class IcebergLakeFormat implements LakeFormat {
               + (found == null ? "a table Sluice did not create" : "table id " + found)
               + "; DELETE the Sluice table with ?purgeLake=true to drop it first");
     }
-    return new IcebergLakeTable(table, entry.tableId(), entry.definition(), clock);
+    return new IcebergLakeTable(table, entry.tableId(), entry.definition(), offsetsFiles, clock);
   }
 
   private Table create(Catalog catalog, TableIdentifier id, TableEntry entry) {
@@ -135,7 +143,8 @@ public final class IcebergLakeFormat implements LakeFormat {
     if (!entry.tableId().equals(table.properties().get(LakeSnapshot.TABLE_ID_PROPERTY))) {
       return Optional.empty();
     }
-    return Optional.of(new IcebergLakeTable(table, entry.tableId(), entry.definition(), clock));
+    return Optional.of(
+        new IcebergLakeTable(table, entry.tableId(), entry.definition(), offsetsFiles, clock));
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.sluice.lake.iceberg;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
+import io.sluice.core.lake.OffsetsFiles;
 import io.sluice.core.scan.RowBatches;
 import io.sluice.core.scan.RowFilter;
 import io.sluice.core.store.CommitConflictException;
@@ -25,11 +26,18 @@ final class IcebergLakeTable implements LakeTable {
 
   private final Table table;
   private final String tableId;
+  private final OffsetsFiles offsetsFiles;
   private final Clock clock;
   private volatile TableDefinition definition;
 
-  IcebergLakeTable(Table table, String tableId, TableDefinition definition, Clock clock) {
+  IcebergLakeTable(
+      Table table,
+      String tableId,
+      TableDefinition definition,
+      OffsetsFiles offsetsFiles,
+      Clock clock) {
     this.table = table;
+    this.offsetsFiles = offsetsFiles;
     this.tableId = tableId;
     this.definition = definition;
     this.clock = clock;
@@ -43,7 +51,7 @@ final class IcebergLakeTable implements LakeTable {
   @Override
   public Optional<LakeSnapshot> latestTiered() {
     table.refresh();
-    return latestTiered(table, tableId).map(IcebergSnapshots::of);
+    return latestTiered(table, tableId).map(s -> IcebergSnapshots.of(s, offsetsFiles));
   }
 
   /** The newest ancestor of the current snapshot that tiering of {@code tableId} committed. */
@@ -59,7 +67,7 @@ final class IcebergLakeTable implements LakeTable {
             Comparator.comparingLong(Snapshot::sequenceNumber)
                 .thenComparingLong(Snapshot::timestampMillis)
                 .reversed())
-        .map(IcebergSnapshots::of)
+        .map(s -> IcebergSnapshots.of(s, offsetsFiles))
         .toList();
   }
 
@@ -110,7 +118,7 @@ final class IcebergLakeTable implements LakeTable {
   @Override
   public LakeWrite newWrite(Optional<LakeSnapshot> base, long epoch) {
     table.refresh();
-    return new IcebergLakeWrite(table, tableId, definition, base, epoch);
+    return new IcebergLakeWrite(table, tableId, definition, base, epoch, offsetsFiles);
   }
 
   @Override

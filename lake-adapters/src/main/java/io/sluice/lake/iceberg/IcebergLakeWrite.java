@@ -2,6 +2,7 @@ package io.sluice.lake.iceberg;
 
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeWrite;
+import io.sluice.core.lake.OffsetsFiles;
 import io.sluice.core.merge.ChangeType;
 import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.store.CommitConflictException;
@@ -69,6 +70,7 @@ final class IcebergLakeWrite implements LakeWrite {
   private static final Logger LOG = Logger.getLogger(IcebergLakeWrite.class.getName());
 
   private final Table table;
+  private final OffsetsFiles offsetsFiles;
   private final String tableId;
   private final TableDefinition definition;
   private final Long baseSnapshotId;
@@ -95,8 +97,10 @@ final class IcebergLakeWrite implements LakeWrite {
       String tableId,
       TableDefinition definition,
       Optional<LakeSnapshot> base,
-      long epoch) {
+      long epoch,
+      OffsetsFiles offsetsFiles) {
     this.table = table;
+    this.offsetsFiles = offsetsFiles;
     this.tableId = tableId;
     this.definition = definition;
     this.baseSnapshotId = base.map(LakeSnapshot::snapshotId).orElse(null);
@@ -311,7 +315,7 @@ final class IcebergLakeWrite implements LakeWrite {
     if (!Objects.equals(tieredId, baseSnapshotId)) {
       if (tiered.isPresent() && isThisRun(tiered.get(), offsets)) {
         // An earlier attempt of this epoch committed and its answer was lost: that is the result.
-        committed = IcebergSnapshots.of(tiered.get());
+        committed = IcebergSnapshots.of(tiered.get(), offsetsFiles);
         if (!commitAttempted) {
           deleteFiles(written);
           deleteFiles(deletes);
@@ -344,7 +348,7 @@ final class IcebergLakeWrite implements LakeWrite {
       deletes.forEach(delta::addDeletes);
       append = delta;
     }
-    append.set(LakeSnapshot.OFFSETS_PROPERTY, IcebergSnapshots.offsetsJson(offsets));
+    offsetsFiles.properties(tableId, LakeFormatName.ICEBERG, offsets).forEach(append::set);
     append.set(LakeSnapshot.TABLE_ID_PROPERTY, tableId);
     append.set(IcebergSnapshots.EPOCH_PROPERTY, Long.toString(epoch));
     commitAttempted = true;
@@ -359,14 +363,14 @@ final class IcebergLakeWrite implements LakeWrite {
       throw new CommitStateUnknownException(
           "Cannot tell whether the commit to Iceberg table " + table.name() + " succeeded", e);
     }
-    committed = IcebergSnapshots.of(fenced.committed().currentSnapshot());
+    committed = IcebergSnapshots.of(fenced.committed().currentSnapshot(), offsetsFiles);
     return committed;
   }
 
   /** Whether this run's epoch committed the snapshot with these offsets (a lost answer). */
   private boolean isThisRun(Snapshot snapshot, Map<PartitionBucket, Long> offsets) {
     return IcebergSnapshots.epoch(snapshot).filter(e -> e == epoch).isPresent()
-        && IcebergSnapshots.of(snapshot).offsets().equals(offsets);
+        && IcebergSnapshots.of(snapshot, offsetsFiles).offsets().equals(offsets);
   }
 
   /** Deletes the data files written, unless a commit may have made them part of the table. */

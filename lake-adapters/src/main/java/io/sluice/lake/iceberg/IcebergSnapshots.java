@@ -1,7 +1,7 @@
 package io.sluice.lake.iceberg;
 
 import io.sluice.core.lake.LakeSnapshot;
-import io.sluice.core.metadata.PartitionBucket;
+import io.sluice.core.lake.OffsetsFiles;
 import io.sluice.core.table.LakeFormatName;
 import java.time.Instant;
 import java.util.Map;
@@ -12,9 +12,10 @@ import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.TableMetadata;
 
 /**
- * Iceberg snapshots as {@link LakeSnapshot}s, and the summary properties tiering adds: {@value
- * LakeSnapshot#OFFSETS_PROPERTY} (JSON of log bucket to end offset, e.g. {@code {"0":300,"1":12}}),
- * {@value LakeSnapshot#TABLE_ID_PROPERTY} and {@value #EPOCH_PROPERTY}.
+ * Iceberg snapshots as {@link LakeSnapshot}s, and the summary properties tiering adds: the offsets
+ * as {@link OffsetsFiles} records them (inline JSON of log bucket to end offset, e.g. {@code
+ * {"0":300,"1":12}}, or an offsets file), {@value LakeSnapshot#TABLE_ID_PROPERTY} and {@value
+ * #EPOCH_PROPERTY}.
  */
 final class IcebergSnapshots {
   /** Snapshot property with the lease epoch of the tiering run that committed it. */
@@ -22,22 +23,21 @@ final class IcebergSnapshots {
 
   private IcebergSnapshots() {}
 
-  static LakeSnapshot of(Snapshot snapshot) {
+  static LakeSnapshot of(Snapshot snapshot, OffsetsFiles files) {
     Map<String, String> summary = snapshot.summary();
-    String offsets = summary.get(LakeSnapshot.OFFSETS_PROPERTY);
-    return new LakeSnapshot(
+    return LakeSnapshot.of(
         LakeFormatName.ICEBERG,
         snapshot.snapshotId(),
         Instant.ofEpochMilli(snapshot.timestampMillis()),
         Long.parseLong(summary.getOrDefault(SnapshotSummary.TOTAL_RECORDS_PROP, "0")),
-        Optional.ofNullable(summary.get(LakeSnapshot.TABLE_ID_PROPERTY)),
-        offsets == null ? Map.of() : parseOffsets(snapshot, offsets));
+        summary,
+        files);
   }
 
   /** Whether tiering of table id {@code tableId} committed this snapshot. */
   static boolean isTieringOf(Snapshot snapshot, String tableId) {
     Map<String, String> summary = snapshot.summary();
-    return summary.containsKey(LakeSnapshot.OFFSETS_PROPERTY)
+    return OffsetsFiles.recordsOffsets(summary)
         && tableId.equals(summary.get(LakeSnapshot.TABLE_ID_PROPERTY));
   }
 
@@ -70,13 +70,5 @@ final class IcebergSnapshots {
   /** The lease epoch recorded in the snapshot, if any. */
   static Optional<Long> epoch(Snapshot snapshot) {
     return Optional.ofNullable(snapshot.summary().get(EPOCH_PROPERTY)).map(Long::parseLong);
-  }
-
-  static String offsetsJson(Map<PartitionBucket, Long> offsets) {
-    return LakeSnapshot.offsetsJson(offsets);
-  }
-
-  private static Map<PartitionBucket, Long> parseOffsets(Snapshot snapshot, String json) {
-    return LakeSnapshot.parseOffsets(json);
   }
 }

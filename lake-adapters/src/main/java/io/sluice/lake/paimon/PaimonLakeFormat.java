@@ -6,6 +6,7 @@ import io.sluice.core.lake.LakeSettings;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeTableExistsException;
+import io.sluice.core.lake.OffsetsFiles;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.store.StoreUnavailableException;
 import io.sluice.core.table.LakeFormatName;
@@ -26,22 +27,29 @@ public final class PaimonLakeFormat implements LakeFormat {
   private final LakeSettings settings;
   private final Optional<LakeLocks> locks;
   private final PaimonMaintenance.Policy maintenance;
+  private final OffsetsFiles offsetsFiles;
   private final Clock clock;
   private Catalog catalog;
 
   /** A format without locks: for a local warehouse only. */
   public PaimonLakeFormat(LakeSettings settings, Clock clock) {
-    this(settings, Optional.empty(), clock);
+    this(settings, Optional.empty(), OffsetsFiles.INLINE, clock);
   }
 
   /** A format that commits under {@code locks} when its warehouse is on an object store. */
   public PaimonLakeFormat(LakeSettings settings, LakeLocks locks, Clock clock) {
-    this(settings, Optional.of(locks), clock);
+    this(settings, Optional.of(locks), OffsetsFiles.INLINE, clock);
   }
 
-  private PaimonLakeFormat(LakeSettings settings, Optional<LakeLocks> locks, Clock clock) {
+  /**
+   * A format that commits under {@code locks} (if any) and keeps offsets too many for a snapshot
+   * property in {@code offsetsFiles}.
+   */
+  public PaimonLakeFormat(
+      LakeSettings settings, Optional<LakeLocks> locks, OffsetsFiles offsetsFiles, Clock clock) {
     this.settings = settings;
     this.locks = locks;
+    this.offsetsFiles = offsetsFiles;
     this.maintenance = PaimonMaintenance.Policy.of(settings);
     this.clock = clock;
   }
@@ -87,7 +95,7 @@ public final class PaimonLakeFormat implements LakeFormat {
                     table.tableId(),
                     found == null ? "no table id" : "table id " + found));
       }
-      return new PaimonLakeTable(catalog, identifier, table, maintenance, clock);
+      return new PaimonLakeTable(catalog, identifier, table, maintenance, offsetsFiles, clock);
     } catch (Catalog.TableNotExistException e) {
       throw new StoreUnavailableException(
           "Cannot load Paimon table " + table.name() + ": it was dropped while being created", e);
@@ -106,7 +114,8 @@ public final class PaimonLakeFormat implements LakeFormat {
       if (!table.tableId().equals(lakeTable.options().get(LakeSnapshot.TABLE_ID_PROPERTY))) {
         return Optional.empty();
       }
-      return Optional.of(new PaimonLakeTable(catalog, identifier, table, maintenance, clock));
+      return Optional.of(
+          new PaimonLakeTable(catalog, identifier, table, maintenance, offsetsFiles, clock));
     } catch (Catalog.TableNotExistException e) {
       return Optional.empty();
     }

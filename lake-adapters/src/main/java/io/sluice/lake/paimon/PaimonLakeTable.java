@@ -3,6 +3,7 @@ package io.sluice.lake.paimon;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
+import io.sluice.core.lake.OffsetsFiles;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.scan.RowBatches;
 import io.sluice.core.scan.RowFilter;
@@ -33,6 +34,7 @@ final class PaimonLakeTable implements LakeTable {
   private final Identifier identifier;
   private final String tableId;
   private final PaimonMaintenance maintenance;
+  private final OffsetsFiles offsetsFiles;
   private volatile TableDefinition definition;
 
   PaimonLakeTable(
@@ -40,7 +42,9 @@ final class PaimonLakeTable implements LakeTable {
       Identifier identifier,
       TableEntry entry,
       PaimonMaintenance.Policy policy,
+      OffsetsFiles offsetsFiles,
       Clock clock) {
+    this.offsetsFiles = offsetsFiles;
     this.catalog = catalog;
     this.identifier = identifier;
     this.tableId = entry.tableId();
@@ -56,7 +60,7 @@ final class PaimonLakeTable implements LakeTable {
       return Optional.empty();
     }
     return PaimonSnapshots.newestTiering(snapshots, latest, 0, tableId)
-        .map(PaimonSnapshots::toLakeSnapshot);
+        .map(s -> PaimonSnapshots.toLakeSnapshot(s, offsetsFiles));
   }
 
   @Override
@@ -73,7 +77,7 @@ final class PaimonLakeTable implements LakeTable {
       if (snapshot.isEmpty()) {
         break; // expired meanwhile, and so are all older ones
       }
-      result.add(PaimonSnapshots.toLakeSnapshot(snapshot.get()));
+      result.add(PaimonSnapshots.toLakeSnapshot(snapshot.get(), offsetsFiles));
     }
     return result;
   }
@@ -135,7 +139,7 @@ final class PaimonLakeTable implements LakeTable {
             options,
             fence.environment(table.catalogEnvironment()));
     return new PaimonLakeWrite(
-        fenced, identifier.getFullName(), definition, tableId, base, epoch, fence);
+        fenced, identifier.getFullName(), definition, tableId, base, epoch, fence, offsetsFiles);
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.sluice.lake.paimon;
 
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeWrite;
+import io.sluice.core.lake.OffsetsFiles;
 import io.sluice.core.merge.Changelogs;
 import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.store.CommitConflictException;
@@ -78,6 +79,7 @@ final class PaimonLakeWrite implements LakeWrite {
   /** Whether log bucket b is this table's bucket b (Paimon is the table's first format). */
   private final boolean aligned;
 
+  private final OffsetsFiles offsetsFiles;
   private final TableWriteImpl<?> write;
   private final TableCommitImpl commit;
   private final List<Map<String, String>> dropped = new ArrayList<>();
@@ -92,7 +94,9 @@ final class PaimonLakeWrite implements LakeWrite {
       String tableId,
       Optional<LakeSnapshot> base,
       long epoch,
-      TieringFence fence) {
+      TieringFence fence,
+      OffsetsFiles offsetsFiles) {
+    this.offsetsFiles = offsetsFiles;
     this.table = table;
     this.name = name;
     this.definition = definition;
@@ -300,7 +304,7 @@ final class PaimonLakeWrite implements LakeWrite {
               + e.getMessage(),
           e);
     }
-    PaimonSnapshots.properties(tableId, offsets).forEach(committable::addProperty);
+    PaimonSnapshots.properties(tableId, offsets, offsetsFiles).forEach(committable::addProperty);
     int committed;
     try {
       committed = commit.filterAndCommitMultiple(List.of(committable));
@@ -320,7 +324,7 @@ final class PaimonLakeWrite implements LakeWrite {
     state = State.COMMITTED;
     long id = fence.snapshot().map(Snapshot::id).orElseThrow();
     try {
-      return PaimonSnapshots.toLakeSnapshot(snapshots.snapshot(id));
+      return PaimonSnapshots.toLakeSnapshot(snapshots.snapshot(id), offsetsFiles);
     } catch (RuntimeException e) {
       throw new CommitStateUnknownException(
           "Committed snapshot %d of Paimon table %s, but cannot read it back: %s"
@@ -346,7 +350,7 @@ final class PaimonLakeWrite implements LakeWrite {
           "epoch %d is fenced: snapshot %d was committed by the later epoch %d"
               .formatted(epoch, snapshot.id(), snapshot.commitIdentifier()));
     }
-    LakeSnapshot earlier = PaimonSnapshots.toLakeSnapshot(snapshot);
+    LakeSnapshot earlier = PaimonSnapshots.toLakeSnapshot(snapshot, offsetsFiles);
     if (!earlier.offsets().equals(new TreeMap<>(offsets)) || !earlier.isTieringOf(tableId)) {
       throw refusal(
           "epoch %d already committed snapshot %d with offsets %s, not %s"

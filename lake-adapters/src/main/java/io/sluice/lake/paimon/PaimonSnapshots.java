@@ -1,52 +1,57 @@
 package io.sluice.lake.paimon;
 
 import io.sluice.core.lake.LakeSnapshot;
+import io.sluice.core.lake.OffsetsFiles;
 import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.table.LakeFormatName;
 import java.io.FileNotFoundException;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.paimon.Snapshot;
 import org.apache.paimon.utils.SnapshotManager;
 
 /**
- * Paimon snapshots as Sluice sees them: the properties tiering writes ({@value
- * LakeSnapshot#OFFSETS_PROPERTY} as JSON of bucket to end offset, {@value
- * LakeSnapshot#TABLE_ID_PROPERTY}), their conversion to {@link LakeSnapshot}, and the walk from the
- * newest snapshot down to the newest one tiering committed.
+ * Paimon snapshots as Sluice sees them: the properties tiering writes (the offsets as {@link
+ * OffsetsFiles} records them, {@value LakeSnapshot#TABLE_ID_PROPERTY}), their conversion to {@link
+ * LakeSnapshot}, and the walk from the newest snapshot down to the newest one tiering committed.
  */
 final class PaimonSnapshots {
 
   private PaimonSnapshots() {}
 
-  /** The snapshot properties of a tiering commit. */
-  static Map<String, String> properties(String tableId, Map<PartitionBucket, Long> offsets) {
-    return Map.of(
-        LakeSnapshot.TABLE_ID_PROPERTY,
-        tableId,
-        LakeSnapshot.OFFSETS_PROPERTY,
-        LakeSnapshot.offsetsJson(offsets));
+  /** The snapshot properties of a tiering commit; may write an offsets file. */
+  static Map<String, String> properties(
+      String tableId, Map<PartitionBucket, Long> offsets, OffsetsFiles files) {
+    Map<String, String> properties = new HashMap<>();
+    properties.put(LakeSnapshot.TABLE_ID_PROPERTY, tableId);
+    properties.putAll(files.properties(tableId, LakeFormatName.PAIMON, offsets));
+    return properties;
   }
 
   /** Whether tiering committed this snapshot: it records offsets. */
   static boolean isTiering(Snapshot snapshot) {
-    return snapshot.properties() != null
-        && snapshot.properties().containsKey(LakeSnapshot.OFFSETS_PROPERTY);
+    return snapshot.properties() != null && OffsetsFiles.recordsOffsets(snapshot.properties());
   }
 
   /** The snapshot as Sluice reports it; offsets empty and no table id for non-tiering ones. */
-  static LakeSnapshot toLakeSnapshot(Snapshot snapshot) {
+  static LakeSnapshot toLakeSnapshot(Snapshot snapshot, OffsetsFiles files) {
     Map<String, String> properties =
         snapshot.properties() == null ? Map.of() : snapshot.properties();
     Long rows = snapshot.totalRecordCount();
-    return new LakeSnapshot(
-        LakeFormatName.PAIMON,
-        snapshot.id(),
-        Instant.ofEpochMilli(snapshot.timeMillis()),
-        rows == null ? 0 : rows,
-        Optional.ofNullable(properties.get(LakeSnapshot.TABLE_ID_PROPERTY)),
-        offsets(snapshot.id(), properties.get(LakeSnapshot.OFFSETS_PROPERTY)));
+    try {
+      return LakeSnapshot.of(
+          LakeFormatName.PAIMON,
+          snapshot.id(),
+          Instant.ofEpochMilli(snapshot.timeMillis()),
+          rows == null ? 0 : rows,
+          properties,
+          files);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(
+          "Cannot read the offsets of Paimon snapshot " + snapshot.id() + ": " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -93,18 +98,6 @@ final class PaimonSnapshots {
       return Optional.of(snapshots.tryGetSnapshot(id));
     } catch (FileNotFoundException e) {
       return Optional.empty();
-    }
-  }
-
-  private static Map<PartitionBucket, Long> offsets(long snapshotId, String json) {
-    if (json == null) {
-      return Map.of();
-    }
-    try {
-      return LakeSnapshot.parseOffsets(json);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalStateException(
-          "Cannot read the offsets of Paimon snapshot " + snapshotId + ": " + e.getMessage(), e);
     }
   }
 }

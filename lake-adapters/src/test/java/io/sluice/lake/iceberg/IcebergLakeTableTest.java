@@ -131,8 +131,7 @@ class IcebergLakeTableTest {
     assertThat(user.rows()).containsExactlyInAnyOrderElementsOf(expected(0, 300));
     assertThat(table.latestTiered()).contains(committed);
     assertThat(user.table().currentSnapshot().summary())
-        .containsEntry(
-            "sluice.offsets", IcebergSnapshots.offsetsJson(LogOffsets.ofBuckets(offsets)))
+        .containsEntry("sluice.offsets", LakeSnapshot.offsetsJson(LogOffsets.ofBuckets(offsets)))
         .containsEntry("sluice.table-id", entry.tableId())
         .containsEntry("sluice.epoch", "1");
 

@@ -10,10 +10,12 @@ import io.sluice.core.bucket.RowPartitions;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
+import io.sluice.core.lake.OffsetsFiles;
 import io.sluice.core.metadata.PartitionBucket;
 import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.scan.RowBatches;
 import io.sluice.core.store.CommitConflictException;
+import io.sluice.core.store.TestingObjectStore;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.DataType;
 import io.sluice.core.table.LakeFormatName;
@@ -23,6 +25,7 @@ import io.sluice.core.table.TypeKind;
 import io.sluice.lake.TestWarehouse;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -183,6 +186,54 @@ class IcebergPartitionedTest {
       }
       assertThat(count).isEqualTo(60);
     }
+  }
+
+  @Test
+  void offsetsOfManyPartitionsGoToAnOffsetsFileTheSnapshotNames() throws Exception {
+    TestingObjectStore objects = new TestingObjectStore();
+    TableDefinition definition =
+        TableDefinition.builder()
+            .columns(COLUMNS)
+            .bucketKey(List.of("id"))
+            .buckets(2)
+            .partitionBy(List.of(PartitionField.parse("day(t)"), PartitionField.parse("region")))
+            .lakeFormats(List.of(LakeFormatName.ICEBERG))
+            .build("Cannot create table");
+    TableEntry entry = new TableEntry(IcebergTestTables.NAME, "id-1", definition, 1, Instant.now());
+    List<Object[]> rows = new ArrayList<>();
+    for (long id = 0; id < 64; id++) {
+      rows.add(
+          new Object[] {
+            id, LocalDateTime.of(2026, 1, 1, 8, 0).plusDays(id / 2), id % 2 == 0 ? "eu" : "us", id
+          });
+    }
+    LakeSnapshot second;
+    try (IcebergLakeFormat withFiles = formatWith(objects)) {
+      LakeTable table = withFiles.createOrLoad(entry);
+      LakeSnapshot first = tier(definition, table, rows, Optional.empty(), 1);
+      second = tier(definition, table, rows, Optional.of(first), 2);
+    }
+
+    Map<String, String> summary = user.table().currentSnapshot().summary();
+    assertThat(summary).containsKey("sluice.offsets-file").doesNotContainKey("sluice.offsets");
+    assertThat(summary.get("sluice.offsets-file").length()).isLessThan(120);
+    assertThat(second.offsetsFile()).contains(summary.get("sluice.offsets-file"));
+    assertThat(second.offsets()).as("one bucket of each partition").hasSize(rows.size());
+    assertThat(second.offsets().values().stream().mapToLong(Long::longValue).sum())
+        .isEqualTo(2L * rows.size());
+    // Another process, with nothing cached, reads the same offsets back through the snapshot.
+    try (IcebergLakeFormat reader = formatWith(objects)) {
+      LakeSnapshot read = reader.load(entry).orElseThrow().latestTiered().orElseThrow();
+      assertThat(read.offsets()).isEqualTo(second.offsets());
+    }
+    assertThat(objects.list("tiered-offsets/id-1/iceberg/")).hasSize(2);
+  }
+
+  private IcebergLakeFormat formatWith(TestingObjectStore objects) {
+    return new IcebergLakeFormat(
+        IcebergTestTables.settings(warehouse),
+        new OffsetsFiles(objects, Clock.systemUTC()),
+        Clock.systemUTC());
   }
 
   private static final List<String> NOVEMBER_24 =

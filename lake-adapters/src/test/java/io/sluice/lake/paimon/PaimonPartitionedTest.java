@@ -11,9 +11,12 @@ import io.sluice.core.lake.LakeFormat;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
 import io.sluice.core.lake.LakeWrite;
+import io.sluice.core.lake.OffsetsFiles;
 import io.sluice.core.metadata.PartitionBucket;
+import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.scan.RowBatches;
 import io.sluice.core.store.CommitConflictException;
+import io.sluice.core.store.TestingObjectStore;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.DataType;
 import io.sluice.core.table.LakeFormatName;
@@ -22,6 +25,7 @@ import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TypeKind;
 import io.sluice.lake.TestWarehouse;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -177,6 +181,60 @@ class PaimonPartitionedTest {
       }
       assertThat(rows).isEqualTo(60);
     }
+  }
+
+  @Test
+  void offsetsOfManyPartitionsGoToAnOffsetsFileTheSnapshotNames() throws Exception {
+    TestingObjectStore objects = new TestingObjectStore();
+    TableDefinition definition = definition(List.of());
+    TableEntry entry = entry("id-1", definition);
+    List<Object[]> rows = overDays(64);
+    LakeSnapshot first;
+    LakeSnapshot second;
+    try (LakeFormat withFiles = formatWith(objects)) {
+      LakeTable table = withFiles.createOrLoad(entry);
+      first = tier(definition, table, rows);
+      second = tier(definition, table, rows, Optional.of(first), 2);
+    }
+
+    Map<String, String> properties =
+        lake.paimonTable().snapshotManager().latestSnapshot().properties();
+    assertThat(properties).containsKey("sluice.offsets-file").doesNotContainKey("sluice.offsets");
+    assertThat(properties.toString().length())
+        .as("the snapshot's properties stay small however many partitions there are")
+        .isLessThan(300);
+    assertThat(second.offsetsFile()).contains(properties.get("sluice.offsets-file"));
+    assertThat(second.offsets()).as("one bucket of each partition").hasSize(rows.size());
+    assertThat(second.offsets().values().stream().mapToLong(Long::longValue).sum())
+        .isEqualTo(2L * rows.size());
+    // Another process, with nothing cached, reads the same offsets back through the snapshot.
+    try (LakeFormat reader = formatWith(objects)) {
+      LakeSnapshot read = reader.load(entry).orElseThrow().latestTiered().orElseThrow();
+      assertThat(read.offsets()).isEqualTo(second.offsets());
+      assertThat(read.offset("t_day=2026-01-01/region=eu", 0))
+          .isEqualTo(second.offset("t_day=2026-01-01/region=eu", 0));
+    }
+    assertThat(objects.list("tiered-offsets/id-1/paimon/")).hasSize(2);
+  }
+
+  private LakeFormat formatWith(TestingObjectStore objects) {
+    return new PaimonLakeFormatFactory()
+        .create(
+            lake.settings,
+            Optional.of(warehouse.locks()),
+            new OffsetsFiles(objects, Clock.systemUTC()));
+  }
+
+  /** Rows on {@code count} consecutive days from 2026-01-01, alternating two regions. */
+  private static List<Object[]> overDays(int count) {
+    List<Object[]> rows = new ArrayList<>();
+    for (long id = 0; id < count; id++) {
+      rows.add(
+          new Object[] {
+            id, LocalDateTime.of(2026, 1, 1, 8, 0).plusDays(id / 2), id % 2 == 0 ? "eu" : "us", id
+          });
+    }
+    return rows;
   }
 
   private static final List<String> NOVEMBER_24 =

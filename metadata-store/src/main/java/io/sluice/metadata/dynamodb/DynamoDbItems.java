@@ -510,27 +510,30 @@ final class DynamoDbItems {
     item.put(TABLE_ID, s(state.tableId()));
     item.put(FORMAT, s(state.format().apiName()));
     item.put(SNAPSHOT_ID, n(state.snapshotId()));
-    item.put(OFFSETS, s(LogOffsets.json(state.offsets())));
+    item.put(OFFSETS, s(state.storedOffsets()));
     item.put(COMMITTED_AT, instant(state.committedAt()));
     return item;
   }
 
   static TieringState tieringState(Map<String, AttributeValue> item) {
-    // Written as a map of bucket to offset before partitioned tables, as offsets JSON since.
+    // Written as a map of bucket to offset before partitioned tables, as offsets JSON or the key of
+    // an offsets file since.
     AttributeValue stored = item.get(OFFSETS);
-    Map<PartitionBucket, Long> offsets = new HashMap<>();
+    String offsets;
     if (stored.s() != null) {
-      offsets.putAll(LogOffsets.parse(stored.s()));
+      offsets = stored.s();
     } else {
+      Map<PartitionBucket, Long> byBucket = new HashMap<>();
       stored
           .m()
           .forEach(
               (bucket, offset) ->
-                  offsets.put(
+                  byBucket.put(
                       new PartitionBucket("", Integer.parseInt(bucket)),
                       Long.parseLong(offset.n())));
+      offsets = LogOffsets.json(byBucket);
     }
-    return new TieringState(
+    return TieringState.stored(
         string(item, TABLE_ID),
         LakeFormatName.parse(string(item, FORMAT)),
         number(item, SNAPSHOT_ID),

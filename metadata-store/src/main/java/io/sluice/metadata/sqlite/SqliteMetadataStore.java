@@ -9,7 +9,6 @@ import io.sluice.core.metadata.Claim;
 import io.sluice.core.metadata.ClaimsTakenException;
 import io.sluice.core.metadata.IndexPage;
 import io.sluice.core.metadata.Lease;
-import io.sluice.core.metadata.LogOffsets;
 import io.sluice.core.metadata.MetadataStore;
 import io.sluice.core.metadata.Plan;
 import io.sluice.core.metadata.PlanPart;
@@ -1127,11 +1126,11 @@ public final class SqliteMetadataStore implements MetadataStore {
                     c,
                     "SELECT snapshot_id, offsets, committed_at FROM tiering_state WHERE table_id = ? AND format = ?",
                     rs ->
-                        new TieringState(
+                        TieringState.stored(
                             tableId,
                             format,
                             rs.getLong(1),
-                            LogOffsets.parse(rs.getString(2)),
+                            rs.getString(2),
                             Instant.parse(rs.getString(3))),
                     tableId,
                     format.apiName())
@@ -1150,7 +1149,7 @@ public final class SqliteMetadataStore implements MetadataStore {
               state.tableId(),
               state.format().apiName(),
               state.snapshotId(),
-              LogOffsets.json(state.offsets()),
+              state.storedOffsets(),
               state.committedAt().toString());
           return null;
         });

@@ -5,7 +5,6 @@ import io.sluice.core.arrow.ArrowSchemas;
 import io.sluice.core.arrow.ArrowValues;
 import io.sluice.core.metadata.BucketHead;
 import io.sluice.core.metadata.PartitionBucket;
-import io.sluice.core.metadata.TieringState;
 import io.sluice.core.scan.RowBatches;
 import io.sluice.core.service.TableService;
 import io.sluice.core.table.Column;
@@ -101,13 +100,13 @@ final class SqlPartitions {
         ArrowValues.set(batch.getVector(column++), row, highWatermark);
         ArrowValues.set(batch.getVector(column++), row, logRows);
         for (LakeFormatName format : definition.lakeFormats()) {
-          TieringState state = description.tiered().get(format);
+          Map<PartitionBucket, Long> state = description.tiered().get(format);
           long tiered = 0;
           for (BucketHead head : entry.getValue()) {
             tiered +=
                 state == null
                     ? 0
-                    : state.offsets().getOrDefault(new PartitionBucket(name, head.bucket()), 0L);
+                    : state.getOrDefault(new PartitionBucket(name, head.bucket()), 0L);
           }
           ArrowValues.set(batch.getVector(column++), row, tiered);
         }
