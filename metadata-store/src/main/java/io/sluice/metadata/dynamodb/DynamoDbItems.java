@@ -70,6 +70,14 @@ final class DynamoDbItems {
 
   static final String CLOSED = "closed";
 
+  /**
+   * The tiering-pending mark of a head: its table id, set by every append and removed once tiered;
+   * the key of the sparse index {@value #PENDING_INDEX}.
+   */
+  static final String TIERING_PENDING = "tieringPending";
+
+  static final String PENDING_INDEX = "tiering-pending";
+
   static final String PLAN_KEY = "planKey";
   static final String SEGMENT_KEY = "segmentKey";
   static final String COMMIT_TIMESTAMP = "commitTimestamp";
@@ -119,6 +127,25 @@ final class DynamoDbItems {
 
   static Map<String, AttributeValue> headKey(TableBucket bucket) {
     return key(bucketPartition(bucket), HEAD_SK);
+  }
+
+  /**
+   * The bucket a head's {@code pk} names, {@code B#<tableId>#<bucket>} or {@code
+   * B#<tableId>#<partition>#<bucket>}: the bucket follows the last {@code #}, as a partition name
+   * may hold one.
+   */
+  static TableBucket headBucket(String tableId, String pk) {
+    String prefix = "B#" + tableId + "#";
+    if (!pk.startsWith(prefix)) {
+      throw new IllegalStateException(
+          "Cannot read the head key " + pk + ": not of table " + tableId);
+    }
+    String rest = pk.substring(prefix.length());
+    int last = rest.lastIndexOf('#');
+    return new TableBucket(
+        tableId,
+        last < 0 ? TableBucket.UNPARTITIONED : rest.substring(0, last),
+        Integer.parseInt(rest.substring(last + 1)));
   }
 
   static String partitionListKey(String tableId) {
@@ -249,6 +276,13 @@ final class DynamoDbItems {
     }
     item.put(LAST_TIMESTAMP, instant(last));
     item.put(SLICES, AttributeValue.fromM(sliceMap));
+    return item;
+  }
+
+  /** A head made by its first append: holding that slice, and marked pending tiering. */
+  static Map<String, AttributeValue> pendingHeadItem(TableBucket bucket, Slice first) {
+    Map<String, AttributeValue> item = headItem(bucket, first.endOffset(), 0, List.of(first));
+    item.put(TIERING_PENDING, s(bucket.tableId()));
     return item;
   }
 
