@@ -766,7 +766,8 @@ public abstract class MetadataStoreContract {
                 298L,
                 new PartitionBucket("t_day=2026-11-25", 0),
                 12L),
-            Instant.parse("2026-11-25T08:01:00Z"));
+            Instant.parse("2026-11-25T08:01:00Z"),
+            Optional.of(Instant.parse("2026-11-25T08:00:30.123456789Z")));
     store.putTieringState(next);
     assertThat(store.tieringState(tableId, LakeFormatName.PAIMON)).contains(next);
   }

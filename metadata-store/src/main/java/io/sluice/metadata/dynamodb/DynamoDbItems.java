@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -102,6 +103,7 @@ final class DynamoDbItems {
   static final String SNAPSHOT_ID = "snapshotId";
   static final String OFFSETS = "offsets";
   static final String COMMITTED_AT = "committedAt";
+  static final String LAST_FULL_PASS = "lastFullPass";
 
   private DynamoDbItems() {}
 
@@ -546,6 +548,7 @@ final class DynamoDbItems {
     item.put(SNAPSHOT_ID, n(state.snapshotId()));
     item.put(OFFSETS, s(LogOffsets.json(state.offsets())));
     item.put(COMMITTED_AT, instant(state.committedAt()));
+    state.lastFullPass().ifPresent(at -> item.put(LAST_FULL_PASS, instant(at)));
     return item;
   }
 
@@ -569,7 +572,10 @@ final class DynamoDbItems {
         LakeFormatName.parse(string(item, FORMAT)),
         number(item, SNAPSHOT_ID),
         offsets,
-        instant(item, COMMITTED_AT));
+        instant(item, COMMITTED_AT),
+        item.containsKey(LAST_FULL_PASS)
+            ? Optional.of(instant(item, LAST_FULL_PASS))
+            : Optional.empty());
   }
 
   // ---- values ----

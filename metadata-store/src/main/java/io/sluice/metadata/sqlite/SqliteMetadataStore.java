@@ -78,7 +78,7 @@ public final class SqliteMetadataStore implements MetadataStore {
         + " epoch INTEGER NOT NULL, expires_at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS tiering_state (table_id TEXT NOT NULL, format TEXT NOT NULL,"
         + " snapshot_id INTEGER NOT NULL, offsets TEXT NOT NULL, committed_at TEXT NOT NULL,"
-        + " PRIMARY KEY (table_id, format))",
+        + " last_full_pass TEXT, PRIMARY KEY (table_id, format))",
     "CREATE TABLE IF NOT EXISTS dropped_partitions (table_id TEXT NOT NULL,"
         + " partition_name TEXT NOT NULL, PRIMARY KEY (table_id, partition_name))"
   };
@@ -129,7 +129,8 @@ public final class SqliteMetadataStore implements MetadataStore {
    * Brings a file an earlier version wrote to this layout: version 2 added closed buckets and keys
    * plans by time (plans under the earlier keys are idempotency records only, their rows are
    * committed, and are dropped); version 3 added the tiering-pending mark of heads, absent on the
-   * heads written before (tiering's full pass finds their rows).
+   * heads written before (tiering's full pass finds their rows), and the time of tiering's last
+   * full pass.
    */
   private static void migrate(Statement statement) throws SQLException {
     int version;
@@ -144,6 +145,7 @@ public final class SqliteMetadataStore implements MetadataStore {
       statement.execute("DELETE FROM plans WHERE plan_key NOT LIKE 'p%'");
     }
     addColumnIfMissing(statement, "heads", "tiering_pending", "TEXT");
+    addColumnIfMissing(statement, "tiering_state", "last_full_pass", "TEXT");
     statement.execute("PRAGMA user_version = " + VERSION);
   }
 
@@ -1179,14 +1181,16 @@ public final class SqliteMetadataStore implements MetadataStore {
         c ->
             query(
                     c,
-                    "SELECT snapshot_id, offsets, committed_at FROM tiering_state WHERE table_id = ? AND format = ?",
+                    "SELECT snapshot_id, offsets, committed_at, last_full_pass FROM tiering_state"
+                        + " WHERE table_id = ? AND format = ?",
                     rs ->
                         new TieringState(
                             tableId,
                             format,
                             rs.getLong(1),
                             LogOffsets.parse(rs.getString(2)),
-                            Instant.parse(rs.getString(3))),
+                            Instant.parse(rs.getString(3)),
+                            Optional.ofNullable(rs.getString(4)).map(Instant::parse)),
                     tableId,
                     format.apiName())
                 .stream()
@@ -1200,12 +1204,14 @@ public final class SqliteMetadataStore implements MetadataStore {
         c -> {
           update(
               c,
-              "INSERT OR REPLACE INTO tiering_state (table_id, format, snapshot_id, offsets, committed_at) VALUES (?, ?, ?, ?, ?)",
+              "INSERT OR REPLACE INTO tiering_state (table_id, format, snapshot_id, offsets,"
+                  + " committed_at, last_full_pass) VALUES (?, ?, ?, ?, ?, ?)",
               state.tableId(),
               state.format().apiName(),
               state.snapshotId(),
               LogOffsets.json(state.offsets()),
-              state.committedAt().toString());
+              state.committedAt().toString(),
+              state.lastFullPass().map(Instant::toString).orElse(null));
           return null;
         });
   }
