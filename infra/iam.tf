@@ -101,6 +101,12 @@ data "aws_iam_policy_document" "tiering" {
     actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.metadata.arn]
   }
+  # The heads marked pending tiering, through their index.
+  statement {
+    sid       = "PendingBuckets"
+    actions   = ["dynamodb:Query"]
+    resources = ["${aws_dynamodb_table.metadata.arn}/index/*"]
+  }
   statement {
     sid       = "IcebergCatalog"
     actions   = ["glue:CreateDatabase", "glue:CreateTable", "glue:DeleteTable", "glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:UpdateTable"]

@@ -70,7 +70,9 @@ resource "aws_s3_bucket_policy" "data" {
   depends_on = [aws_s3_bucket_public_access_block.data]
 }
 
-# All of Sluice's metadata in one table: pk/sk strings, no index (docs/metadata-schema.md).
+# All of Sluice's metadata in one table: pk/sk strings, and one sparse index of the bucket heads
+# marked pending tiering (docs/metadata-schema.md). Applying this to a table made without the index
+# adds it online (DynamoDB backfills it); tiering fails, naming the index, until it is active.
 resource "aws_dynamodb_table" "metadata" {
   name                        = local.metadata_table
   billing_mode                = "PAY_PER_REQUEST"
@@ -86,6 +88,17 @@ resource "aws_dynamodb_table" "metadata" {
   attribute {
     name = "sk"
     type = "S"
+  }
+
+  attribute {
+    name = "tieringPending"
+    type = "S"
+  }
+
+  global_secondary_index {
+    name            = "tiering-pending"
+    hash_key        = "tieringPending"
+    projection_type = "KEYS_ONLY"
   }
 
   point_in_time_recovery {

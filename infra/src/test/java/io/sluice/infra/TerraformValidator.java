@@ -76,6 +76,8 @@ final class TerraformValidator {
         actions(
             "dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:Scan"
                 + " dynamodb:UpdateItem"));
+    // The buckets pending tiering, through the metadata table's index.
+    tiering.put(table.replace("}", "}/index/*"), actions("dynamodb:Query"));
     for (String glue : List.of(glueCatalog, glueDatabases, glueTables)) {
       tiering.put(
           glue,

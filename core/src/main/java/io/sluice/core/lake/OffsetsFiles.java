@@ -13,6 +13,7 @@ import io.sluice.core.table.LakeFormatName;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -155,15 +156,17 @@ public final class OffsetsFiles {
     return tiered;
   }
 
-  /** The tiered offsets of a snapshot, in the form a tiering state records. */
-  public static TieringState state(String tableId, LakeSnapshot snapshot) {
+  /** The tiering state that records a snapshot's offsets (by its file's key, if it has one). */
+  public static TieringState state(
+      String tableId, LakeSnapshot snapshot, Optional<Instant> lastFullPass) {
     return new TieringState(
         tableId,
         snapshot.format(),
         snapshot.snapshotId(),
         snapshot.offsetsFile().isPresent() ? Map.of() : snapshot.offsets(),
         snapshot.offsetsFile(),
-        snapshot.commitTime());
+        snapshot.commitTime(),
+        lastFullPass);
   }
 
   /**

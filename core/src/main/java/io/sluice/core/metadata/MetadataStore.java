@@ -62,7 +62,8 @@ public interface MetadataStore extends AutoCloseable {
 
   /**
    * Appends a slice to a bucket: sets {@code nextOffset} to {@code slice.endOffset()}, the last
-   * timestamp to {@code slice.timestamp()} and adds the slice to the recent slices.
+   * timestamp to {@code slice.timestamp()}, adds the slice to the recent slices and, in the same
+   * write, marks the bucket pending tiering ({@link #pendingBuckets}).
    *
    * @throws IllegalArgumentException unless {@code slice.baseOffset() == expectedNextOffset}
    * @throws io.sluice.core.store.CommitConflictException unless the stored {@code nextOffset} is
@@ -76,6 +77,23 @@ public interface MetadataStore extends AutoCloseable {
    * Idempotent.
    */
   void closeBucket(TableBucket bucket);
+
+  /**
+   * The buckets of a table whose heads carry the tiering-pending mark: every bucket appended to
+   * since {@link #clearPending} last cleared its mark, in no particular order. May lag: a bucket
+   * appended to moments ago may be missing, never one marked long ago. Reads only the marked heads'
+   * keys, however many buckets the table has.
+   */
+  List<TableBucket> pendingBuckets(String tableId);
+
+  /**
+   * Clears a bucket's tiering-pending mark if its {@code nextOffset} is still {@code tieredUpTo}:
+   * tiering calls it once every lake format holds the bucket up to there. Does nothing when an
+   * append moved the head on since (the rows it brought keep the mark) or the bucket has no head.
+   * Closing a bucket keeps its mark, so that the rows it still holds are tiered before partition
+   * retention drops it.
+   */
+  void clearPending(TableBucket bucket, long tieredUpTo);
 
   /**
    * Stores an index page unless one with the same first offset exists.
@@ -240,9 +258,10 @@ public interface MetadataStore extends AutoCloseable {
 
   /**
    * Commits a whole plan in one local transaction, where the store has them: puts it with status
-   * DONE and every part appended at its bucket's current end, and puts the claims (taking over
-   * claims whose plan is aborted or gone). All or nothing. The embedded store does; a store of
-   * single-item writes does not, and the caller runs the protocol step by step.
+   * DONE and every part appended at its bucket's current end (and marked pending tiering, as {@link
+   * #appendSlice} does), and puts the claims (taking over claims whose plan is aborted or gone).
+   * All or nothing. The embedded store does; a store of single-item writes does not, and the caller
+   * runs the protocol step by step.
    *
    * @param pending the plan, pending, with the parts to append
    * @return the done plan with each part's base offset; empty when the store has no local

@@ -8,9 +8,10 @@ import java.util.Optional;
 /**
  * What the metadata store last learned of a table's lake: the end offsets (exclusive) tiered into
  * {@code format} per log bucket (of each partition), in snapshot {@code snapshotId} at {@code
- * committedAt}. The offsets are {@code inline}, or, when there are too many for one record, in the
- * offsets file {@code offsetsFile} names ({@code io.sluice.core.lake.OffsetsFiles} reads either).
- * The lake snapshot stays the source of truth; this is a copy for readers and GC.
+ * committedAt}, and when tiering last read every bucket of the table into it ({@code lastFullPass};
+ * empty before the first). The offsets are {@code inline}, or, when there are too many for one
+ * record, in the offsets file {@code offsetsFile} names ({@code io.sluice.core.lake.OffsetsFiles}
+ * reads either). The lake snapshot stays the source of truth; this is a copy for readers and GC.
  */
 public record TieringState(
     String tableId,
@@ -18,7 +19,8 @@ public record TieringState(
     long snapshotId,
     Map<PartitionBucket, Long> inline,
     Optional<String> offsetsFile,
-    Instant committedAt) {
+    Instant committedAt,
+    Optional<Instant> lastFullPass) {
   public TieringState {
     inline = Map.copyOf(inline);
     if (offsetsFile.isPresent() && !inline.isEmpty()) {
@@ -41,7 +43,8 @@ public record TieringState(
       LakeFormatName format,
       long snapshotId,
       String storedOffsets,
-      Instant committedAt) {
+      Instant committedAt,
+      Optional<Instant> lastFullPass) {
     return storedOffsets.startsWith("{")
         ? new TieringState(
             tableId,
@@ -49,8 +52,15 @@ public record TieringState(
             snapshotId,
             LogOffsets.parse(storedOffsets),
             Optional.empty(),
-            committedAt)
+            committedAt,
+            lastFullPass)
         : new TieringState(
-            tableId, format, snapshotId, Map.of(), Optional.of(storedOffsets), committedAt);
+            tableId,
+            format,
+            snapshotId,
+            Map.of(),
+            Optional.of(storedOffsets),
+            committedAt,
+            lastFullPass);
   }
 }

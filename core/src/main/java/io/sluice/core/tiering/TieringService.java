@@ -27,6 +27,7 @@ import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.metadata.TieringState;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.store.CommitStateUnknownException;
+import io.sluice.core.store.StoreUnavailableException;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.Partition;
 import io.sluice.core.table.TableDefinition;
@@ -35,6 +36,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -44,6 +46,8 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -53,8 +57,19 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * lake's newest tiered snapshot recorded (the source of truth), reads the log from there up to the
  * high watermarks, writes each log bucket's rows to the same lake bucket, and commits one snapshot
  * per format that records the new end offsets, fenced by the lease epoch.
+ *
+ * <p>A run reads only the buckets whose heads are marked pending ({@link
+ * MetadataStore#pendingBuckets}) and clears each mark once every format holds the bucket up to the
+ * head it read. At most once per {@link #FULL_PASS_INTERVAL}, and whenever a format has no tiering
+ * state yet, it reads every bucket of every partition instead: a safety net for rows whose head
+ * carries no mark (written before heads were marked, or left so by a bug).
  */
 public final class TieringService {
+  /** How often a run reads every bucket, marked or not. */
+  public static final Duration FULL_PASS_INTERVAL = Duration.ofHours(1);
+
+  private static final Logger LOG = Logger.getLogger(TieringService.class.getName());
+
   private final MetadataStore metadata;
   private final LakeFormats lakes;
   private final LeaseManager leases;
@@ -111,6 +126,15 @@ public final class TieringService {
 
   /** Tiers a table into every lake format it lists, as {@code owner}. */
   public Result tier(TableEntry table, String owner) {
+    return tier(table, owner, Set.of());
+  }
+
+  /**
+   * Tiers a table into every lake format it lists, as {@code owner}, reading also the buckets
+   * {@code behind}: those the caller saw holding rows that a lake lacks, which the pending marks
+   * may not show yet (their index can lag) or at all (a head written before heads were marked).
+   */
+  public Result tier(TableEntry table, String owner, Collection<PartitionBucket> behind) {
     if (table.definition().lakeFormats().isEmpty()) {
       return new Result(true, List.of());
     }
@@ -119,13 +143,78 @@ public final class TieringService {
       return new Result(false, List.of());
     }
     try {
-      List<FormatResult> results = new ArrayList<>();
+      Instant now = clock.instant();
+      Map<LakeFormatName, Optional<TieringState>> states = new EnumMap<>(LakeFormatName.class);
       for (LakeFormatName format : table.definition().lakeFormats()) {
-        results.add(tierInto(table, format, lease.get()));
+        states.put(format, metadata.tieringState(table.tableId(), format));
       }
-      return new Result(true, results);
+      Optional<Instant> fullPass =
+          states.values().stream().allMatch(state -> fullPassRecent(state, now))
+              ? Optional.empty()
+              : Optional.of(now);
+      // Listed partitions only: the partition-drop commit counts on every partition a snapshot
+      // holds having been listed before it was tiered (a new one is listed by the next run).
+      List<String> partitions = metadata.partitions(table);
+      Set<String> live = new HashSet<>(partitions);
+      List<TableBucket> pending =
+          metadata.pendingBuckets(table.tableId()).stream()
+              .filter(at -> live.contains(at.partition()))
+              .toList();
+      SortedSet<PartitionBucket> read = new TreeSet<>();
+      pending.forEach(at -> read.add(at.partitionBucket()));
+      behind.stream().filter(at -> live.contains(at.partition())).forEach(read::add);
+      if (fullPass.isPresent()) {
+        for (String partition : partitions) {
+          for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
+            read.add(new PartitionBucket(partition, bucket));
+          }
+        }
+      }
+      List<PartitionBucket> order = rotated(new ArrayList<>(read));
+      List<FormatRun> runs = new ArrayList<>();
+      for (LakeFormatName format : table.definition().lakeFormats()) {
+        runs.add(tierInto(table, format, lease.get(), order, fullPass, states.get(format)));
+      }
+      clearTiered(pending, runs);
+      return new Result(true, runs.stream().map(FormatRun::result).toList());
     } finally {
       leases.release(lease.get());
+    }
+  }
+
+  private static boolean fullPassRecent(Optional<TieringState> state, Instant now) {
+    return state
+        .flatMap(TieringState::lastFullPass)
+        .filter(at -> at.plus(FULL_PASS_INTERVAL).isAfter(now))
+        .isPresent();
+  }
+
+  /**
+   * Clears the mark of each pending bucket that every format now holds up to the head it read, once
+   * every format committed or had nothing new. A refused or unknown commit clears nothing: the next
+   * run reads those buckets again.
+   */
+  private void clearTiered(List<TableBucket> pending, List<FormatRun> runs) {
+    boolean committed =
+        runs.stream()
+            .map(run -> run.result().outcome())
+            .allMatch(outcome -> outcome == Outcome.TIERED || outcome == Outcome.UP_TO_DATE);
+    if (!committed) {
+      return;
+    }
+    for (TableBucket bucket : pending) {
+      Set<Long> ends = new HashSet<>();
+      runs.forEach(run -> ends.add(run.caughtUp().get(bucket.partitionBucket())));
+      if (ends.size() != 1 || ends.contains(null)) {
+        continue; // cut short by the row budget, or appended to between the formats' reads
+      }
+      try {
+        metadata.clearPending(bucket, ends.iterator().next());
+      } catch (StoreUnavailableException e) {
+        // The rows are in every lake; a mark left behind costs the next run a head read.
+        LOG.log(Level.WARNING, "Cannot clear the tiering marks of table " + bucket.tableId(), e);
+        return;
+      }
     }
   }
 
@@ -181,15 +270,12 @@ public final class TieringService {
       return new Result(true, List.of());
     }
     Set<String> live = new HashSet<>(listed);
-    List<LakeFormatName> due = new ArrayList<>();
+    Map<LakeFormatName, Optional<TieringState>> due = new EnumMap<>(LakeFormatName.class);
     for (LakeFormatName format : definition.lakeFormats()) {
-      Map<PartitionBucket, Long> recorded =
-          metadata
-              .tieringState(table.tableId(), format)
-              .map(offsetsFiles::offsets)
-              .orElse(Map.of());
+      Optional<TieringState> state = metadata.tieringState(table.tableId(), format);
+      Map<PartitionBucket, Long> recorded = state.map(offsetsFiles::offsets).orElse(Map.of());
       if (recorded.keySet().stream().anyMatch(at -> !live.contains(at.partition()))) {
-        due.add(format);
+        due.put(format, state);
       }
     }
     if (due.isEmpty()) {
@@ -201,8 +287,8 @@ public final class TieringService {
     }
     try {
       List<FormatResult> results = new ArrayList<>();
-      for (LakeFormatName format : due) {
-        results.add(dropFrom(table, format, lease.get()));
+      for (Map.Entry<LakeFormatName, Optional<TieringState>> format : due.entrySet()) {
+        results.add(dropFrom(table, format.getKey(), lease.get(), format.getValue()));
       }
       return new Result(true, results);
     } finally {
@@ -210,7 +296,9 @@ public final class TieringService {
     }
   }
 
-  private FormatResult dropFrom(TableEntry table, LakeFormatName format, Lease lease) {
+  private FormatResult dropFrom(
+      TableEntry table, LakeFormatName format, Lease lease, Optional<TieringState> previous) {
+    Optional<Instant> lastFullPass = previous.flatMap(TieringState::lastFullPass);
     Optional<LakeTable> found = lakes.format(format).load(table);
     if (found.isEmpty()) {
       return new FormatResult(format, Outcome.UP_TO_DATE, Optional.empty());
@@ -229,7 +317,7 @@ public final class TieringService {
       }
     }
     if (gone.isEmpty()) {
-      record(table, format, base);
+      record(table, format, base, lastFullPass);
       return new FormatResult(format, Outcome.UP_TO_DATE, base);
     }
     Map<PartitionBucket, Long> kept = new HashMap<>();
@@ -241,7 +329,7 @@ public final class TieringService {
         });
     try (LakeWrite write = lake.newWrite(base, lease.epoch())) {
       write.dropPartitions(gone);
-      return commit(table, format, base, write, kept, Outcome.DROPPED);
+      return commit(table, format, base, write, kept, Outcome.DROPPED, lastFullPass);
     }
   }
 
@@ -253,55 +341,89 @@ public final class TieringService {
         .isPresent();
   }
 
-  private FormatResult tierInto(TableEntry table, LakeFormatName format, Lease lease) {
+  /**
+   * One format's part of a run: its result, and the buckets it read up to their heads' {@code
+   * nextOffset} (as read), with that offset.
+   */
+  private record FormatRun(FormatResult result, Map<PartitionBucket, Long> caughtUp) {}
+
+  /** How far a bucket was tiered, and its head's {@code nextOffset} when read. */
+  private record Progress(long end, long headEnd) {}
+
+  /**
+   * Tiers {@code buckets} into one format, in that order, within the row budget; records a full
+   * pass at {@code fullPass} when that is one and every bucket caught up with its head.
+   */
+  private FormatRun tierInto(
+      TableEntry table,
+      LakeFormatName format,
+      Lease lease,
+      List<PartitionBucket> buckets,
+      Optional<Instant> fullPass,
+      Optional<TieringState> previous) {
     LakeTable lake = lakes.format(format).createOrLoad(table);
     lake.evolve(table.definition());
     Optional<LakeSnapshot> base = lake.latestTiered();
     Map<PartitionBucket, Long> start = base.map(LakeSnapshot::offsets).orElse(Map.of());
     Map<PartitionBucket, Long> ends = new HashMap<>(start);
+    if (!table.definition().isPartitioned()) {
+      for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
+        ends.putIfAbsent(new PartitionBucket(TableBucket.UNPARTITIONED, bucket), 0L);
+      }
+    }
+    Map<PartitionBucket, Long> caughtUp = new HashMap<>();
     boolean wroteRows = false;
     try (LakeWrite write = lake.newWrite(base, lease.epoch())) {
       long budget = limits.maxRowsPerRun();
       Schema schema = ArrowSchemas.schema(table.definition());
-      for (String partition : rotated(metadata.partitions(table))) {
-        for (int bucket = 0; bucket < table.definition().buckets(); bucket++) {
-          TableBucket at = new TableBucket(table.tableId(), partition, bucket);
-          long from = start.getOrDefault(new PartitionBucket(partition, bucket), 0L);
-          long end =
-              table.definition().hasPrimaryKey()
-                  ? writeChanges(table, at, from, budget, lake, base, write)
-                  : writeBucket(table, at, from, budget, schema, write);
-          if (end > 0 || partition.isEmpty()) {
-            ends.put(new PartitionBucket(partition, bucket), end);
-          }
-          budget -= end - from;
-          wroteRows |= end > from;
+      for (PartitionBucket at : buckets) {
+        if (budget <= 0) {
+          break; // the rest keep their marks for the next run
         }
+        TableBucket bucket = at.in(table.tableId());
+        long from = start.getOrDefault(at, 0L);
+        Progress progress =
+            table.definition().hasPrimaryKey()
+                ? writeChanges(table, bucket, from, budget, lake, base, write)
+                : writeBucket(table, bucket, from, budget, schema, write);
+        if (progress.end() > 0 || at.partition().isEmpty()) {
+          ends.put(at, progress.end());
+        }
+        if (progress.end() >= progress.headEnd()) {
+          caughtUp.put(at, progress.end());
+        }
+        budget -= progress.end() - from;
+        wroteRows |= progress.end() > from;
       }
+      Optional<Instant> lastFullPass =
+          fullPass.isPresent() && caughtUp.size() == buckets.size()
+              ? fullPass
+              : previous.flatMap(TieringState::lastFullPass);
       if (!wroteRows) {
-        record(table, format, base);
-        return new FormatResult(format, Outcome.UP_TO_DATE, base);
+        record(table, format, base, lastFullPass);
+        return new FormatRun(new FormatResult(format, Outcome.UP_TO_DATE, base), caughtUp);
       }
-      return commit(table, format, base, write, ends, Outcome.TIERED);
+      return new FormatRun(
+          commit(table, format, base, write, ends, Outcome.TIERED, lastFullPass), caughtUp);
     }
   }
 
   /**
-   * The partitions from a random one on, wrapping around: a run's row budget then favours no
-   * partition, so a busy one cannot keep the others from ever being tiered.
+   * The items from a random one on, wrapping around: a run's row budget then favours no bucket, so
+   * a busy one cannot keep the others from ever being tiered.
    */
-  private static List<String> rotated(List<String> partitions) {
-    if (partitions.size() < 2) {
-      return partitions;
+  private static <T> List<T> rotated(List<T> items) {
+    if (items.size() < 2) {
+      return items;
     }
-    int first = ThreadLocalRandom.current().nextInt(partitions.size());
-    List<String> rotated = new ArrayList<>(partitions.subList(first, partitions.size()));
-    rotated.addAll(partitions.subList(0, first));
+    int first = ThreadLocalRandom.current().nextInt(items.size());
+    List<T> rotated = new ArrayList<>(items.subList(first, items.size()));
+    rotated.addAll(items.subList(0, first));
     return rotated;
   }
 
-  /** Writes a bucket's rows from {@code from}, at most {@code budget}; returns the end offset. */
-  private long writeBucket(
+  /** Writes a bucket's rows from {@code from}, at most {@code budget}. */
+  private Progress writeBucket(
       TableEntry table,
       TableBucket bucket,
       long from,
@@ -324,10 +446,9 @@ public final class TieringService {
 
   /**
    * Writes the changes a primary-key table's bucket makes from {@code from}, at most {@code budget}
-   * log rows, merged onto the rows the lake table holds for the keys they touch; returns the end
-   * offset.
+   * log rows, merged onto the rows the lake table holds for the keys they touch.
    */
-  private long writeChanges(
+  private Progress writeChanges(
       TableEntry table,
       TableBucket bucket,
       long from,
@@ -337,7 +458,7 @@ public final class TieringService {
       LakeWrite write) {
     TableDefinition definition = table.definition();
     List<LogRow> rows = new ArrayList<>();
-    long end =
+    Progress progress =
         forEachSlice(
             table,
             bucket,
@@ -348,7 +469,7 @@ public final class TieringService {
                     PrimaryKeyRows.sliceRows(
                         batch, fromRow, toRow, slice.baseOffset(), slice.timestamp(), definition)));
     if (rows.isEmpty()) {
-      return end;
+      return progress;
     }
     RowMerger merger = new RowMerger(definition);
     KeyedRows state = new KeyedRows(merger);
@@ -362,7 +483,7 @@ public final class TieringService {
     try (VectorSchemaRoot batch = ChangeBatches.of(changes, definition.columns(), allocator)) {
       write.writeChanges(bucket.partition(), bucket.bucket(), batch);
     }
-    return end;
+    return progress;
   }
 
   /** What to do with rows {@code fromRow} to {@code toRow} (exclusive) of a slice. */
@@ -370,11 +491,8 @@ public final class TieringService {
     void accept(Slice slice, VectorSchemaRoot rows, int fromRow, int toRow);
   }
 
-  /**
-   * Passes a bucket's log rows from {@code from}, at most {@code budget}, slice by slice; returns
-   * the end offset.
-   */
-  private long forEachSlice(
+  /** Passes a bucket's log rows from {@code from}, at most {@code budget}, slice by slice. */
+  private Progress forEachSlice(
       TableEntry table, TableBucket bucket, long from, long budget, SliceRows consumer) {
     LogIndex.BucketSlices found = index.slices(bucket, from);
     BucketHead head = found.head();
@@ -405,7 +523,7 @@ public final class TieringService {
       }
       end = last;
     }
-    return end;
+    return new Progress(end, head.nextOffset());
   }
 
   /**
@@ -418,10 +536,11 @@ public final class TieringService {
       Optional<LakeSnapshot> base,
       LakeWrite write,
       Map<PartitionBucket, Long> offsets,
-      Outcome done) {
+      Outcome done,
+      Optional<Instant> lastFullPass) {
     try {
       LakeSnapshot committed = write.commit(offsets);
-      record(table, format, Optional.of(committed));
+      record(table, format, Optional.of(committed), lastFullPass);
       return new FormatResult(format, done, Optional.of(committed));
     } catch (CommitConflictException e) {
       write.abort();
@@ -431,7 +550,12 @@ public final class TieringService {
     }
   }
 
-  private void record(TableEntry table, LakeFormatName format, Optional<LakeSnapshot> snapshot) {
-    snapshot.ifPresent(s -> metadata.putTieringState(OffsetsFiles.state(table.tableId(), s)));
+  private void record(
+      TableEntry table,
+      LakeFormatName format,
+      Optional<LakeSnapshot> snapshot,
+      Optional<Instant> lastFullPass) {
+    snapshot.ifPresent(
+        s -> metadata.putTieringState(OffsetsFiles.state(table.tableId(), s, lastFullPass)));
   }
 }

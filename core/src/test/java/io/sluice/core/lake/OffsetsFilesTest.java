@@ -58,7 +58,7 @@ class OffsetsFilesTest {
     assertThat(snapshot.offset("t_day=2026-01-05/region=r7", 3))
         .isEqualTo(offsets.get(new PartitionBucket("t_day=2026-01-05/region=r7", 3)));
 
-    TieringState state = OffsetsFiles.state(TABLE_ID, snapshot);
+    TieringState state = OffsetsFiles.state(TABLE_ID, snapshot, Optional.empty());
     assertThat(state.inline()).isEmpty();
     assertThat(state.storedOffsets()).isEqualTo(key);
     assertThat(files.offsets(state)).isEqualTo(offsets);
@@ -92,14 +92,16 @@ class OffsetsFilesTest {
   @Test
   void storedFormOfATieringStateTellsJsonFromAFileKey() {
     TieringState inline =
-        TieringState.stored(TABLE_ID, LakeFormatName.PAIMON, 3, "{\"0\":5}", clock.instant());
+        TieringState.stored(
+            TABLE_ID, LakeFormatName.PAIMON, 3, "{\"0\":5}", clock.instant(), Optional.empty());
     TieringState inFile =
         TieringState.stored(
             TABLE_ID,
             LakeFormatName.PAIMON,
             4,
             "tiered-offsets/x/paimon/1-a.json",
-            clock.instant());
+            clock.instant(),
+            Optional.empty());
 
     assertThat(inline.inline()).isEqualTo(LogOffsets.ofBuckets(Map.of(0, 5L)));
     assertThat(inline.offsetsFile()).isEmpty();
@@ -113,7 +115,8 @@ class OffsetsFilesTest {
                     5,
                     Map.of(new PartitionBucket("", 0), 1L),
                     Optional.of("tiered-offsets/x/paimon/1-a.json"),
-                    clock.instant()))
+                    clock.instant(),
+                    Optional.empty()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("both inline and in tiered-offsets/x/paimon/1-a.json");
   }

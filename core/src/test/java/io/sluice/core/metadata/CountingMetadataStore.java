@@ -24,6 +24,10 @@ public class CountingMetadataStore extends DelegatingMetadataStore {
     INDEX_PAGE_QUERIES,
     /** Index pages those calls returned. */
     INDEX_PAGES_READ,
+    /** Calls of {@link #pendingBuckets}. */
+    PENDING_QUERIES,
+    /** Calls of {@link #clearPending}. */
+    PENDING_CLEARS,
     /** Calls of {@link #plans}. */
     PLAN_QUERIES,
     /** Plans (and tombstones) those calls returned. */
@@ -128,6 +132,19 @@ public class CountingMetadataStore extends DelegatingMetadataStore {
   public void closeBucket(TableBucket at) {
     write();
     super.closeBucket(at);
+  }
+
+  @Override
+  public List<TableBucket> pendingBuckets(String tableId) {
+    add(Count.PENDING_QUERIES, 1);
+    return super.pendingBuckets(tableId);
+  }
+
+  @Override
+  public void clearPending(TableBucket at, long tieredUpTo) {
+    add(Count.PENDING_CLEARS, 1);
+    write();
+    super.clearPending(at, tieredUpTo);
   }
 
   @Override

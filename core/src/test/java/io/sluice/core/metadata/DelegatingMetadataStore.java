@@ -66,6 +66,16 @@ public class DelegatingMetadataStore implements MetadataStore {
   }
 
   @Override
+  public List<TableBucket> pendingBuckets(String tableId) {
+    return delegate.pendingBuckets(tableId);
+  }
+
+  @Override
+  public void clearPending(TableBucket at, long tieredUpTo) {
+    delegate.clearPending(at, tieredUpTo);
+  }
+
+  @Override
   public void trimHead(
       TableBucket at, long expectedIndexedUpTo, long newIndexedUpTo, Collection<Long> baseOffsets) {
     delegate.trimHead(at, expectedIndexedUpTo, newIndexedUpTo, baseOffsets);

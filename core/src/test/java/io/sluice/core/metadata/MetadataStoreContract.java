@@ -24,6 +24,7 @@ import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TableName;
 import io.sluice.core.table.TypeKind;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -236,6 +237,80 @@ public abstract class MetadataStoreContract {
     store.dropPartition(tableId, neverListed);
     store.addPartition(tableId, neverListed);
     assertThat(store.partitions(tableId)).containsExactly(live.partition());
+  }
+
+  /**
+   * The buckets {@link MetadataStore#pendingBuckets} lists, once an index that may lag has them.
+   */
+  private void assertPending(String table, TableBucket... expected) {
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> assertThat(store.pendingBuckets(table)).containsExactlyInAnyOrder(expected));
+  }
+
+  @Test
+  void marksEveryAppendedBucketPendingUntilItIsTieredUpToItsHead() {
+    TableBucket day1 = new TableBucket(tableId, "t_day=2026-11-25/region=a#b", 0);
+    TableBucket day1b3 = new TableBucket(tableId, "t_day=2026-11-25/region=a#b", 3);
+    TableBucket day2 = new TableBucket(tableId, "t_day=2026-11-26/region=eu", 1);
+    String otherTable = UUID.randomUUID().toString();
+    TableBucket other = TableBucket.of(otherTable, 0);
+    assertThat(store.pendingBuckets(tableId)).isEmpty();
+
+    store.appendSlice(day1, 0, slice(0, 5, "r1"));
+    store.appendSlice(day1b3, 0, slice(0, 1, "r2"));
+    store.appendSlice(day2, 0, slice(0, 2, "r3"));
+    store.appendSlice(other, 0, slice(0, 2, "r4"));
+    store.appendSlice(day1, 5, slice(5, 1, "r5"));
+    assertPending(tableId, day1, day1b3, day2);
+    assertPending(otherTable, other);
+
+    store.clearPending(day1, 5);
+    store.clearPending(day2, 2);
+    store.clearPending(day1b3, 7);
+    assertPending(tableId, day1, day1b3);
+
+    store.clearPending(day1, 6);
+    store.clearPending(day2, 2);
+    assertPending(tableId, day1b3);
+    assertThat(store.head(day1).nextOffset()).as("clearing moves no offset").isEqualTo(6);
+    assertThat(store.head(day1).recentSlices()).containsOnlyKeys(0L, 5L);
+
+    store.appendSlice(day1, 6, slice(6, 3, "r6"));
+    assertPending(tableId, day1, day1b3);
+
+    TableBucket missing = new TableBucket(tableId, "t_day=2026-11-27/region=eu", 0);
+    store.clearPending(missing, 0);
+    assertThat(store.head(missing)).as("no head is made").isEqualTo(BucketHead.empty(0));
+    assertPending(otherTable, other);
+  }
+
+  @Test
+  void aClosedBucketKeepsItsMarkUntilItsLastRowsAreTiered() {
+    TableBucket bucket = TableBucket.of(tableId, 2);
+    store.appendSlice(bucket, 0, slice(0, 4, "r1"));
+    store.closeBucket(bucket);
+    store.closeBucket(TableBucket.of(tableId, 1));
+
+    assertPending(tableId, bucket);
+    store.clearPending(bucket, 4);
+    assertPending(tableId);
+    assertThat(store.head(bucket).closed()).isTrue();
+  }
+
+  @Test
+  void aCommittedGroupMarksEachBucketItAppendedTo() {
+    for (MetadataStore metadata : List.of(store, stepByStep(store))) {
+      for (TableBucket pending : store.pendingBuckets(tableId)) {
+        store.clearPending(pending, store.head(pending).nextOffset());
+      }
+      assertPending(tableId);
+
+      committer(metadata).commit(group("key-" + UUID.randomUUID(), "rows".getBytes(), 0, 2));
+
+      assertPending(tableId, TableBucket.of(tableId, 0), TableBucket.of(tableId, 2));
+    }
   }
 
   @Test
@@ -676,7 +751,8 @@ public abstract class MetadataStoreContract {
             7,
             LogOffsets.ofBuckets(Map.of(0, 300L, 1, 298L)),
             Optional.empty(),
-            Instant.parse("2026-11-25T08:00:00Z"));
+            Instant.parse("2026-11-25T08:00:00Z"),
+            Optional.empty());
     store.putTieringState(paimon);
     assertThat(store.tieringState(tableId, LakeFormatName.PAIMON)).contains(paimon);
     assertThat(store.tieringState(tableId, LakeFormatName.ICEBERG)).isEmpty();
@@ -693,7 +769,8 @@ public abstract class MetadataStoreContract {
                 new PartitionBucket("t_day=2026-11-25", 0),
                 12L),
             Optional.empty(),
-            Instant.parse("2026-11-25T08:01:00Z"));
+            Instant.parse("2026-11-25T08:01:00Z"),
+            Optional.of(Instant.parse("2026-11-25T08:00:30.123456789Z")));
     store.putTieringState(next);
     assertThat(store.tieringState(tableId, LakeFormatName.PAIMON)).contains(next);
     // A table of many partitions records the key of its offsets file instead.
@@ -704,7 +781,8 @@ public abstract class MetadataStoreContract {
             9,
             Map.of(),
             Optional.of("tiered-offsets/" + tableId + "/paimon/0001764057660000-a.json"),
-            Instant.parse("2026-11-25T08:02:00Z"));
+            Instant.parse("2026-11-25T08:02:00Z"),
+            Optional.empty());
     store.putTieringState(inFile);
     assertThat(store.tieringState(tableId, LakeFormatName.PAIMON)).contains(inFile);
   }

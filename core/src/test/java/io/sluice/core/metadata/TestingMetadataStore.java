@@ -21,6 +21,7 @@ public class TestingMetadataStore implements MetadataStore {
       new TreeMap<>(java.util.Comparator.comparing(TableName::toString));
   private final Map<String, TableDefinition> schemas = new HashMap<>();
   private final Map<String, BucketHead> heads = new HashMap<>();
+  private final Map<String, TableBucket> pending = new HashMap<>();
   private final Map<String, TreeMap<Long, IndexPage>> pages = new HashMap<>();
   private final Map<String, TreeMap<String, Plan>> plans = new HashMap<>();
   private final Map<String, Claim> claims = new HashMap<>();
@@ -112,6 +113,7 @@ public class TestingMetadataStore implements MetadataStore {
             head.indexedUpTo(),
             slice.timestamp(),
             slices));
+    pending.put(bucketKey(at), at);
   }
 
   @Override
@@ -128,6 +130,18 @@ public class TestingMetadataStore implements MetadataStore {
             head.lastTimestamp(),
             head.recentSlices(),
             true));
+  }
+
+  @Override
+  public synchronized List<TableBucket> pendingBuckets(String tableId) {
+    return pending.values().stream().filter(at -> at.tableId().equals(tableId)).toList();
+  }
+
+  @Override
+  public synchronized void clearPending(TableBucket at, long tieredUpTo) {
+    if (heads.containsKey(bucketKey(at)) && head(at).nextOffset() == tieredUpTo) {
+      pending.remove(bucketKey(at));
+    }
   }
 
   @Override

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -70,6 +71,14 @@ final class DynamoDbItems {
 
   static final String CLOSED = "closed";
 
+  /**
+   * The tiering-pending mark of a head: its table id, set by every append and removed once tiered;
+   * the key of the sparse index {@value #PENDING_INDEX}.
+   */
+  static final String TIERING_PENDING = "tieringPending";
+
+  static final String PENDING_INDEX = "tiering-pending";
+
   static final String PLAN_KEY = "planKey";
   static final String SEGMENT_KEY = "segmentKey";
   static final String COMMIT_TIMESTAMP = "commitTimestamp";
@@ -94,6 +103,7 @@ final class DynamoDbItems {
   static final String SNAPSHOT_ID = "snapshotId";
   static final String OFFSETS = "offsets";
   static final String COMMITTED_AT = "committedAt";
+  static final String LAST_FULL_PASS = "lastFullPass";
 
   private DynamoDbItems() {}
 
@@ -119,6 +129,25 @@ final class DynamoDbItems {
 
   static Map<String, AttributeValue> headKey(TableBucket bucket) {
     return key(bucketPartition(bucket), HEAD_SK);
+  }
+
+  /**
+   * The bucket a head's {@code pk} names, {@code B#<tableId>#<bucket>} or {@code
+   * B#<tableId>#<partition>#<bucket>}: the bucket follows the last {@code #}, as a partition name
+   * may hold one.
+   */
+  static TableBucket headBucket(String tableId, String pk) {
+    String prefix = "B#" + tableId + "#";
+    if (!pk.startsWith(prefix)) {
+      throw new IllegalStateException(
+          "Cannot read the head key " + pk + ": not of table " + tableId);
+    }
+    String rest = pk.substring(prefix.length());
+    int last = rest.lastIndexOf('#');
+    return new TableBucket(
+        tableId,
+        last < 0 ? TableBucket.UNPARTITIONED : rest.substring(0, last),
+        Integer.parseInt(rest.substring(last + 1)));
   }
 
   static String partitionListKey(String tableId) {
@@ -249,6 +278,13 @@ final class DynamoDbItems {
     }
     item.put(LAST_TIMESTAMP, instant(last));
     item.put(SLICES, AttributeValue.fromM(sliceMap));
+    return item;
+  }
+
+  /** A head made by its first append: holding that slice, and marked pending tiering. */
+  static Map<String, AttributeValue> pendingHeadItem(TableBucket bucket, Slice first) {
+    Map<String, AttributeValue> item = headItem(bucket, first.endOffset(), 0, List.of(first));
+    item.put(TIERING_PENDING, s(bucket.tableId()));
     return item;
   }
 
@@ -512,6 +548,7 @@ final class DynamoDbItems {
     item.put(SNAPSHOT_ID, n(state.snapshotId()));
     item.put(OFFSETS, s(state.storedOffsets()));
     item.put(COMMITTED_AT, instant(state.committedAt()));
+    state.lastFullPass().ifPresent(at -> item.put(LAST_FULL_PASS, instant(at)));
     return item;
   }
 
@@ -538,7 +575,10 @@ final class DynamoDbItems {
         LakeFormatName.parse(string(item, FORMAT)),
         number(item, SNAPSHOT_ID),
         offsets,
-        instant(item, COMMITTED_AT));
+        instant(item, COMMITTED_AT),
+        item.containsKey(LAST_FULL_PASS)
+            ? Optional.of(instant(item, LAST_FULL_PASS))
+            : Optional.empty());
   }
 
   // ---- values ----

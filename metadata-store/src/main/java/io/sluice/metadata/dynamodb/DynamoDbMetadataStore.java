@@ -2,8 +2,10 @@ package io.sluice.metadata.dynamodb;
 
 import static io.sluice.metadata.dynamodb.DynamoDbItems.CATALOG_PREFIX;
 import static io.sluice.metadata.dynamodb.DynamoDbItems.CATALOG_SK;
+import static io.sluice.metadata.dynamodb.DynamoDbItems.PENDING_INDEX;
 import static io.sluice.metadata.dynamodb.DynamoDbItems.PK;
 import static io.sluice.metadata.dynamodb.DynamoDbItems.SK;
+import static io.sluice.metadata.dynamodb.DynamoDbItems.TIERING_PENDING;
 import static io.sluice.metadata.dynamodb.DynamoDbItems.n;
 import static io.sluice.metadata.dynamodb.DynamoDbItems.s;
 
@@ -48,8 +50,10 @@ import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
@@ -111,6 +115,10 @@ public final class DynamoDbMetadataStore implements MetadataStore {
                           AttributeDefinition.builder()
                               .attributeName(SK)
                               .attributeType(ScalarAttributeType.S)
+                              .build(),
+                          AttributeDefinition.builder()
+                              .attributeName(TIERING_PENDING)
+                              .attributeType(ScalarAttributeType.S)
                               .build())
                       .keySchema(
                           KeySchemaElement.builder()
@@ -120,6 +128,16 @@ public final class DynamoDbMetadataStore implements MetadataStore {
                           KeySchemaElement.builder()
                               .attributeName(SK)
                               .keyType(KeyType.RANGE)
+                              .build())
+                      .globalSecondaryIndexes(
+                          GlobalSecondaryIndex.builder()
+                              .indexName(PENDING_INDEX)
+                              .keySchema(
+                                  KeySchemaElement.builder()
+                                      .attributeName(TIERING_PENDING)
+                                      .keyType(KeyType.HASH)
+                                      .build())
+                              .projection(p -> p.projectionType(ProjectionType.KEYS_ONLY))
                               .build()));
         } catch (ResourceInUseException createdMeanwhile) {
           // someone else created it: wait for it below
@@ -144,6 +162,17 @@ public final class DynamoDbMetadataStore implements MetadataStore {
                   throw new StoreUnavailableException(
                       "Cannot create DynamoDB table '" + tableName + "': " + e.getMessage(), e);
                 });
+      }
+      boolean indexed =
+          client
+              .describeTable(r -> r.tableName(tableName))
+              .table()
+              .globalSecondaryIndexes()
+              .stream()
+              .anyMatch(index -> index.indexName().equals(PENDING_INDEX));
+      if (!indexed) {
+        throw new StoreUnavailableException(
+            missingIndex("Cannot use the metadata store", tableName), null);
       }
     } catch (SdkException e) {
       throw new StoreUnavailableException(
@@ -318,7 +347,7 @@ public final class DynamoDbMetadataStore implements MetadataStore {
               what,
               () ->
                   client.putItem(
-                      put(DynamoDbItems.headItem(at, slice.endOffset(), 0, List.of(slice)))
+                      put(DynamoDbItems.pendingHeadItem(at, slice))
                           .conditionExpression("attribute_not_exists(pk)")
                           .build()),
               key);
@@ -337,14 +366,21 @@ public final class DynamoDbMetadataStore implements MetadataStore {
             client.updateItem(
                 update(key)
                     .updateExpression(
-                        "SET nextOffset = :next, lastTimestamp = :timestamp, slices.#base = :slice")
+                        "SET nextOffset = :next, lastTimestamp = :timestamp, slices.#base = :slice,"
+                            + " #pending = :tableId")
                     .conditionExpression("nextOffset = :expected AND attribute_not_exists(closed)")
-                    .expressionAttributeNames(Map.of("#base", Long.toString(slice.baseOffset())))
+                    .expressionAttributeNames(
+                        Map.of(
+                            "#base",
+                            Long.toString(slice.baseOffset()),
+                            "#pending",
+                            TIERING_PENDING))
                     .expressionAttributeValues(
                         Map.of(
                             ":next", n(slice.endOffset()),
                             ":timestamp", DynamoDbItems.instant(slice.timestamp()),
                             ":slice", DynamoDbItems.headSlice(slice),
+                            ":tableId", s(at.tableId()),
                             ":expected", n(expectedNextOffset)))
                     .build()),
         key,
@@ -376,6 +412,79 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     } catch (SdkException e) {
       throw new StoreUnavailableException(what + ": " + describe(e), e);
     }
+  }
+
+  /**
+   * A paginated Query of the sparse index {@value DynamoDbItems#PENDING_INDEX}, which holds the
+   * keys of the marked heads only; eventually consistent, as every index is.
+   */
+  @Override
+  public List<TableBucket> pendingBuckets(String tableId) {
+    String what = "Cannot list the buckets pending tiering of table " + tableId;
+    QueryRequest request =
+        QueryRequest.builder()
+            .tableName(tableName)
+            .indexName(PENDING_INDEX)
+            .keyConditionExpression("#pending = :tableId")
+            .expressionAttributeNames(Map.of("#pending", TIERING_PENDING))
+            .expressionAttributeValues(Map.of(":tableId", s(tableId)))
+            .build();
+    try {
+      return client.queryPaginator(request).items().stream()
+          .map(item -> DynamoDbItems.headBucket(tableId, item.get(PK).s()))
+          .toList();
+    } catch (ResourceNotFoundException e) {
+      throw missingTable(what, e);
+    } catch (AwsServiceException e) {
+      throw new StoreUnavailableException(
+          isMissingIndex(e) ? missingIndex(what, tableName) : what + ": " + describe(e), e);
+    } catch (SdkException e) {
+      throw new StoreUnavailableException(what + ": " + describe(e), e);
+    }
+  }
+
+  /**
+   * An UpdateItem {@code REMOVE tieringPending} on {@code nextOffset = :upTo}; a refusal is fine.
+   */
+  @Override
+  public void clearPending(TableBucket at, long tieredUpTo) {
+    String what = "Cannot clear the tiering mark of " + at + " of table " + at.tableId();
+    try {
+      client.updateItem(
+          UpdateItemRequest.builder()
+              .tableName(tableName)
+              .key(DynamoDbItems.headKey(at))
+              .updateExpression("REMOVE #pending")
+              .conditionExpression("nextOffset = :upTo")
+              .expressionAttributeNames(Map.of("#pending", TIERING_PENDING))
+              .expressionAttributeValues(Map.of(":upTo", n(tieredUpTo)))
+              .build());
+    } catch (ConditionalCheckFailedException e) {
+      // Appended to since (its new rows keep the mark), or no head: nothing to clear.
+    } catch (ResourceNotFoundException e) {
+      throw missingTable(what, e);
+    } catch (SdkException e) {
+      throw new StoreUnavailableException(what + ": " + describe(e), e);
+    }
+  }
+
+  private static boolean isMissingIndex(AwsServiceException e) {
+    return e.awsErrorDetails() != null
+        && "ValidationException".equals(e.awsErrorDetails().errorCode())
+        && String.valueOf(e.awsErrorDetails().errorMessage()).contains(PENDING_INDEX);
+  }
+
+  private static String missingIndex(String what, String tableName) {
+    return what
+        + ": DynamoDB table '"
+        + tableName
+        + "' has no global secondary index '"
+        + PENDING_INDEX
+        + "' (or it is still being built). A table made before Sluice marked heads pending"
+        + " tiering lacks it: apply the infra Terraform, which adds it (keys only, partition key"
+        + " "
+        + TIERING_PENDING
+        + " of type S), or add it with aws dynamodb update-table; see docs/metadata-schema.md";
   }
 
   @Override

@@ -58,7 +58,8 @@ public final class SqliteMetadataStore implements MetadataStore {
     "CREATE TABLE IF NOT EXISTS heads (table_id TEXT NOT NULL, bucket INTEGER NOT NULL,"
         + " next_offset INTEGER NOT NULL, log_start_offset INTEGER NOT NULL,"
         + " indexed_up_to INTEGER NOT NULL, last_timestamp TEXT NOT NULL,"
-        + " closed INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (table_id, bucket))",
+        + " closed INTEGER NOT NULL DEFAULT 0, tiering_pending TEXT,"
+        + " PRIMARY KEY (table_id, bucket))",
     "CREATE TABLE IF NOT EXISTS head_slices (table_id TEXT NOT NULL, bucket INTEGER NOT NULL,"
         + " base_offset INTEGER NOT NULL, slice TEXT NOT NULL,"
         + " PRIMARY KEY (table_id, bucket, base_offset))",
@@ -76,7 +77,7 @@ public final class SqliteMetadataStore implements MetadataStore {
         + " epoch INTEGER NOT NULL, expires_at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS tiering_state (table_id TEXT NOT NULL, format TEXT NOT NULL,"
         + " snapshot_id INTEGER NOT NULL, offsets TEXT NOT NULL, committed_at TEXT NOT NULL,"
-        + " PRIMARY KEY (table_id, format))",
+        + " last_full_pass TEXT, PRIMARY KEY (table_id, format))",
     "CREATE TABLE IF NOT EXISTS dropped_partitions (table_id TEXT NOT NULL,"
         + " partition_name TEXT NOT NULL, PRIMARY KEY (table_id, partition_name))"
   };
@@ -107,6 +108,10 @@ public final class SqliteMetadataStore implements MetadataStore {
           statement.execute(ddl);
         }
         migrate(statement);
+        // Partial: it holds only the marked heads, so listing a table's costs no scan of all heads.
+        statement.execute(
+            "CREATE INDEX IF NOT EXISTS heads_tiering_pending ON heads (tiering_pending)"
+                + " WHERE tiering_pending IS NOT NULL");
       }
       connection.setAutoCommit(false);
       connection.commit();
@@ -117,12 +122,14 @@ public final class SqliteMetadataStore implements MetadataStore {
   }
 
   /** The layout version this code writes ({@code PRAGMA user_version}). */
-  private static final int VERSION = 2;
+  private static final int VERSION = 3;
 
   /**
    * Brings a file an earlier version wrote to this layout: version 2 added closed buckets and keys
-   * plans by time; plans under the earlier keys are idempotency records only (their rows are
-   * committed), and are dropped.
+   * plans by time (plans under the earlier keys are idempotency records only, their rows are
+   * committed, and are dropped); version 3 added the tiering-pending mark of heads, absent on the
+   * heads written before (tiering's full pass finds their rows), and the time of tiering's last
+   * full pass.
    */
   private static void migrate(Statement statement) throws SQLException {
     int version;
@@ -132,17 +139,25 @@ public final class SqliteMetadataStore implements MetadataStore {
     if (version >= VERSION) {
       return;
     }
-    boolean hasClosed = false;
-    try (ResultSet rs = statement.executeQuery("PRAGMA table_info(heads)")) {
+    if (version < 2) {
+      addColumnIfMissing(statement, "heads", "closed", "INTEGER NOT NULL DEFAULT 0");
+      statement.execute("DELETE FROM plans WHERE plan_key NOT LIKE 'p%'");
+    }
+    addColumnIfMissing(statement, "heads", "tiering_pending", "TEXT");
+    addColumnIfMissing(statement, "tiering_state", "last_full_pass", "TEXT");
+    statement.execute("PRAGMA user_version = " + VERSION);
+  }
+
+  private static void addColumnIfMissing(
+      Statement statement, String table, String column, String type) throws SQLException {
+    try (ResultSet rs = statement.executeQuery("PRAGMA table_info(" + table + ")")) {
       while (rs.next()) {
-        hasClosed |= rs.getString("name").equals("closed");
+        if (rs.getString("name").equals(column)) {
+          return;
+        }
       }
     }
-    if (!hasClosed) {
-      statement.execute("ALTER TABLE heads ADD COLUMN closed INTEGER NOT NULL DEFAULT 0");
-    }
-    statement.execute("DELETE FROM plans WHERE plan_key NOT LIKE 'p%'");
-    statement.execute("PRAGMA user_version = " + VERSION);
+    statement.execute("ALTER TABLE " + table + " ADD COLUMN " + column + " " + type);
   }
 
   @FunctionalInterface
@@ -471,22 +486,27 @@ public final class SqliteMetadataStore implements MetadataStore {
                         ? ": it is closed (its table was dropped)"
                         : ": next offset is " + head.nextOffset() + ", not " + expectedNextOffset));
           }
-          insertSlice(c, tableId, bucket, slice);
+          insertSlice(c, at, slice);
           return null;
         });
   }
 
-  private static void insertSlice(Connection c, String tableId, int bucket, Slice slice)
-      throws SQLException {
+  /** Appends a slice to a head and marks the head pending tiering. */
+  private static void insertSlice(Connection c, TableBucket at, Slice slice) throws SQLException {
+    String tableId = logId(at);
+    int bucket = at.bucket();
     update(
         c,
-        "INSERT INTO heads (table_id, bucket, next_offset, log_start_offset, indexed_up_to, last_timestamp)"
-            + " VALUES (?, ?, ?, 0, 0, ?) ON CONFLICT (table_id, bucket) DO UPDATE SET"
-            + " next_offset = excluded.next_offset, last_timestamp = excluded.last_timestamp",
+        "INSERT INTO heads (table_id, bucket, next_offset, log_start_offset, indexed_up_to,"
+            + " last_timestamp, tiering_pending) VALUES (?, ?, ?, 0, 0, ?, ?)"
+            + " ON CONFLICT (table_id, bucket) DO UPDATE SET next_offset = excluded.next_offset,"
+            + " last_timestamp = excluded.last_timestamp,"
+            + " tiering_pending = excluded.tiering_pending",
         tableId,
         bucket,
         slice.endOffset(),
-        slice.timestamp().toString());
+        slice.timestamp().toString(),
+        at.tableId());
     update(
         c,
         "INSERT INTO head_slices (table_id, bucket, base_offset, slice) VALUES (?, ?, ?, ?)",
@@ -511,6 +531,42 @@ public final class SqliteMetadataStore implements MetadataStore {
                 tableId,
                 bucket,
                 Instant.EPOCH.toString()));
+  }
+
+  /**
+   * The marked heads of the table, found through the partial index {@code heads_tiering_pending}.
+   */
+  @Override
+  public List<TableBucket> pendingBuckets(String tableId) {
+    return transaction(
+        "list the buckets pending tiering of table " + tableId,
+        c ->
+            query(
+                c,
+                "SELECT table_id, bucket FROM heads WHERE tiering_pending = ?",
+                rs -> {
+                  String logId = rs.getString(1);
+                  String partition =
+                      logId.length() > tableId.length()
+                          ? logId.substring(tableId.length() + 1)
+                          : TableBucket.UNPARTITIONED;
+                  return new TableBucket(tableId, partition, rs.getInt(2));
+                },
+                tableId));
+  }
+
+  @Override
+  public void clearPending(TableBucket at, long tieredUpTo) {
+    transaction(
+        "clear the tiering mark of " + at + " of table " + at.tableId(),
+        c ->
+            update(
+                c,
+                "UPDATE heads SET tiering_pending = NULL"
+                    + " WHERE table_id = ? AND bucket = ? AND next_offset = ?",
+                logId(at),
+                at.bucket(),
+                tieredUpTo));
   }
 
   @Override
@@ -907,7 +963,7 @@ public final class SqliteMetadataStore implements MetadataStore {
               + " is closed (its table was dropped)");
     }
     Slice slice = plan.slice(part, next, last);
-    insertSlice(c, tableId, bucket, slice);
+    insertSlice(c, part.in(plan.tableId()), slice);
     if (recent + 1 > PlanApplier.HEAD_SLICE_LIMIT) {
       List<Slice> moved =
           query(
@@ -1124,14 +1180,16 @@ public final class SqliteMetadataStore implements MetadataStore {
         c ->
             query(
                     c,
-                    "SELECT snapshot_id, offsets, committed_at FROM tiering_state WHERE table_id = ? AND format = ?",
+                    "SELECT snapshot_id, offsets, committed_at, last_full_pass FROM tiering_state"
+                        + " WHERE table_id = ? AND format = ?",
                     rs ->
                         TieringState.stored(
                             tableId,
                             format,
                             rs.getLong(1),
                             rs.getString(2),
-                            Instant.parse(rs.getString(3))),
+                            Instant.parse(rs.getString(3)),
+                            Optional.ofNullable(rs.getString(4)).map(Instant::parse)),
                     tableId,
                     format.apiName())
                 .stream()
@@ -1145,12 +1203,14 @@ public final class SqliteMetadataStore implements MetadataStore {
         c -> {
           update(
               c,
-              "INSERT OR REPLACE INTO tiering_state (table_id, format, snapshot_id, offsets, committed_at) VALUES (?, ?, ?, ?, ?)",
+              "INSERT OR REPLACE INTO tiering_state (table_id, format, snapshot_id, offsets,"
+                  + " committed_at, last_full_pass) VALUES (?, ?, ?, ?, ?, ?)",
               state.tableId(),
               state.format().apiName(),
               state.snapshotId(),
               state.storedOffsets(),
-              state.committedAt().toString());
+              state.committedAt().toString(),
+              state.lastFullPass().map(Instant::toString).orElse(null));
           return null;
         });
   }

@@ -38,6 +38,9 @@ import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /** The metadata-store contract, and what only DynamoDB has, against dynalite on loopback. */
 class DynamoDbMetadataStoreTest extends MetadataStoreContract {
@@ -258,6 +261,66 @@ class DynamoDbMetadataStoreTest extends MetadataStoreContract {
         .isInstanceOf(StoreUnavailableException.class)
         .hasMessageContaining("Cannot list tables")
         .hasMessageContaining("no_such_table");
+  }
+
+  @Test
+  void aTableMadeWithoutThePendingIndexIsRefusedWithTheWayToAddIt() {
+    String name = "sluice_" + UUID.randomUUID();
+    DYNALITE
+        .client()
+        .createTable(
+            r ->
+                r.tableName(name)
+                    .billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(
+                        a -> a.attributeName("pk").attributeType(ScalarAttributeType.S),
+                        a -> a.attributeName("sk").attributeType(ScalarAttributeType.S))
+                    .keySchema(
+                        k -> k.attributeName("pk").keyType(KeyType.HASH),
+                        k -> k.attributeName("sk").keyType(KeyType.RANGE)));
+    DynamoDbMetadataStore unindexed = new DynamoDbMetadataStore(DYNALITE.client(), name);
+
+    assertThatThrownBy(unindexed::ensureTable)
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasMessageContaining("Cannot use the metadata store")
+        .hasMessageContaining("DynamoDB table '" + name + "' has no global secondary index")
+        .hasMessageContaining("apply the infra Terraform");
+    unindexed.appendSlice(TableBucket.of(tableId, 0), 0, slice(0, 1, "r1"));
+    assertThatThrownBy(() -> unindexed.pendingBuckets(tableId))
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasMessageContaining("Cannot list the buckets pending tiering of table " + tableId)
+        .hasMessageContaining("has no global secondary index 'tiering-pending'");
+  }
+
+  @Test
+  void marksAHeadWithoutAnExtraRequestAndIndexesOnlyTheMarkedHeads() {
+    AtomicInteger requests = new AtomicInteger();
+    ExecutionInterceptor counter =
+        new ExecutionInterceptor() {
+          @Override
+          public void beforeExecution(
+              Context.BeforeExecution context, ExecutionAttributes attributes) {
+            requests.incrementAndGet();
+          }
+        };
+    try (DynamoDbClient counted =
+        DynamoDbClient.builder()
+            .endpointOverride(DYNALITE.endpoint())
+            .region(Region.US_EAST_1)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("sluice", "sluice")))
+            .httpClientBuilder(ApacheHttpClient.builder())
+            .overrideConfiguration(c -> c.addExecutionInterceptor(counter))
+            .build()) {
+      DynamoDbMetadataStore countedStore = new DynamoDbMetadataStore(counted, dynamoTable);
+      countedStore.appendSlice(TableBucket.of(tableId, 0), 0, slice(0, 1, "r1"));
+      countedStore.appendSlice(TableBucket.of(tableId, 0), 1, slice(1, 2, "r2"));
+      assertThat(requests).as("one write per append").hasValue(2);
+    }
+    store.closeBucket(TableBucket.of(tableId, 1));
+    store.advanceLogStart(TableBucket.of(tableId, 2), 0, 0, List.of());
+
+    assertThat(store.pendingBuckets(tableId)).containsExactly(TableBucket.of(tableId, 0));
   }
 
   @Test

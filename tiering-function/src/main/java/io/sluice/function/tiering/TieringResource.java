@@ -23,9 +23,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** {@code POST /v1/tables/{t}/tier}. */
 @Path("/v1/tables/{table}")
@@ -57,12 +59,15 @@ public class TieringResource {
           "Cannot tier table " + entry.name() + ": it has no lake formats");
     }
     long deadline = System.nanoTime() + wait * 1_000_000;
+    Set<PartitionBucket> behind = Set.of();
     while (true) {
-      TieringService.Result result = tiering.tier(entry, owner);
+      TieringService.Result result = tiering.tier(entry, owner, behind);
       Optional<ObjectNode> done = answerIfCaughtUp(description, result);
       if (done.isPresent()) {
         return Response.ok(done.get()).build();
       }
+      // Named on the next run: the pending marks may not show them yet, or at all.
+      behind = behind(description, result);
       long left = (deadline - System.nanoTime()) / 1_000_000;
       if (left <= 0) {
         return Response.accepted(JSON.createObjectNode().put("status", "tiering")).build();
@@ -72,6 +77,28 @@ public class TieringResource {
         waiter.await(Math.min(left, LogWaiter.RECHECK_MILLIS));
       }
     }
+  }
+
+  /** The buckets some format of the run holds below the head read before the call. */
+  private static Set<PartitionBucket> behind(
+      TableService.Description marks, TieringService.Result result) {
+    Set<PartitionBucket> behind = new HashSet<>();
+    for (TieringService.FormatResult format : result.formats()) {
+      Map<PartitionBucket, Long> offsets =
+          format.snapshot().map(LakeSnapshot::offsets).orElse(Map.of());
+      marks
+          .partitions()
+          .forEach(
+              (partition, heads) ->
+                  heads.forEach(
+                      mark -> {
+                        PartitionBucket at = new PartitionBucket(partition, mark.bucket());
+                        if (offsets.getOrDefault(at, 0L) < mark.nextOffset()) {
+                          behind.add(at);
+                        }
+                      }));
+    }
+    return behind;
   }
 
   private static Optional<ObjectNode> answerIfCaughtUp(
