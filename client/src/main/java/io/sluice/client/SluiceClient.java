@@ -144,7 +144,6 @@ public final class SluiceClient implements AutoCloseable {
    */
   public TableWriter writer(String table, WriterOptions options) {
     TableDescription description = describe(table);
-    TableWriter[] made = new TableWriter[1];
     TableWriter writer =
         new TableWriter(
             api,
@@ -152,8 +151,7 @@ public final class SluiceClient implements AutoCloseable {
             options,
             scheduler,
             allocator.newChildAllocator("writer " + description.name(), 0, Long.MAX_VALUE),
-            () -> writers.remove(made[0]));
-    made[0] = writer;
+            writers::remove);
     writers.add(writer);
     return writer;
   }

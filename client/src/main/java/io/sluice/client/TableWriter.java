@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
@@ -38,7 +39,7 @@ public final class TableWriter implements AutoCloseable {
   private final BatchSender sender;
   private final ScheduledExecutorService scheduler;
   private final BufferAllocator allocator;
-  private final Runnable onClose;
+  private final Consumer<TableWriter> onClose;
 
   // Guarded by this.
   private Batch open;
@@ -53,7 +54,7 @@ public final class TableWriter implements AutoCloseable {
       WriterOptions options,
       ScheduledExecutorService scheduler,
       BufferAllocator allocator,
-      Runnable onClose) {
+      Consumer<TableWriter> onClose) {
     this.table = description.name();
     this.options = options;
     this.layout = new RowLayout(description);
@@ -154,7 +155,7 @@ public final class TableWriter implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      onClose.run();
+      onClose.accept(this);
       allocator.close();
     }
   }
