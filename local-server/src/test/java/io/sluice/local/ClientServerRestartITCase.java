@@ -1,0 +1,158 @@
+package io.sluice.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.client.RowOffset;
+import io.sluice.client.SluiceClient;
+import io.sluice.client.TableDefinition;
+import io.sluice.client.TableWriter;
+import io.sluice.client.WriterOptions;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The writer outlives its server: the packaged local server ({@code quarkus-run.jar}, built in
+ * {@code package} before failsafe runs) is killed (SIGKILL) while eight threads write, then started
+ * again on the same data and port. Every future completes, and every row is in the log once, at the
+ * offset its future holds: batches cut off by the crash were retried under their keys.
+ */
+class ClientServerRestartITCase {
+  private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+
+  @Test
+  void theWriterOutlivesTheServerBeingKilledAndStartedAgain() throws Exception {
+    assertThat(JAR).as("the packaged server (run the package phase first)").isRegularFile();
+    Path dataDir = EmbeddedProfile.dataDir("restart");
+    Files.createDirectories(dataDir);
+    int port = freePort();
+    URI endpoint = URI.create("http://127.0.0.1:" + port);
+    Process server = start(dataDir, port);
+    try (SluiceClient client =
+        SluiceClient.builder(endpoint).requestTimeout(Duration.ofSeconds(10)).build()) {
+      String table = "restart_rows";
+      client.create(
+          table,
+          TableDefinition.builder()
+              .requiredColumn("id", "bigint")
+              .column("name", "string")
+              .bucketKey("id")
+              .buckets(4)
+              .build());
+      int threads = 8;
+      int perThread = 3_000;
+      @SuppressWarnings("unchecked")
+      CompletableFuture<RowOffset>[] futures = new CompletableFuture[threads * perThread];
+      AtomicInteger answered = new AtomicInteger();
+      WriterOptions options =
+          WriterOptions.defaults()
+              .linger(Duration.ofMillis(2))
+              .batchBytes(16_000)
+              .maxInFlight(2)
+              .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(500))
+              .deliveryTimeout(Duration.ofMinutes(2));
+      try (TableWriter writer = client.writer(table, options)) {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+          List<Future<?>> done = new ArrayList<>();
+          for (int t = 0; t < threads; t++) {
+            int first = t * perThread;
+            done.add(
+                pool.submit(
+                    () -> {
+                      for (int id = first; id < first + perThread; id++) {
+                        futures[id] = writer.write(Map.of("id", (long) id, "name", "n" + id));
+                        futures[id].whenComplete((o, e) -> answered.incrementAndGet());
+                      }
+                    }));
+          }
+          await().atMost(Duration.ofSeconds(60)).until(() -> answered.get() >= 3_000);
+          server.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+          int answeredWhenKilled = answered.get();
+          server = start(dataDir, port);
+          for (Future<?> future : done) {
+            future.get(120, TimeUnit.SECONDS);
+          }
+          writer.flush();
+          assertThat(answeredWhenKilled)
+              .as("rows answered before the kill")
+              .isLessThan(futures.length);
+        } finally {
+          pool.shutdownNow();
+        }
+      }
+
+      for (CompletableFuture<RowOffset> future : futures) {
+        assertThat(future).isCompletedWithValueMatching(o -> o.offset() >= 0);
+      }
+      Map<Long, RowOffset> read =
+          ClientScenarios.readEveryBucket(new SluiceHttp(endpoint), table, client.describe(table));
+      assertThat(read).hasSize(futures.length);
+      for (int id = 0; id < futures.length; id++) {
+        assertThat(read.get((long) id)).as("row %d", id).isEqualTo(futures[id].join());
+      }
+    } finally {
+      server.destroy();
+      if (!server.waitFor(20, TimeUnit.SECONDS)) {
+        server.destroyForcibly();
+      }
+    }
+  }
+
+  private static Process start(Path dataDir, int port) throws IOException {
+    List<String> command =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "-Dquarkus.http.host=127.0.0.1",
+            "-Dquarkus.http.port=" + port,
+            "-Dsluice.data-dir=" + dataDir,
+            "-jar",
+            JAR.toAbsolutePath().toString());
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(
+                ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.log").toFile()))
+            .start();
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpRequest health =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health"))
+            .timeout(Duration.ofSeconds(2))
+            .build();
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              assertThat(process.isAlive()).as("server (log: %s)", dataDir).isTrue();
+              return http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            });
+    return process;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}
