@@ -290,16 +290,19 @@ class BackgroundWorkDoesNotGrowWithHistoryTest {
    * What one pass may cost, whatever the table's age, at one write (and now and then a crashed one)
    * per five passes: retention reads each bucket's head and the index page it stops in (and at most
    * one it empties), and writes each bucket's log start at most once, never conditioned on the next
-   * offset appends move; recovery reads again the heads of the buckets a crashed write goes to;
-   * each of the three plan sweeps (recovery, segment GC, plan GC) reads the plans made in about one
-   * pass interval and the one it stops at; every ten minutes the orphan sweep lists each of the 16
-   * segment prefixes from where it stopped, sees the objects of ten minutes (and the first one past
-   * its end in each prefix), and reads each one's plan. No segment is ever read.
+   * offset appends move; recovery reads again the heads of the buckets a crashed write goes to,
+   * and, where its append fills a head, reads it twice more to move a page (which of a crashed
+   * write's parts are left to recovery, and so which buckets move a page during the pass, depends
+   * on which of its parallel appends failed first); each of the three plan sweeps (recovery,
+   * segment GC, plan GC) reads the plans made in about one pass interval and the one it stops at;
+   * every ten minutes the orphan sweep lists each of the 16 segment prefixes from where it stopped,
+   * sees the objects of ten minutes (and the first one past its end in each prefix), and reads each
+   * one's plan. No segment is ever read.
    */
   private static final PassCost PASS_BOUND =
       new PassCost(
           -1,
-          3 * BUCKETS,
+          BUCKETS + 3 * BUCKETS,
           2 * BUCKETS,
           8,
           8,
