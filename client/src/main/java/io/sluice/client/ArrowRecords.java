@@ -45,7 +45,8 @@ final class ArrowRecords {
     try (ArrowStreamReader reader =
         new ArrowStreamReader(new ByteArrayInputStream(stream), memory)) {
       while (reader.loadNextBatch()) {
-        records.addAll(decode(reader.getVectorSchemaRoot(), bucket, 0));
+        VectorSchemaRoot batch = reader.getVectorSchemaRoot();
+        records.addAll(decode(batch, bucket, 0, batch.getRowCount()));
       }
     } catch (IOException e) {
       throw new SluiceException(
@@ -59,8 +60,9 @@ final class ArrowRecords {
     return records;
   }
 
-  /** The records of a batch from row {@code first} on. */
-  static List<TableRecord> decode(VectorSchemaRoot batch, Optional<BucketId> bucket, int first) {
+  /** The records of rows {@code first} (inclusive) to {@code end} (exclusive) of a batch. */
+  static List<TableRecord> decode(
+      VectorSchemaRoot batch, Optional<BucketId> bucket, int first, int end) {
     FieldVector changeTypes = null;
     FieldVector offsets = null;
     FieldVector timestamps = null;
@@ -73,8 +75,8 @@ final class ArrowRecords {
         default -> columns.add(vector);
       }
     }
-    List<TableRecord> records = new ArrayList<>(Math.max(0, batch.getRowCount() - first));
-    for (int row = first; row < batch.getRowCount(); row++) {
+    List<TableRecord> records = new ArrayList<>(Math.max(0, end - first));
+    for (int row = first; row < end; row++) {
       Map<String, Object> values = new LinkedHashMap<>();
       for (FieldVector column : columns) {
         values.put(column.getName(), value(column, row));

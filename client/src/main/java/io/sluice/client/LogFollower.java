@@ -146,7 +146,7 @@ final class LogFollower implements AutoCloseable {
   private List<TableRecord> collect() {
     List<TableRecord> records = new ArrayList<>();
     Iterator<Fetch> fetches = open.values().iterator();
-    while (fetches.hasNext()) {
+    while (fetches.hasNext() && records.size() < options.maxPollRecords()) {
       Fetch fetch = fetches.next();
       if (!fetch.answer.isDone()) {
         continue;

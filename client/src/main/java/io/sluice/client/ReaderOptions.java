@@ -13,6 +13,8 @@ import java.util.Optional;
  *       (only rows written from now on) or {@link #from(Checkpoint)};
  *   <li>{@code longPoll} (10 s, at most 20 s): how long one read of a bucket waits for new rows;
  *   <li>{@code fetchRows} (1000, at most 10000): the most rows one read of a bucket returns;
+ *   <li>{@code maxPollRecords} (10000): the most rows of the back-fill one {@code poll} returns;
+ *       from the log, a poll stops taking the answers of bucket reads once it holds this many;
  *   <li>{@code maxOpenFetches} (32): reads of buckets open at once; more buckets take turns;
  *   <li>{@code partitionRefresh} (5 s): how often a partitioned table's partitions are listed to
  *       find new ones;
@@ -34,6 +36,7 @@ public final class ReaderOptions {
   private final Checkpoint checkpoint;
   private final Duration longPoll;
   private final int fetchRows;
+  private final int maxPollRecords;
   private final int maxOpenFetches;
   private final Duration partitionRefresh;
   private final String lake;
@@ -43,6 +46,7 @@ public final class ReaderOptions {
       Checkpoint checkpoint,
       Duration longPoll,
       int fetchRows,
+      int maxPollRecords,
       int maxOpenFetches,
       Duration partitionRefresh,
       String lake) {
@@ -50,6 +54,7 @@ public final class ReaderOptions {
     this.checkpoint = checkpoint;
     this.longPoll = longPoll;
     this.fetchRows = fetchRows;
+    this.maxPollRecords = maxPollRecords;
     this.maxOpenFetches = maxOpenFetches;
     this.partitionRefresh = partitionRefresh;
     this.lake = lake;
@@ -57,7 +62,7 @@ public final class ReaderOptions {
 
   private static ReaderOptions starting(Start start, Checkpoint checkpoint) {
     return new ReaderOptions(
-        start, checkpoint, Duration.ofSeconds(10), 1000, 32, Duration.ofSeconds(5), null);
+        start, checkpoint, Duration.ofSeconds(10), 1000, 10_000, 32, Duration.ofSeconds(5), null);
   }
 
   /** Every row once: the newest lake snapshot, then each bucket's log from where it ends. */
@@ -81,7 +86,7 @@ public final class ReaderOptions {
           "Cannot set longPoll to " + wait + ": must be 0 to " + MAX_LONG_POLL);
     }
     return new ReaderOptions(
-        start, checkpoint, wait, fetchRows, maxOpenFetches, partitionRefresh, lake);
+        start, checkpoint, wait, fetchRows, maxPollRecords, maxOpenFetches, partitionRefresh, lake);
   }
 
   public ReaderOptions fetchRows(int rows) {
@@ -90,7 +95,16 @@ public final class ReaderOptions {
           "Cannot set fetchRows to " + rows + ": must be 1 to " + MAX_FETCH_ROWS);
     }
     return new ReaderOptions(
-        start, checkpoint, longPoll, rows, maxOpenFetches, partitionRefresh, lake);
+        start, checkpoint, longPoll, rows, maxPollRecords, maxOpenFetches, partitionRefresh, lake);
+  }
+
+  public ReaderOptions maxPollRecords(int records) {
+    if (records < 1) {
+      throw new IllegalArgumentException(
+          "Cannot set maxPollRecords to " + records + ": must be > 0");
+    }
+    return new ReaderOptions(
+        start, checkpoint, longPoll, fetchRows, records, maxOpenFetches, partitionRefresh, lake);
   }
 
   public ReaderOptions maxOpenFetches(int fetches) {
@@ -99,7 +113,7 @@ public final class ReaderOptions {
           "Cannot set maxOpenFetches to " + fetches + ": must be > 0");
     }
     return new ReaderOptions(
-        start, checkpoint, longPoll, fetchRows, fetches, partitionRefresh, lake);
+        start, checkpoint, longPoll, fetchRows, maxPollRecords, fetches, partitionRefresh, lake);
   }
 
   public ReaderOptions partitionRefresh(Duration interval) {
@@ -108,7 +122,7 @@ public final class ReaderOptions {
           "Cannot set partitionRefresh to " + interval + ": must be positive");
     }
     return new ReaderOptions(
-        start, checkpoint, longPoll, fetchRows, maxOpenFetches, interval, lake);
+        start, checkpoint, longPoll, fetchRows, maxPollRecords, maxOpenFetches, interval, lake);
   }
 
   /**
@@ -120,6 +134,7 @@ public final class ReaderOptions {
         checkpoint,
         longPoll,
         fetchRows,
+        maxPollRecords,
         maxOpenFetches,
         partitionRefresh,
         Objects.requireNonNull(format, "format"));
@@ -140,6 +155,10 @@ public final class ReaderOptions {
 
   public int fetchRows() {
     return fetchRows;
+  }
+
+  public int maxPollRecords() {
+    return maxPollRecords;
   }
 
   public int maxOpenFetches() {
@@ -163,6 +182,8 @@ public final class ReaderOptions {
         + longPoll
         + ", fetchRows="
         + fetchRows
+        + ", maxPollRecords="
+        + maxPollRecords
         + ", maxOpenFetches="
         + maxOpenFetches
         + ", partitionRefresh="

@@ -31,9 +31,8 @@ final class SnapshotBackfill implements AutoCloseable {
   private final ArrowBatches batches;
   private long delivered;
   private boolean finished;
-  // A batch loaded by skip whose rows from `pending` on are still to deliver.
-  private boolean hasPending;
-  private int pending;
+  private boolean loaded; // whether the current batch has rows from `position` on to deliver
+  private int position;
 
   private SnapshotBackfill(
       String table,
@@ -114,13 +113,13 @@ final class SnapshotBackfill implements AutoCloseable {
         throw new IllegalStateException(
             ("Cannot resume the back-fill of %s from %s snapshot %s after %d rows: the snapshot"
                     + " has only %d")
-                .formatted(table, lake, snapshotId, rows, skipped));
+                .formatted(table, lake, snapshotId.getAsLong(), rows, skipped));
       }
       int count = batches.root().getRowCount();
       if (skipped + count > rows) {
-        pending = (int) (rows - skipped);
+        loaded = true;
+        position = (int) (rows - skipped);
         skipped = rows;
-        hasPending = true;
       } else {
         skipped += count;
       }
@@ -128,22 +127,28 @@ final class SnapshotBackfill implements AutoCloseable {
     delivered = rows;
   }
 
-  /** The records of the next batch of the snapshot; empty once all are delivered. */
-  List<TableRecord> next() {
+  /** The next at most {@code max} records of the snapshot; empty once all are delivered. */
+  List<TableRecord> next(int max) {
     while (!finished) {
-      int first = 0;
-      if (hasPending) {
-        hasPending = false;
-        first = pending;
-      } else if (!batches.next()) {
-        finished = true;
-        break;
+      if (!loaded) {
+        if (!batches.next()) {
+          finished = true;
+          break;
+        }
+        loaded = true;
+        position = 0;
       }
-      List<TableRecord> records = ArrowRecords.decode(batches.root(), Optional.empty(), first);
-      if (!records.isEmpty()) {
-        delivered += records.size();
-        return records;
+      int count = batches.root().getRowCount();
+      if (position >= count) {
+        loaded = false;
+        continue;
       }
+      int end = Math.min(count, position + max);
+      List<TableRecord> records =
+          ArrowRecords.decode(batches.root(), Optional.empty(), position, end);
+      position = end;
+      delivered += records.size();
+      return records;
     }
     return List.of();
   }

@@ -40,6 +40,7 @@ public final class TableReader implements AutoCloseable {
   private final LogFollower follower;
   private final Consumer<TableReader> onClose;
   private final BufferAllocator allocator;
+  private final int maxPollRecords;
   private SnapshotBackfill backfill; // null once read, or when there is none
   private boolean closed;
 
@@ -52,6 +53,7 @@ public final class TableReader implements AutoCloseable {
     this.table = table;
     this.allocator = allocator;
     this.onClose = onClose;
+    this.maxPollRecords = options.maxPollRecords();
     Map<BucketId, Long> from;
     try {
       from =
@@ -73,8 +75,8 @@ public final class TableReader implements AutoCloseable {
   }
 
   /**
-   * The next records: a batch of the back-fill while it lasts, then whatever the log has, waiting
-   * up to {@code timeout} for some; empty when none came.
+   * The next records: up to {@link ReaderOptions#maxPollRecords} rows of the back-fill while it
+   * lasts, then whatever the log has, waiting up to {@code timeout} for some; empty when none came.
    *
    * @throws SluiceException for an error the server answered that retrying does not mend, such as
    *     {@code OFFSET_OUT_OF_RANGE} for an offset below a bucket's log start
@@ -86,7 +88,7 @@ public final class TableReader implements AutoCloseable {
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     if (backfill != null) {
-      List<TableRecord> records = backfill.next();
+      List<TableRecord> records = backfill.next(maxPollRecords);
       if (!records.isEmpty()) {
         return records;
       }

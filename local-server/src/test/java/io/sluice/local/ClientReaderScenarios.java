@@ -76,7 +76,7 @@ abstract class ClientReaderScenarios {
     // The first reader stops after its first batch: a checkpoint taken during the back-fill.
     Map<Long, TableRecord> read = new HashMap<>();
     Checkpoint stopped;
-    try (TableReader first = client.reader(table, ReaderOptions.earliest())) {
+    try (TableReader first = client.reader(table, ReaderOptions.earliest().maxPollRecords(250))) {
       List<TableRecord> batch = first.poll(POLL);
       assertThat(batch).as("the first batch of the back-fill").isNotEmpty();
       assertThat(batch).allSatisfy(r -> assertThat(r.isSnapshotRow()).as("%s", r).isTrue());
@@ -87,7 +87,8 @@ abstract class ClientReaderScenarios {
         .as("a checkpoint during the back-fill: %s", stopped)
         .hasValueSatisfying(b -> assertThat(b.rowsDelivered()).isEqualTo(read.size()))
         .hasValueSatisfying(
-            b -> assertThat(b.rowsDelivered()).as("rows of the snapshot delivered").isLessThan(600));
+            b ->
+                assertThat(b.rowsDelivered()).as("rows of the snapshot delivered").isLessThan(600));
     assertThat(Checkpoint.parse(stopped.toJson())).as("the checkpoint as JSON").isEqualTo(stopped);
 
     // Resumed, the second reader sees the rest once: the snapshot's 600 rows, then the log's 200.
