@@ -265,7 +265,8 @@ final class LogFollower implements AutoCloseable {
               .GET()
               .build());
     }
-    // The changelog does not wait for rows: a long poll of one key column waits instead.
+    // The changelog does not wait for rows: a long poll of one key column waits instead, and only
+    // once it read a row (it moved past `from`) is the changelog read from the same offset.
     HttpRequest wait =
         api.longPoll(
                 HttpApi.tablePath(
@@ -293,13 +294,14 @@ final class LogFollower implements AutoCloseable {
     return api.sendAsync(wait)
         .thenCompose(
             answer ->
-                answer.statusCode() == 200 && highWatermark(answer) > from
+                answer.statusCode() == 200 && nextOffset(answer) > from
                     ? api.sendAsync(changelog)
                     : CompletableFuture.completedFuture(answer));
   }
 
-  private static long highWatermark(HttpResponse<?> answer) {
-    return answer.headers().firstValue("Sluice-High-Watermark").map(Long::parseLong).orElse(0L);
+  /** Where a read says to continue; -1 when it does not say (then {@link #finish} refuses it). */
+  private static long nextOffset(HttpResponse<?> answer) {
+    return answer.headers().firstValue("Sluice-Next-Offset").map(Long::parseLong).orElse(-1L);
   }
 
   /** Waits until a read finishes or {@code nanos} pass; false when interrupted. */

@@ -38,6 +38,8 @@ import org.junit.jupiter.api.Test;
 abstract class ClientReaderScenarios {
   private static final Duration POLL = Duration.ofMillis(200);
   private static final Duration PATIENCE = Duration.ofSeconds(20);
+  // Short, so that reads a closed reader left open end before the server stops.
+  private static final Duration LONG_POLL = Duration.ofSeconds(2);
 
   @TestHTTPResource("/")
   URI base;
@@ -76,7 +78,8 @@ abstract class ClientReaderScenarios {
     // The first reader stops after its first batch: a checkpoint taken during the back-fill.
     Map<Long, TableRecord> read = new HashMap<>();
     Checkpoint stopped;
-    try (TableReader first = client.reader(table, ReaderOptions.earliest().maxPollRecords(250))) {
+    try (TableReader first =
+        client.reader(table, ReaderOptions.earliest().longPoll(LONG_POLL).maxPollRecords(250))) {
       List<TableRecord> batch = first.poll(POLL);
       assertThat(batch).as("the first batch of the back-fill").isNotEmpty();
       assertThat(batch).allSatisfy(r -> assertThat(r.isSnapshotRow()).as("%s", r).isTrue());
@@ -94,7 +97,8 @@ abstract class ClientReaderScenarios {
     // Resumed, the second reader sees the rest once: the snapshot's 600 rows, then the log's 200.
     Checkpoint following;
     try (TableReader second =
-        client.reader(table, ReaderOptions.from(Checkpoint.parse(stopped.toJson())))) {
+        client.reader(
+            table, ReaderOptions.from(Checkpoint.parse(stopped.toJson())).longPoll(LONG_POLL))) {
       pollUntil(second, read, 800);
       assertThat(read.values().stream().filter(TableRecord::isSnapshotRow))
           .as("rows from the lake snapshot")
@@ -124,7 +128,8 @@ abstract class ClientReaderScenarios {
 
     // Resumed after the back-fill, a reader sees only what came after the checkpoint.
     write(table, 900, 950);
-    try (TableReader third = client.reader(table, ReaderOptions.from(following))) {
+    try (TableReader third =
+        client.reader(table, ReaderOptions.from(following).longPoll(LONG_POLL))) {
       pollUntil(third, read, 950);
       assertThat(third.poll(Duration.ZERO)).as("nothing more").isEmpty();
     }
@@ -146,9 +151,7 @@ abstract class ClientReaderScenarios {
     writeRegion(table, 0, 10, "eu");
     Map<Long, TableRecord> read = new HashMap<>();
     ReaderOptions options =
-        ReaderOptions.latest()
-            .partitionRefresh(Duration.ofMillis(100))
-            .longPoll(Duration.ofSeconds(2));
+        ReaderOptions.latest().partitionRefresh(Duration.ofMillis(100)).longPoll(LONG_POLL);
     try (TableReader reader = client.reader(table, options)) {
       assertThat(reader.checkpoint().offsets().keySet())
           .as("the buckets of the partition there at the start")
@@ -205,7 +208,7 @@ abstract class ClientReaderScenarios {
     }
 
     SluiceHttp http = new SluiceHttp(base);
-    try (TableReader reader = client.reader(table, ReaderOptions.earliest())) {
+    try (TableReader reader = client.reader(table, ReaderOptions.earliest().longPoll(LONG_POLL))) {
       Map<BucketId, Long> handOver = reader.checkpoint().offsets();
       List<String> changelog = new ArrayList<>();
       handOver.forEach(
@@ -300,7 +303,7 @@ abstract class ClientReaderScenarios {
             "{\"table\": \"default.reader_refusals\", \"tableId\": \"%s\", \"offsets\":"
                     .formatted(tableId)
                 + " [{\"bucket\": 0, \"offset\": 50}]}");
-    try (TableReader reader = client.reader(table, ReaderOptions.from(ahead))) {
+    try (TableReader reader = client.reader(table, ReaderOptions.from(ahead).longPoll(LONG_POLL))) {
       assertThatThrownBy(() -> reader.poll(Duration.ofSeconds(5)))
           .isInstanceOf(SluiceException.class)
           .hasMessageStartingWith(
