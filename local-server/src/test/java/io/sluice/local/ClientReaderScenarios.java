@@ -134,6 +134,18 @@ abstract class ClientReaderScenarios {
       assertThat(third.poll(Duration.ZERO)).as("nothing more").isEmpty();
     }
     assertThat(read).hasSize(950);
+
+    // Once a newer snapshot is tiered, the back-fill's checkpoint cannot be resumed: the scan API
+    // reads only the newest snapshot, and the reader does not guess.
+    TieringScenarios.tier(new SluiceHttp(base), table);
+    long snapshot = stopped.backfill().orElseThrow().snapshotId();
+    assertThatThrownBy(() -> client.reader(table, ReaderOptions.from(stopped)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            ("Cannot resume the back-fill of default.reader_log from paimon snapshot %d: the newest"
+                    + " snapshot is now %d, and a scan reads only the newest; start from earliest"
+                    + " again, or take checkpoints after the back-fill")
+                .formatted(snapshot, snapshot + 1));
   }
 
   @Test
