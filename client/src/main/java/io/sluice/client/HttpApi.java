@@ -55,6 +55,14 @@ final class HttpApi {
     return request;
   }
 
+  /**
+   * A request to {@code path} that the server may hold for {@code wait} (a long poll) before the
+   * request timeout starts to count.
+   */
+  HttpRequest.Builder longPoll(String path, Duration wait) {
+    return request(path).timeout(requestTimeout.plus(wait));
+  }
+
   /** Sends a request and returns its answer, whatever its status. */
   HttpResponse<byte[]> exchange(HttpRequest request) {
     try {

@@ -23,8 +23,9 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
 /**
- * A client of one Sluice endpoint (API.md): tables, scans, SQL and batching writers. Thread-safe;
- * make one per endpoint and close it when done, which closes its writers.
+ * A client of one Sluice endpoint (API.md): tables, scans, SQL, batching writers and streaming
+ * readers. Thread-safe; make one per endpoint and close it when done, which closes its writers and
+ * readers.
  *
  * <pre>{@code
  * try (SluiceClient sluice = SluiceClient.builder(URI.create("http://localhost:8080")).build()) {
@@ -41,6 +42,7 @@ public final class SluiceClient implements AutoCloseable {
   private final BufferAllocator allocator = new RootAllocator();
   private final ScheduledExecutorService scheduler;
   private final Set<TableWriter> writers = ConcurrentHashMap.newKeySet();
+  private final Set<TableReader> readers = ConcurrentHashMap.newKeySet();
 
   private SluiceClient(Builder builder) {
     this.api =
@@ -156,12 +158,37 @@ public final class SluiceClient implements AutoCloseable {
     return writer;
   }
 
-  /** Closes every writer (flushing it), then releases the client. */
+  /**
+   * A streaming reader of a table, starting where the options say ({@link ReaderOptions#earliest},
+   * {@link ReaderOptions#latest} or a checkpoint). It reads the table's description now, and from
+   * earliest starts the back-fill's lake scan.
+   *
+   * @throws SluiceException {@code TABLE_NOT_FOUND} when there is no such table
+   * @throws IllegalStateException when the checkpoint is of another table, or of a back-fill whose
+   *     snapshot is no longer the lake's newest
+   */
+  public TableReader reader(String table, ReaderOptions options) {
+    TableDescription description = describe(table);
+    TableReader reader =
+        new TableReader(
+            api,
+            description,
+            options,
+            allocator.newChildAllocator("reader " + description.name(), 0, Long.MAX_VALUE),
+            readers::remove);
+    readers.add(reader);
+    return reader;
+  }
+
+  /** Closes every writer (flushing it) and reader, then releases the client. */
   @Override
   public void close() {
     try {
       for (TableWriter writer : List.copyOf(writers)) {
         writer.close();
+      }
+      for (TableReader reader : List.copyOf(readers)) {
+        reader.close();
       }
     } finally {
       scheduler.shutdownNow();
