@@ -2,7 +2,8 @@
 # Builds the local server and the bench module, then runs the partition benchmark (about 10
 # minutes): writes to a table partitioned by day against the same table unpartitioned, with one
 # and with ten partitions per request, and one tiering run over 1,000 partitions, writing
-# bench/reports/partitions.md.
+# bench/reports/partitions.md. The section on pruned union scans is written by
+# bench/run-partition-scan-bench.sh and kept as it is here.
 #
 # Usage: bench/run-partition-bench.sh [report.md]   (from any directory)
 # Settings go in PARTITION_OPTS as system properties (see PartitionBench), for example

@@ -562,11 +562,12 @@ public final class IngestBench {
    * CPU time of one process, of the benchmark's own processes (this JVM and everything it started:
    * server, broker, dynalite) and of the whole machine, as Linux counts them.
    */
-  record CpuSample(double processMillis, double oursMillis, long busyTicks, long totalTicks) {
+  public record CpuSample(
+      double processMillis, double oursMillis, long busyTicks, long totalTicks) {
     /** Linux's USER_HZ: /proc/stat counts in hundredths of a second. */
     private static final double TICK_MILLIS = 10;
 
-    static CpuSample take(long pid) {
+    public static CpuSample take(long pid) {
       double harness =
           ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                   .getProcessCpuTime()
@@ -612,7 +613,7 @@ public final class IngestBench {
      * Share of the machine's CPU time since {@code before} that processes outside the benchmark
      * used (other builds, tests, the OS), 0 to 1.
      */
-    double othersShare(CpuSample before) {
+    public double othersShare(CpuSample before) {
       long total = totalTicks - before.totalTicks;
       if (total <= 0) {
         return Double.NaN;

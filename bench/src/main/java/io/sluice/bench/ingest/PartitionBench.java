@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.bench.MachineInfo;
 import io.sluice.bench.OrderRows;
+import io.sluice.bench.ReportSections;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.PartitionField;
@@ -135,8 +136,11 @@ public final class PartitionBench {
       tiering.addAll(tieringRun(base, days, server.pid()));
     }
     Duration took = Duration.ofNanos(System.nanoTime() - start);
+    // The scan section (PartitionScanBench) is kept as it is.
     Files.writeString(
-        report, markdown(measured, warmUps, tiering, rounds, duration, clients, took, startLoad));
+        report,
+        markdown(measured, warmUps, tiering, rounds, duration, clients, took, startLoad)
+            + ReportSections.kept(report));
     IngestBench.log("wrote " + report + " (" + took.toSeconds() + " s)");
     System.exit(0);
   }
@@ -280,7 +284,8 @@ public final class PartitionBench {
       int clients,
       Duration took,
       String startLoad) {
-    StringBuilder md = new StringBuilder("# Partitioned tables: writes and tiering\n\n");
+    StringBuilder md =
+        new StringBuilder("# Partitioned tables: writes, tiering and pruned scans\n\n");
     md.append(MachineInfo.writtenBy("run-partition-bench.sh", PartitionBench.class, took))
         .append(" Rerun from the repository root with `bench/run-partition-bench.sh`.\n\n")
         .append(MachineInfo.markdownSection(startLoad));

@@ -35,13 +35,14 @@ import org.apache.arrow.memory.BufferAllocator;
 
 /**
  * Stores and services on one work directory, wired like the local server wires them: a {@code
- * file://} object store wrapped in a {@link CountingObjectStore}, a SQLite metadata store and a
- * lake warehouse (Paimon's filesystem catalog, Iceberg's JDBC catalog on SQLite). The scan
- * benchmarks share it.
+ * file://} object store wrapped in a {@link CountingObjectStore}, a SQLite metadata store, a lake
+ * warehouse (Paimon's filesystem catalog, Iceberg's JDBC catalog on SQLite) and tiered offsets too
+ * many for a snapshot property in offsets files of the object store. The scan benchmarks share it.
  */
 final class ScanStores implements AutoCloseable {
   final CountingObjectStore objects;
   final MetadataStore metadata;
+  final LakeSettings lakeSettings;
   final LakeFormats lakes;
   final ExecutorService executor = Executors.newFixedThreadPool(4);
   final TableService tables;
@@ -50,18 +51,28 @@ final class ScanStores implements AutoCloseable {
   final LogReadService reads;
   final ScanService scans;
 
+  private final BufferAllocator allocator;
+  private final Clock clock = Clock.systemUTC();
+
   ScanStores(Path dir, BufferAllocator allocator) throws IOException {
+    this(dir, allocator, Map.of());
+  }
+
+  /**
+   * @param lakeOptions options of the lake settings, e.g. a file IO of each format's own
+   */
+  ScanStores(Path dir, BufferAllocator allocator, Map<String, String> lakeOptions)
+      throws IOException {
+    this.allocator = allocator;
     Files.createDirectories(dir.resolve("objects"));
     Files.createDirectories(dir.resolve("lake"));
     objects = new CountingObjectStore(ObjectStores.open(dir.resolve("objects").toUri().toString()));
     metadata = SqliteMetadataStore.open(dir.resolve("metadata.db"));
-    String warehouse = dir.resolve("lake").toUri().toString();
-    lakes =
-        new LakeFormats(new LakeSettings(warehouse.substring(0, warehouse.length() - 1), Map.of()));
-    Clock clock = Clock.systemUTC();
+    lakeSettings = new LakeSettings(dir.resolve("lake").toUri().toString(), lakeOptions);
+    OffsetsFiles offsetsFiles = new OffsetsFiles(objects, clock);
+    lakes = new LakeFormats(lakeSettings, Optional.empty(), offsetsFiles);
     LogWaiter waiter = new LogWaiter();
-    tables =
-        new TableService(metadata, clock, Optional.of(lakes), dropped -> {}, OffsetsFiles.INLINE);
+    tables = new TableService(metadata, clock, Optional.of(lakes), dropped -> {}, offsetsFiles);
     appends =
         new AppendService(
             tables,
@@ -107,6 +118,35 @@ final class ScanStores implements AutoCloseable {
         throw new IllegalStateException(
             "Tiering into " + f.format().apiName() + " did not tier " + rows + " rows: " + f);
       }
+    }
+  }
+
+  /**
+   * Reading services of their own on these stores, as a reader process that just started has them:
+   * no footer, offsets file, catalog or table metadata cached. The caller closes them.
+   */
+  Reader reader() {
+    return new Reader();
+  }
+
+  /** Services that only read: their own lake formats, table service, log reads and scans. */
+  final class Reader implements AutoCloseable {
+    final LakeFormats lakes;
+    final ScanService scans;
+
+    private Reader() {
+      OffsetsFiles offsetsFiles = new OffsetsFiles(objects, clock);
+      lakes = new LakeFormats(lakeSettings, Optional.empty(), offsetsFiles);
+      TableService tables =
+          new TableService(metadata, clock, Optional.of(lakes), dropped -> {}, offsetsFiles);
+      LogReadService reads =
+          new LogReadService(tables, metadata, objects, new LogWaiter(), allocator);
+      scans = new ScanService(tables, metadata, reads, Optional.of(lakes), allocator);
+    }
+
+    @Override
+    public void close() {
+      lakes.close();
     }
   }
 

@@ -4,6 +4,7 @@ import io.sluice.core.arrow.ArrowSchemas;
 import io.sluice.core.table.Column;
 import io.sluice.core.table.DataType;
 import io.sluice.core.table.LakeFormatName;
+import io.sluice.core.table.PartitionField;
 import io.sluice.core.table.TableDefinition;
 import io.sluice.core.table.TypeKind;
 import java.io.ByteArrayOutputStream;
@@ -21,6 +22,7 @@ import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.TimeStampMicroVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
@@ -34,6 +36,12 @@ import org.apache.arrow.vector.ipc.ArrowStreamWriter;
  */
 final class WideRows {
   static final List<Column> COLUMNS = columns();
+
+  /** The timestamp column of the partitioned table, {@code t}, right after {@code id}. */
+  static final Column TIME = new Column("t", DataType.of(TypeKind.TIMESTAMP), false);
+
+  /** {@link #COLUMNS} with {@link #TIME} after {@code id}: the partitioned table's columns. */
+  static final List<Column> TIMED_COLUMNS = timedColumns();
 
   private static final String[] REGIONS = {
     "eu-west-1", "eu-central-1", "us-east-1", "us-west-2", "ap-south-1", "ap-northeast-1"
@@ -83,6 +91,48 @@ final class WideRows {
         .buckets(4)
         .lakeFormats(formats)
         .build("create");
+  }
+
+  private static List<Column> timedColumns() {
+    List<Column> columns = new ArrayList<>(COLUMNS);
+    columns.add(1, TIME);
+    return List.copyOf(columns);
+  }
+
+  /**
+   * The partitioned table: {@link #TIMED_COLUMNS}, partitioned by {@code day(t)}, bucket key {@code
+   * id}, 4 buckets in each partition, the given lake formats.
+   */
+  static TableDefinition timedTable(List<LakeFormatName> formats) {
+    return TableDefinition.builder()
+        .columns(TIMED_COLUMNS)
+        .partitionBy(List.of(PartitionField.parse("day(t)")))
+        .bucketKey(List.of("id"))
+        .buckets(4)
+        .lakeFormats(formats)
+        .build("create");
+  }
+
+  /**
+   * Rows of {@link #TIMED_COLUMNS} with ids {@code firstId} to {@code firstId + rows - 1}, values
+   * from seed {@code n} as {@link #batch} makes them and {@code t} of id {@code i} at {@code
+   * timeOf(i)} (microseconds since the epoch), as one Arrow IPC stream.
+   */
+  static byte[] timedBody(
+      BufferAllocator allocator, long n, long firstId, int rows, LongUnaryOperator timeOf) {
+    try (VectorSchemaRoot root = batch(allocator, n, rows, i -> firstId + i);
+        TimeStampMicroVector t =
+            (TimeStampMicroVector)
+                ArrowSchemas.schema(List.of(TIME)).getFields().get(0).createVector(allocator)) {
+      t.allocateNew(rows);
+      for (int i = 0; i < rows; i++) {
+        t.set(i, timeOf.applyAsLong(firstId + i));
+      }
+      t.setValueCount(rows);
+      List<FieldVector> vectors = new ArrayList<>(root.getFieldVectors());
+      vectors.add(1, t);
+      return ipc(new VectorSchemaRoot(vectors));
+    }
   }
 
   /** The sum of the ids of batches {@code 0} to {@code batches - 1} of {@code rows} rows each. */

@@ -66,10 +66,14 @@ class WideRowsTest {
     store.readRange("a/b", 90, 50);
     store.readTail("a/b", 30);
     store.read("a/b");
+    store.list("a/").close();
 
     CountingObjectStore.Counts counted = store.counts().minus(before);
-    assertThat(counted).isEqualTo(new CountingObjectStore.Counts(1, 10, 1, 30, 1, 100));
+    assertThat(counted).isEqualTo(new CountingObjectStore.Counts(1, 10, 1, 30, 1, 100, 1));
     assertThat(counted.reads()).isEqualTo(3);
+    assertThat(counted.requests()).isEqualTo(4);
     assertThat(counted.bytes()).isEqualTo(140);
+    assertThat(store.counts("a")).isEqualTo(store.counts());
+    assertThat(store.counts("b")).isEqualTo(CountingObjectStore.Counts.ZERO);
   }
 }

@@ -8,7 +8,8 @@ import java.util.Optional;
  * s3://bucket/prefix/lake}; each format uses a folder below it) and plain options such as {@code
  * s3.endpoint}, {@code s3.region}, {@code s3.path-style}, {@code s3.access-key}, {@code
  * s3.secret-key}, {@code iceberg.catalog} ({@code jdbc}, {@code glue}, {@code rest}) and {@code
- * iceberg.uri}.
+ * iceberg.uri}; {@code iceberg.io-impl} and {@code paimon.file-io-loader} name a file IO (Iceberg)
+ * or a file IO loader (Paimon) of one's own, e.g. one that wraps the file system.
  */
 public record LakeSettings(String warehouse, Map<String, String> options) {
   public LakeSettings {

@@ -9,6 +9,7 @@ import org.apache.paimon.catalog.CatalogContext;
 import org.apache.paimon.catalog.CatalogLockFactory;
 import org.apache.paimon.catalog.FileSystemCatalog;
 import org.apache.paimon.fs.FileIO;
+import org.apache.paimon.fs.FileIOLoader;
 import org.apache.paimon.fs.Path;
 import org.apache.paimon.options.CatalogOptions;
 import org.apache.paimon.options.Options;
@@ -25,6 +26,9 @@ import org.apache.paimon.s3.S3Loader;
 final class PaimonCatalogs {
   /** The folder of the warehouse that holds the Paimon catalog. */
   static final String FOLDER = "paimon";
+
+  /** Option with the class name of a {@link FileIOLoader} Paimon tries first. */
+  static final String FILE_IO_LOADER_OPTION = "paimon.file-io-loader";
 
   private PaimonCatalogs() {}
 
@@ -63,20 +67,46 @@ final class PaimonCatalogs {
               + ": commits on an object store need a lock, and the lake formats were opened"
               + " without the metadata store's locks");
     }
-    // On S3, paimon-s3 directly: Paimon would otherwise skip it without static keys and not find
-    // the instance's or function's own credentials.
-    CatalogContext context =
-        settings.onObjectStore()
-            ? CatalogContext.create(options, new S3Loader(), null)
-            : CatalogContext.create(options);
     Path root = new Path(warehouse);
     try {
+      Optional<FileIOLoader> preferred = preferredLoader(settings);
+      CatalogContext context =
+          preferred.isPresent()
+              ? CatalogContext.create(options, preferred.get(), null)
+              : CatalogContext.create(options);
       FileIO fileIO = FileIO.get(root, context);
       fileIO.checkOrMkdirs(root);
       return new LockingCatalog(fileIO, root, options, locks.map(PaimonCommitLock::new));
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException(
           "Cannot open the Paimon catalog on %s: %s".formatted(warehouse, e.getMessage()), e);
+    }
+  }
+
+  /**
+   * The loader Paimon tries first: the one option {@value #FILE_IO_LOADER_OPTION} names, else
+   * paimon-s3's on an object store, else none (Paimon's own by scheme).
+   *
+   * @throws IllegalArgumentException naming the class when it cannot be made a loader
+   */
+  private static Optional<FileIOLoader> preferredLoader(LakeSettings settings) {
+    Optional<String> named = settings.option(FILE_IO_LOADER_OPTION);
+    if (named.isEmpty()) {
+      // On S3, paimon-s3 directly: Paimon would otherwise skip it without static keys and not
+      // find the instance's or function's own credentials.
+      return settings.onObjectStore() ? Optional.of(new S3Loader()) : Optional.empty();
+    }
+    try {
+      return Optional.of(
+          Class.forName(named.get(), true, PaimonCatalogs.class.getClassLoader())
+              .asSubclass(FileIOLoader.class)
+              .getConstructor()
+              .newInstance());
+    } catch (ReflectiveOperationException | ClassCastException e) {
+      throw new IllegalArgumentException(
+          "Cannot use option %s=%s: not a Paimon FileIOLoader with a public no-argument constructor"
+              .formatted(FILE_IO_LOADER_OPTION, named.get()),
+          e);
     }
   }
 
