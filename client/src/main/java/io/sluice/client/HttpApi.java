@@ -70,15 +70,20 @@ final class HttpApi {
     } catch (IOException e) {
       throw unreachable(request, e);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SluiceException(
-          0,
-          SluiceException.UNREACHABLE,
-          "Interrupted while waiting for " + describe(request),
-          null,
-          null,
-          e);
+      throw interrupted(request, e);
     }
+  }
+
+  /** Keeps the interrupt and says which request it cut short. */
+  private SluiceException interrupted(HttpRequest request, InterruptedException e) {
+    Thread.currentThread().interrupt();
+    return new SluiceException(
+        0,
+        SluiceException.UNREACHABLE,
+        "Interrupted while waiting for " + describe(request),
+        null,
+        null,
+        e);
   }
 
   /** Sends a request and returns its answer if it is a 2xx; an error answer is thrown. */
@@ -98,14 +103,7 @@ final class HttpApi {
     } catch (IOException e) {
       throw unreachable(request, e);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SluiceException(
-          0,
-          SluiceException.UNREACHABLE,
-          "Interrupted while waiting for " + describe(request),
-          null,
-          null,
-          e);
+      throw interrupted(request, e);
     }
     if (response.statusCode() / 100 != 2) {
       try (InputStream body = response.body()) {
