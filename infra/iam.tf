@@ -50,7 +50,14 @@ data "aws_iam_policy_document" "read" {
   statement {
     sid       = "Objects"
     actions   = ["s3:GetObject"]
-    resources = [local.log_objects, local.lake_objects, local.tiered_offsets]
+    resources = [local.log_objects, local.lake_objects]
+  }
+  # Tiered offsets too many for a lake snapshot's properties (docs/lake-mapping.md): union reads,
+  # describe and the snapshot listing read them.
+  statement {
+    sid       = "TieredOffsets"
+    actions   = ["s3:GetObject"]
+    resources = [local.tiered_offsets]
   }
   # A scan whose offsets exceed 8 KB keeps them here for the client to fetch by link (any
   # instance answers it), and removes those older than a day.
@@ -89,7 +96,14 @@ data "aws_iam_policy_document" "tiering" {
   statement {
     sid       = "Objects"
     actions   = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
-    resources = [local.log_objects, local.lake_objects, local.tiered_offsets]
+    resources = [local.log_objects, local.lake_objects]
+  }
+  # Tiered offsets too many for a lake snapshot's properties: written before each such commit,
+  # read by the next run, deleted by lake maintenance once no snapshot names them.
+  statement {
+    sid       = "TieredOffsets"
+    actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+    resources = [local.tiered_offsets]
   }
   statement {
     sid       = "List"

@@ -36,6 +36,7 @@ final class TerraformValidator {
     String logObjects = "${local.log_objects}";
     String lakeObjects = "${local.lake_objects}";
     String scanOffsets = "${local.scan_offsets}";
+    String tieredOffsets = "${local.tiered_offsets}";
     String bucket = "${aws_s3_bucket.data.arn}";
     String table = "${aws_dynamodb_table.metadata.arn}";
     String glueCatalog = "${local.glue_catalog}";
@@ -58,6 +59,8 @@ final class TerraformValidator {
     read.put(lakeObjects, actions("s3:GetObject"));
     // Offsets of scans too large for a header: kept, fetched by link, removed after a day.
     read.put(scanOffsets, actions("s3:DeleteObject s3:GetObject s3:PutObject"));
+    // Tiered offsets too many for a lake snapshot property, read with the snapshot.
+    read.put(tieredOffsets, actions("s3:GetObject"));
     read.put(bucket, actions("s3:ListBucket"));
     read.put(table, actions("dynamodb:GetItem dynamodb:Query dynamodb:Scan"));
     for (String glue : List.of(glueCatalog, glueDatabases, glueTables)) {
@@ -70,6 +73,8 @@ final class TerraformValidator {
     String objects = "s3:AbortMultipartUpload s3:DeleteObject s3:GetObject s3:PutObject";
     tiering.put(logObjects, actions(objects));
     tiering.put(lakeObjects, actions(objects));
+    // Offsets files: written before a commit, read by the next run, removed by maintenance.
+    tiering.put(tieredOffsets, actions("s3:DeleteObject s3:GetObject s3:PutObject"));
     tiering.put(bucket, actions("s3:ListBucket"));
     tiering.put(
         table,
