@@ -1,9 +1,14 @@
 package io.sluice.lake.iceberg;
 
 import io.sluice.core.lake.LakeSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -44,6 +49,7 @@ final class IcebergCatalogs {
   static final String URI_OPTION = "iceberg.uri";
   static final String SQLITE_FILE = "iceberg-catalog.db";
   static final String INIT_TABLES_PROPERTY = JdbcCatalog.PROPERTY_PREFIX + "init-catalog-tables";
+  private static final Object LOCAL_INIT = new Object();
 
   private IcebergCatalogs() {}
 
@@ -57,7 +63,11 @@ final class IcebergCatalogs {
     String type = settings.option(CATALOG_OPTION).orElse("jdbc").toLowerCase(Locale.ROOT);
     if (type.equals("jdbc")) {
       if (!"false".equals(properties.get(INIT_TABLES_PROPERTY))) {
-        createCatalogTables(properties);
+        if (settings.option(URI_OPTION).isEmpty()) {
+          createLocalCatalogTables(properties, localSqliteFile(settings));
+        } else {
+          createCatalogTables(properties);
+        }
         properties.put(INIT_TABLES_PROPERTY, "false");
       }
       JdbcCatalog catalog = new JdbcCatalog();
@@ -87,6 +97,27 @@ final class IcebergCatalogs {
     try (JdbcCatalog init = new JdbcCatalog()) {
       init.setConf(new Configuration());
       init.initialize(NAME, properties);
+    }
+  }
+
+  /**
+   * Creates the catalog tables of the local SQLite catalog one process (and thread) at a time. Two
+   * that do it at once deadlock on SQLite: each holds the shared lock of its check (above) and
+   * wants to write, so one is refused at once with SQLITE_BUSY, whatever the busy timeout. A file
+   * lock next to the database serialises processes; it does not serialise threads of one process,
+   * whose overlapping lock would throw, so they take a lock of their own first.
+   */
+  private static void createLocalCatalogTables(Map<String, String> properties, Path database) {
+    Path lockFile = database.resolveSibling(database.getFileName() + ".init-lock");
+    synchronized (LOCAL_INIT) {
+      try (FileChannel channel =
+              FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock lock = channel.lock()) {
+        createCatalogTables(properties);
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "Cannot open Iceberg catalog: cannot lock " + lockFile + " to create its tables", e);
+      }
     }
   }
 
@@ -137,8 +168,8 @@ final class IcebergCatalogs {
     Path directory = Path.of(URI.create(settings.warehouse()));
     try {
       Files.createDirectories(directory);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(
+    } catch (IOException e) {
+      throw new UncheckedIOException(
           "Cannot open Iceberg catalog: cannot create warehouse directory " + directory, e);
     }
     return directory.resolve(SQLITE_FILE);
