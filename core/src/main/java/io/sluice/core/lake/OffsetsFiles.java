@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -105,7 +106,7 @@ public final class OffsetsFiles {
       throw new IllegalStateException("Cannot write offsets file " + key + ": it exists", e);
     }
     synchronized (cache) {
-      cache.put(key, LogOffsets.parse(json));
+      cache.put(key, Collections.unmodifiableSortedMap(LogOffsets.parse(json)));
     }
     return Map.of(FILE_PROPERTY, key);
   }

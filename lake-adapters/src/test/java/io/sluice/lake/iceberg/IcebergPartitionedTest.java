@@ -1,5 +1,8 @@
 package io.sluice.lake.iceberg;
 
+import static io.sluice.lake.PartitionedRows.COLUMNS;
+import static io.sluice.lake.PartitionedRows.overDays;
+import static io.sluice.lake.PartitionedRows.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,19 +19,16 @@ import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.scan.RowBatches;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.store.TestingObjectStore;
-import io.sluice.core.table.Column;
-import io.sluice.core.table.DataType;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.PartitionField;
 import io.sluice.core.table.TableDefinition;
-import io.sluice.core.table.TypeKind;
+import io.sluice.lake.PartitionedRows;
 import io.sluice.lake.TestWarehouse;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -60,13 +60,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 @ParameterizedClass
 @EnumSource(TestWarehouse.Storage.class)
 class IcebergPartitionedTest {
-  private static final List<Column> COLUMNS =
-      List.of(
-          new Column("id", DataType.of(TypeKind.BIGINT), false),
-          new Column("t", DataType.of(TypeKind.TIMESTAMP), false),
-          new Column("region", DataType.of(TypeKind.STRING), false),
-          new Column("amount", DataType.of(TypeKind.BIGINT), true));
-
   @Parameter TestWarehouse.Storage storage;
   @TempDir Path dir;
   private TestWarehouse warehouse;
@@ -92,30 +85,20 @@ class IcebergPartitionedTest {
     warehouse.close();
   }
 
-  private static List<Object[]> rows(int count) {
-    List<Object[]> rows = new ArrayList<>();
-    for (long id = 0; id < count; id++) {
-      rows.add(
-          new Object[] {
-            id,
-            LocalDateTime.of(2026, 11, 24 + (int) (id % 3), (int) (id % 24), 0),
-            id % 2 == 0 ? "eu" : "us/east",
-            id * 10
-          });
-    }
-    return rows;
+  /** Partitioned by day(t) and region, three buckets by id in each partition. */
+  private static TableDefinition definition() {
+    return TableDefinition.builder()
+        .columns(COLUMNS)
+        .bucketKey(List.of("id"))
+        .buckets(3)
+        .partitionBy(List.of(PartitionField.parse("day(t)"), PartitionField.parse("region")))
+        .lakeFormats(List.of(LakeFormatName.ICEBERG))
+        .build("Cannot create table");
   }
 
   @Test
   void tiersEachPartitionIntoItsIcebergPartitionAndBucket() throws IOException {
-    TableDefinition definition =
-        TableDefinition.builder()
-            .columns(COLUMNS)
-            .bucketKey(List.of("id"))
-            .buckets(3)
-            .partitionBy(List.of(PartitionField.parse("day(t)"), PartitionField.parse("region")))
-            .lakeFormats(List.of(LakeFormatName.ICEBERG))
-            .build("Cannot create table");
+    TableDefinition definition = definition();
     TableEntry entry =
         new TableEntry(
             IcebergTestTables.NAME, UUID.randomUUID().toString(), definition, 1, Instant.now());
@@ -191,22 +174,9 @@ class IcebergPartitionedTest {
   @Test
   void offsetsOfManyPartitionsGoToAnOffsetsFileTheSnapshotNames() throws Exception {
     TestingObjectStore objects = new TestingObjectStore();
-    TableDefinition definition =
-        TableDefinition.builder()
-            .columns(COLUMNS)
-            .bucketKey(List.of("id"))
-            .buckets(2)
-            .partitionBy(List.of(PartitionField.parse("day(t)"), PartitionField.parse("region")))
-            .lakeFormats(List.of(LakeFormatName.ICEBERG))
-            .build("Cannot create table");
+    TableDefinition definition = definition();
     TableEntry entry = new TableEntry(IcebergTestTables.NAME, "id-1", definition, 1, Instant.now());
-    List<Object[]> rows = new ArrayList<>();
-    for (long id = 0; id < 64; id++) {
-      rows.add(
-          new Object[] {
-            id, LocalDateTime.of(2026, 1, 1, 8, 0).plusDays(id / 2), id % 2 == 0 ? "eu" : "us", id
-          });
-    }
+    List<Object[]> rows = overDays(64);
     LakeSnapshot second;
     try (IcebergLakeFormat withFiles = formatWith(objects)) {
       LakeTable table = withFiles.createOrLoad(entry);
@@ -236,41 +206,17 @@ class IcebergPartitionedTest {
         Clock.systemUTC());
   }
 
-  private static final List<String> NOVEMBER_24 =
-      List.of("t_day=2026-11-24/region=eu", "t_day=2026-11-24/region=us%2Feast");
-
-  /** Writes rows split by (partition, bucket) as the log splits them, and commits them. */
   private LakeSnapshot tier(
       TableDefinition definition,
       LakeTable table,
       List<Object[]> rows,
       Optional<LakeSnapshot> base,
       long epoch) {
-    Map<PartitionBucket, List<Object[]>> parts = new TreeMap<>();
-    try (VectorSchemaRoot batch = ArrowTestBatches.of(allocator, COLUMNS, rows)) {
-      RowPartitions partitions = RowPartitions.of(definition.partitionBy(), batch);
-      int[] buckets = BucketFunctions.of(definition).buckets(batch);
-      for (int i = 0; i < rows.size(); i++) {
-        parts
-            .computeIfAbsent(
-                new PartitionBucket(partitions.partition(i).name(), buckets[i]),
-                k -> new ArrayList<>())
-            .add(rows.get(i));
-      }
-    }
-    Map<PartitionBucket, Long> offsets =
-        new HashMap<>(base.map(LakeSnapshot::offsets).orElse(Map.of()));
-    try (LakeWrite write = table.newWrite(base, epoch)) {
-      parts.forEach(
-          (at, partRows) -> {
-            try (VectorSchemaRoot batch = ArrowTestBatches.of(allocator, COLUMNS, partRows)) {
-              write.write(at.partition(), at.bucket(), batch);
-            }
-            offsets.merge(at, (long) partRows.size(), Long::sum);
-          });
-      return write.commit(offsets);
-    }
+    return PartitionedRows.tier(allocator, definition, table, rows, base, epoch);
   }
+
+  private static final List<String> NOVEMBER_24 =
+      List.of("t_day=2026-11-24/region=eu", "t_day=2026-11-24/region=us%2Feast");
 
   private static Map<PartitionBucket, Long> without(
       Map<PartitionBucket, Long> offsets, List<String> partitions) {
@@ -290,14 +236,7 @@ class IcebergPartitionedTest {
 
   @Test
   void aDropCommitRemovesThePartitionsFilesAndOffsetsAndAStaleRunIsRefused() throws IOException {
-    TableDefinition definition =
-        TableDefinition.builder()
-            .columns(COLUMNS)
-            .bucketKey(List.of("id"))
-            .buckets(3)
-            .partitionBy(List.of(PartitionField.parse("day(t)"), PartitionField.parse("region")))
-            .lakeFormats(List.of(LakeFormatName.ICEBERG))
-            .build("Cannot create table");
+    TableDefinition definition = definition();
     LakeTable table =
         lake.createOrLoad(
             new TableEntry(

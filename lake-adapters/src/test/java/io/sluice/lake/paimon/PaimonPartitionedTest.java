@@ -1,12 +1,12 @@
 package io.sluice.lake.paimon;
 
+import static io.sluice.lake.PartitionedRows.COLUMNS;
+import static io.sluice.lake.PartitionedRows.overDays;
+import static io.sluice.lake.PartitionedRows.rows;
 import static io.sluice.lake.paimon.PaimonTestLake.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sluice.core.arrow.ArrowTestBatches;
-import io.sluice.core.bucket.BucketFunctions;
-import io.sluice.core.bucket.RowPartitions;
 import io.sluice.core.lake.LakeFormat;
 import io.sluice.core.lake.LakeSnapshot;
 import io.sluice.core.lake.LakeTable;
@@ -17,25 +17,19 @@ import io.sluice.core.metadata.TableEntry;
 import io.sluice.core.scan.RowBatches;
 import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.store.TestingObjectStore;
-import io.sluice.core.table.Column;
-import io.sluice.core.table.DataType;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.PartitionField;
 import io.sluice.core.table.TableDefinition;
-import io.sluice.core.table.TypeKind;
+import io.sluice.lake.PartitionedRows;
 import io.sluice.lake.TestWarehouse;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.LocalDateTime;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.paimon.table.FileStoreTable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,13 +43,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 @ParameterizedClass
 @EnumSource(TestWarehouse.Storage.class)
 class PaimonPartitionedTest {
-  private static final List<Column> COLUMNS =
-      List.of(
-          new Column("id", DataType.of(TypeKind.BIGINT), false),
-          new Column("t", DataType.of(TypeKind.TIMESTAMP), false),
-          new Column("region", DataType.of(TypeKind.STRING), false),
-          new Column("amount", DataType.of(TypeKind.BIGINT), true));
-
   @Parameter TestWarehouse.Storage storage;
   @TempDir Path dir;
   private TestWarehouse warehouse;
@@ -89,55 +76,9 @@ class PaimonPartitionedTest {
         .build("Cannot create table");
   }
 
-  private static List<Object[]> rows(int count) {
-    List<Object[]> rows = new ArrayList<>();
-    for (long id = 0; id < count; id++) {
-      rows.add(
-          new Object[] {
-            id,
-            LocalDateTime.of(2026, 11, 24 + (int) (id % 3), (int) (id % 24), 0),
-            id % 2 == 0 ? "eu" : "us/east",
-            id * 10
-          });
-    }
-    return rows;
-  }
-
   /** Writes rows split by (partition, bucket) as the log splits them, and commits. */
   private LakeSnapshot tier(TableDefinition definition, LakeTable table, List<Object[]> rows) {
     return tier(definition, table, rows, Optional.empty(), 1);
-  }
-
-  private LakeSnapshot tier(
-      TableDefinition definition,
-      LakeTable table,
-      List<Object[]> rows,
-      Optional<LakeSnapshot> base,
-      long epoch) {
-    Map<PartitionBucket, List<Object[]>> parts = new TreeMap<>();
-    try (VectorSchemaRoot batch = ArrowTestBatches.of(allocator, COLUMNS, rows)) {
-      RowPartitions partitions = RowPartitions.of(definition.partitionBy(), batch);
-      int[] buckets = BucketFunctions.of(definition).buckets(batch);
-      for (int i = 0; i < rows.size(); i++) {
-        parts
-            .computeIfAbsent(
-                new PartitionBucket(partitions.partition(i).name(), buckets[i]),
-                k -> new ArrayList<>())
-            .add(rows.get(i));
-      }
-    }
-    Map<PartitionBucket, Long> offsets =
-        new HashMap<>(base.map(LakeSnapshot::offsets).orElse(Map.of()));
-    try (LakeWrite write = table.newWrite(base, epoch)) {
-      parts.forEach(
-          (at, partRows) -> {
-            try (VectorSchemaRoot batch = ArrowTestBatches.of(allocator, COLUMNS, partRows)) {
-              write.write(at.partition(), at.bucket(), batch);
-            }
-            offsets.merge(at, (long) partRows.size(), Long::sum);
-          });
-      return write.commit(offsets);
-    }
   }
 
   @Test
@@ -225,16 +166,13 @@ class PaimonPartitionedTest {
             new OffsetsFiles(objects, Clock.systemUTC()));
   }
 
-  /** Rows on {@code count} consecutive days from 2026-01-01, alternating two regions. */
-  private static List<Object[]> overDays(int count) {
-    List<Object[]> rows = new ArrayList<>();
-    for (long id = 0; id < count; id++) {
-      rows.add(
-          new Object[] {
-            id, LocalDateTime.of(2026, 1, 1, 8, 0).plusDays(id / 2), id % 2 == 0 ? "eu" : "us", id
-          });
-    }
-    return rows;
+  private LakeSnapshot tier(
+      TableDefinition definition,
+      LakeTable table,
+      List<Object[]> rows,
+      Optional<LakeSnapshot> base,
+      long epoch) {
+    return PartitionedRows.tier(allocator, definition, table, rows, base, epoch);
   }
 
   private static final List<String> NOVEMBER_24 =
