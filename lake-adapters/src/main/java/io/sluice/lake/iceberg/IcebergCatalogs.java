@@ -12,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.CatalogUtil;
@@ -63,8 +64,9 @@ final class IcebergCatalogs {
     String type = settings.option(CATALOG_OPTION).orElse("jdbc").toLowerCase(Locale.ROOT);
     if (type.equals("jdbc")) {
       if (!"false".equals(properties.get(INIT_TABLES_PROPERTY))) {
-        if (settings.option(URI_OPTION).isEmpty()) {
-          createLocalCatalogTables(properties, localSqliteFile(settings));
+        Optional<Path> sqliteFile = sqliteFile(properties.get(CatalogProperties.URI));
+        if (sqliteFile.isPresent()) {
+          createLocalCatalogTables(properties, sqliteFile.get());
         } else {
           createCatalogTables(properties);
         }
@@ -101,11 +103,11 @@ final class IcebergCatalogs {
   }
 
   /**
-   * Creates the catalog tables of the local SQLite catalog one process (and thread) at a time. Two
-   * that do it at once deadlock on SQLite: each holds the shared lock of its check (above) and
-   * wants to write, so one is refused at once with SQLITE_BUSY, whatever the busy timeout. A file
-   * lock next to the database serialises processes; it does not serialise threads of one process,
-   * whose overlapping lock would throw, so they take a lock of their own first.
+   * Creates the catalog tables of a SQLite catalog one process (and thread) at a time. Two that do
+   * it at once deadlock on SQLite: each holds the shared lock of its check (above) and wants to
+   * write, so one is refused at once with SQLITE_BUSY, whatever the busy timeout. A file lock next
+   * to the database serialises processes; it does not serialise threads of one process, whose
+   * overlapping lock would throw, so they take a lock of their own first.
    */
   private static void createLocalCatalogTables(Map<String, String> properties, Path database) {
     Path lockFile = database.resolveSibling(database.getFileName() + ".init-lock");
@@ -119,6 +121,31 @@ final class IcebergCatalogs {
             "Cannot open Iceberg catalog: cannot lock " + lockFile + " to create its tables", e);
       }
     }
+  }
+
+  /**
+   * The database file of a {@code jdbc:sqlite:} URI (the default catalog's or one the user gives),
+   * or empty for another database or an in-memory one.
+   */
+  static Optional<Path> sqliteFile(String uri) {
+    String prefix = "jdbc:sqlite:";
+    if (uri == null || !uri.startsWith(prefix)) {
+      return Optional.empty();
+    }
+    String location = uri.substring(prefix.length());
+    int query = location.indexOf('?');
+    if (query >= 0) {
+      location = location.substring(0, query);
+    }
+    if (location.startsWith("file:")) {
+      location = location.substring("file:".length());
+    }
+    if (location.isEmpty()
+        || location.startsWith(":memory:")
+        || location.startsWith(":resource:")) {
+      return Optional.empty();
+    }
+    return Optional.of(Path.of(location).toAbsolutePath());
   }
 
   /** The catalog properties the settings give, before the catalog type is chosen. */

@@ -18,6 +18,8 @@ import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The local JDBC catalog on SQLite, opened by several processes at once. */
 class IcebergCatalogsTest {
@@ -33,11 +35,22 @@ class IcebergCatalogsTest {
     assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
   }
 
-  @Test
-  void processesOpeningANewCatalogAtOnceAllOpenTheSameOne() throws Exception {
+  /** The default catalog beside the warehouse, or a SQLite catalog the user names. */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void processesOpeningANewCatalogAtOnceAllOpenTheSameOne(boolean namedByUser) throws Exception {
     for (int round = 0; round < ROUNDS; round++) {
+      String warehouse = dir.resolve("lake-" + round).toUri().toString();
       LakeSettings settings =
-          new LakeSettings(dir.resolve("lake-" + round).toUri().toString(), Map.of());
+          namedByUser
+              ? new LakeSettings(
+                  warehouse,
+                  Map.of(
+                      "iceberg.uri",
+                      "jdbc:sqlite:file:"
+                          + dir.resolve("catalog-" + round + ".db")
+                          + "?busy_timeout=5000"))
+              : new LakeSettings(warehouse, Map.of());
       CyclicBarrier start = new CyclicBarrier(OPENERS);
       List<Future<List<Namespace>>> opened = new ArrayList<>();
       for (int i = 0; i < OPENERS; i++) {
@@ -68,5 +81,14 @@ class IcebergCatalogsTest {
         ((AutoCloseable) catalog).close();
       }
     }
+  }
+
+  @Test
+  void theDatabaseFileOfASqliteUri() {
+    assertThat(IcebergCatalogs.sqliteFile("jdbc:sqlite:/a/b.db")).contains(Path.of("/a/b.db"));
+    assertThat(IcebergCatalogs.sqliteFile("jdbc:sqlite:file:/a/b.db?busy_timeout=5"))
+        .contains(Path.of("/a/b.db"));
+    assertThat(IcebergCatalogs.sqliteFile("jdbc:sqlite::memory:")).isEmpty();
+    assertThat(IcebergCatalogs.sqliteFile("jdbc:postgresql://h/db")).isEmpty();
   }
 }
