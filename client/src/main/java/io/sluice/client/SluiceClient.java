@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,6 +40,8 @@ import org.apache.arrow.memory.RootAllocator;
  */
 public final class SluiceClient implements AutoCloseable {
   private static final TypeReference<List<Map<String, Object>>> ROWS = new TypeReference<>() {};
+  // A tier call answers once it has waited; the request may take that long and a little more.
+  private static final Duration REQUEST_SLACK = Duration.ofSeconds(30);
 
   private final HttpApi api;
   private final BufferAllocator allocator = new RootAllocator();
@@ -112,6 +117,62 @@ public final class SluiceClient implements AutoCloseable {
   public TableDescription describe(String table) {
     return TableDescription.parse(
         api.sendForJson(api.request(HttpApi.tablePath(table, "")).GET().build()));
+  }
+
+  /**
+   * The snapshots of a table's lake table in one format ({@code paimon} or {@code iceberg}), newest
+   * first.
+   */
+  public List<LakeSnapshot> lakeSnapshots(String table, String lake) {
+    String query = "/lake/snapshots?lake=" + URLEncoder.encode(lake, StandardCharsets.UTF_8);
+    JsonNode answer = api.sendForJson(api.request(HttpApi.tablePath(table, query)).GET().build());
+    List<LakeSnapshot> snapshots = new ArrayList<>();
+    for (JsonNode snapshot : answer.path("snapshots")) {
+      Map<String, Long> offsets = new LinkedHashMap<>();
+      snapshot
+          .path("offsets")
+          .properties()
+          .forEach(e -> offsets.put(e.getKey(), e.getValue().asLong()));
+      snapshots.add(
+          new LakeSnapshot(
+              snapshot.path("lake").asText(lake),
+              snapshot.path("snapshotId").asLong(),
+              Instant.parse(snapshot.path("commitTime").asText()),
+              snapshot.path("rows").asLong(),
+              offsets));
+    }
+    return snapshots;
+  }
+
+  /**
+   * Tiers a table now and waits up to {@code wait} (at most 10 minutes) until every row
+   * acknowledged before the call is in every lake format.
+   *
+   * @return the snapshot id that holds them, per lake format; empty when that took longer than the
+   *     wait (tiering goes on in the background)
+   * @throws SluiceException {@code UNSUPPORTED} for a table without lake formats, ...
+   */
+  public Optional<Map<String, Long>> tier(String table, Duration wait) {
+    HttpRequest request =
+        api.request(HttpApi.tablePath(table, "/tier?waitMs=" + wait.toMillis()))
+            .timeout(wait.plus(REQUEST_SLACK))
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build();
+    HttpResponse<byte[]> response = api.send(request);
+    if (response.statusCode() == 202) {
+      return Optional.empty();
+    }
+    Map<String, Long> snapshots = new LinkedHashMap<>();
+    HttpApi.json(response)
+        .properties()
+        .forEach(
+            format -> {
+              JsonNode id = format.getValue().path("snapshotId");
+              if (id.isIntegralNumber()) {
+                snapshots.put(format.getKey(), id.asLong());
+              }
+            });
+    return Optional.of(snapshots);
   }
 
   /** The rows of a scan, each a map of column to value as the JSON answer gives them. */

@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * A batching writer of one table, safe for any number of threads: {@link #write} checks a row, adds
@@ -86,12 +89,63 @@ public final class TableWriter implements AutoCloseable {
    */
   public CompletableFuture<RowOffset> write(Map<String, Object> row) {
     checkOpen();
+    return add(prepare(row));
+  }
+
+  /**
+   * Adds every row of an Arrow batch, whose vectors are named as the table's columns (any order, a
+   * subset allowed) in the types the server takes, and returns the future of their places in row
+   * order. Every row is checked first: when one is wrong, none of the batch is written. The batch
+   * stays the caller's.
+   *
+   * @throws IllegalArgumentException naming the row (from 1), the column and the type it expects
+   * @throws BufferFullException when the buffer stays full for {@link WriterOptions#maxBlock}
+   * @throws IllegalStateException once the writer is closed
+   */
+  public CompletableFuture<List<RowOffset>> write(VectorSchemaRoot batch) {
+    checkOpen();
+    List<PreparedRow> rows = new ArrayList<>(batch.getRowCount());
+    for (int i = 0; i < batch.getRowCount(); i++) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      for (FieldVector vector : batch.getFieldVectors()) {
+        row.put(vector.getName(), ArrowRecords.value(vector, i));
+      }
+      try {
+        rows.add(prepare(row));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "Row " + (i + 1) + " of the batch: " + e.getMessage(), e);
+      }
+    }
+    List<CompletableFuture<RowOffset>> futures = new ArrayList<>(rows.size());
+    for (PreparedRow row : rows) {
+      futures.add(add(row));
+    }
+    return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+        .thenApply(done -> futures.stream().map(CompletableFuture::join).toList());
+  }
+
+  /**
+   * Checks a row as {@link #write(Map)} would, without writing it.
+   *
+   * @throws IllegalArgumentException naming the column and the type it expects when a value is
+   *     wrong, and for a row larger than {@link WriterOptions#batchBytes}
+   */
+  public void check(Map<String, Object> row) {
+    prepare(row);
+  }
+
+  private PreparedRow prepare(Map<String, Object> row) {
     PreparedRow prepared = layout.prepare(row);
     if (prepared.size() > options.batchBytes()) {
       throw new IllegalArgumentException(
           "Cannot write a row of about %d bytes to %s: larger than batchBytes (%d)"
               .formatted(prepared.size(), table, options.batchBytes()));
     }
+    return prepared;
+  }
+
+  private CompletableFuture<RowOffset> add(PreparedRow prepared) {
     reserve(prepared.size());
     CompletableFuture<RowOffset> future = new CompletableFuture<>();
     synchronized (this) {

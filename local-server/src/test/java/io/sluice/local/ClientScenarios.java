@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.sluice.client.ArrowBatches;
 import io.sluice.client.BucketState;
+import io.sluice.client.LakeSnapshot;
 import io.sluice.client.RowOffset;
 import io.sluice.client.ScanOptions;
 import io.sluice.client.SluiceClient;
@@ -19,6 +20,7 @@ import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -30,6 +32,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,7 +75,7 @@ abstract class ClientScenarios {
             .buckets(4)
             .build());
     int threads = 8;
-    int perThread = 25_000;
+    int perThread = 125_000; // a million rows in all
     @SuppressWarnings("unchecked")
     CompletableFuture<RowOffset>[] futures = new CompletableFuture[threads * perThread];
     LocalDateTime start = LocalDateTime.of(2026, 11, 25, 8, 0);
@@ -99,7 +106,7 @@ abstract class ClientScenarios {
                   }));
         }
         for (Future<?> future : done) {
-          future.get(60, TimeUnit.SECONDS);
+          future.get(5, TimeUnit.MINUTES);
         }
       } finally {
         pool.shutdownNow();
@@ -159,6 +166,53 @@ abstract class ClientScenarios {
         assertThat(read.get(id)).isEqualTo(offset);
       }
     }
+  }
+
+  @Test
+  void anArrowBatchIsWrittenWholeOrNotAtAll() throws Exception {
+    String table = "client_arrow";
+    client.create(
+        table,
+        TableDefinition.builder()
+            .requiredColumn("id", "bigint")
+            .column("name", "string")
+            .bucketKey("id")
+            .buckets(2)
+            .lakeFormats("paimon")
+            .build());
+    try (BufferAllocator allocator = new RootAllocator();
+        BigIntVector ids = new BigIntVector("id", allocator);
+        VarCharVector names = new VarCharVector("name", allocator);
+        TableWriter writer = client.writer(table, WriterOptions.defaults())) {
+      for (int i = 0; i < 3; i++) {
+        ids.setSafe(i, 10 + i);
+        names.setSafe(i, ("n" + i).getBytes(StandardCharsets.UTF_8));
+      }
+      names.setNull(1);
+      ids.setNull(2); // id is required: the whole batch is refused
+      try (VectorSchemaRoot batch = VectorSchemaRoot.of(ids, names)) {
+        batch.setRowCount(3);
+        assertThatThrownBy(() -> writer.write(batch))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("Row 3 of the batch: ")
+            .hasMessageContaining("column id");
+        ids.setSafe(2, 12);
+        List<RowOffset> placed = writer.write(batch).get(30, TimeUnit.SECONDS);
+        assertThat(placed).hasSize(3);
+        Map<Long, RowOffset> read = readEveryBucket(table, client.describe(table));
+        assertThat(read).containsOnlyKeys(10L, 11L, 12L);
+        for (int i = 0; i < 3; i++) {
+          assertThat(read.get(10L + i)).isEqualTo(placed.get(i));
+        }
+      }
+    }
+    Map<String, Long> tiered = client.tier(table, Duration.ofSeconds(25)).orElseThrow();
+    assertThat(tiered).containsOnlyKeys("paimon");
+    List<LakeSnapshot> snapshots = client.lakeSnapshots(table, "paimon");
+    assertThat(snapshots.get(0).snapshotId()).isEqualTo(tiered.get("paimon"));
+    assertThat(snapshots.get(0).rows()).isEqualTo(3);
+    assertThat(snapshots.get(0).offsets().values().stream().mapToLong(Long::longValue).sum())
+        .isEqualTo(3);
   }
 
   @Test
