@@ -28,13 +28,14 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs the curl commands of the README's "Quick start" against the test server, as a reader would
+ * Runs the curl commands of the README's "The HTTP API" against the test server, as a reader would
  * paste them, and checks that each succeeds and answers what it promises.
  */
 @QuarkusTest
 @TestProfile(EmbeddedProfile.class)
-class ReadmeQuickStartITCase {
-  private static final Path README = Path.of("..", "README.md");
+class ReadmeHttpApiITCase {
+  static final Path README = Path.of("..", "README.md");
+  static final String HTTP_API = "The HTTP API";
   private static final Pattern HEADING = Pattern.compile("^(#{1,6})\\s+(.*?)\\s*#*\\s*$");
   private static final Pattern FENCE = Pattern.compile("^```\\s*(sh|bash|shell|console)?\\s*$");
   private static final Pattern URL = Pattern.compile("https?://[^\\s'\"]+");
@@ -52,11 +53,11 @@ class ReadmeQuickStartITCase {
     assertThat(README)
         .as("the repository README (%s from the module directory)", README.toAbsolutePath())
         .isRegularFile();
-    List<String> block = quickStartBlock(Files.readAllLines(README, StandardCharsets.UTF_8));
+    List<String> block = httpApiBlock(Files.readAllLines(README, StandardCharsets.UTF_8));
     List<String> commands = curlCommands(block);
     if (commands.isEmpty()) {
       fail(
-          "README.md: the shell block under \"Quick start\" has no curl command; expected curl"
+          "README.md: the shell block under \"The HTTP API\" has no curl command; expected curl"
               + " commands against http://localhost:8080 that create a table, write rows and read"
               + " them. The block is:%n%s",
           String.join("\n", block));
@@ -124,7 +125,7 @@ class ReadmeQuickStartITCase {
         if (!sent.isEmpty()) {
           for (JsonNode got : rows) {
             assertThat(sent)
-                .as("the row read %s is one of the rows written by the Quick start", got)
+                .as("the row read %s is one of the rows written by the HTTP API section", got)
                 .anySatisfy(s -> assertThat(contains(got, s)).isTrue());
           }
         }
@@ -132,21 +133,28 @@ class ReadmeQuickStartITCase {
       }
     }
     assertThat(created)
-        .as("the Quick start creates a table (curl -X PUT .../v1/tables/<name>)")
+        .as("the HTTP API section creates a table (curl -X PUT .../v1/tables/<name>)")
         .isTrue();
-    assertThat(wrote).as("the Quick start writes rows (curl ... /v1/tables/<name>/rows)").isTrue();
+    assertThat(wrote)
+        .as("the HTTP API section writes rows (curl ... /v1/tables/<name>/rows)")
+        .isTrue();
     assertThat(read)
-        .as("the Quick start reads rows (curl .../v1/tables/<name>/buckets/<b>/records)")
+        .as("the HTTP API section reads rows (curl .../v1/tables/<name>/buckets/<b>/records)")
         .isTrue();
   }
 
-  /** The lines of the first shell block under the heading "Quick start". */
-  static List<String> quickStartBlock(List<String> lines) {
+  /** The lines of the first shell block under the heading "The HTTP API". */
+  static List<String> httpApiBlock(List<String> lines) {
+    return shellBlock(lines, HTTP_API);
+  }
+
+  /** The lines of the first shell block under a heading (matched ignoring case). */
+  static List<String> shellBlock(List<String> lines, String title) {
     int heading = -1;
     int level = 0;
     for (int i = 0; i < lines.size(); i++) {
       Matcher m = HEADING.matcher(lines.get(i));
-      if (m.matches() && m.group(2).toLowerCase(Locale.ROOT).equals("quick start")) {
+      if (m.matches() && m.group(2).equalsIgnoreCase(title)) {
         heading = i;
         level = m.group(1).length();
         break;
@@ -154,9 +162,10 @@ class ReadmeQuickStartITCase {
     }
     if (heading < 0) {
       fail(
-          "README.md has no heading \"Quick start\" (e.g. \"## Quick start\"); expected one followed"
-              + " by a ```sh block of curl commands against http://localhost:8080 that create a"
-              + " table, write rows and read them back");
+          "README.md has no heading \"%s\" (e.g. \"## %s\"); expected one followed by a ```sh"
+              + " block of commands against http://localhost:8080 that create a table, write rows"
+              + " and read them back",
+          title, title);
     }
     for (int i = heading + 1; i < lines.size(); i++) {
       Matcher h = HEADING.matcher(lines.get(i));
@@ -171,13 +180,12 @@ class ReadmeQuickStartITCase {
           }
           block.add(lines.get(j));
         }
-        fail("README.md: the code block under \"Quick start\" (line %d) is never closed", i + 1);
+        fail("README.md: the code block under \"%s\" (line %d) is never closed", title, i + 1);
       }
     }
     return fail(
-        "README.md: the \"Quick start\" section (line %d) has no ```sh code block with the curl"
-            + " commands",
-        heading + 1);
+        "README.md: the \"%s\" section (line %d) has no ```sh code block with its commands",
+        title, heading + 1);
   }
 
   /** The curl commands of a block, continuation lines joined, comments and prompts dropped. */
