@@ -99,13 +99,16 @@ public final class ClientBench {
       }
       check(client, table, acknowledged);
 
+      int followed = 0;
       for (int threads : settings.followThreads()) {
-        String followed = "client_follow_" + threads;
-        client.create(followed, SmallRows.table());
-        try (TableWriter writer = client.writer(followed, WriterOptions.defaults())) {
-          follow(client, followed, sluiceSink(writer), threads, Duration.ofSeconds(2), false);
-          follows.add(
-              follow(client, followed, sluiceSink(writer), threads, settings.duration(), true));
+        for (double rate : settings.followRates()) {
+          String name = "client_follow_" + ++followed;
+          client.create(name, SmallRows.table());
+          try (TableWriter writer = client.writer(name, WriterOptions.defaults())) {
+            WriteLoop.RowSink sink = sluiceSink(writer);
+            follow(client, name, sink, threads, rate, Duration.ofSeconds(2), false);
+            follows.add(follow(client, name, sink, threads, rate, settings.duration(), true));
+          }
         }
       }
     }
@@ -154,6 +157,7 @@ public final class ClientBench {
       String table,
       WriteLoop.RowSink sink,
       int threads,
+      double rowsPerSecond,
       Duration duration,
       boolean measured)
       throws Exception {
@@ -179,6 +183,7 @@ public final class ClientBench {
               duration,
               firstSequence,
               capacity,
+              rowsPerSecond,
               (sequence, now) -> acknowledgedAt.set((int) (sequence - firstSequence), now));
       reading.expect(written.acknowledged());
       thread.join(Duration.ofSeconds(60).toMillis());
@@ -211,6 +216,7 @@ public final class ClientBench {
       Follow follow =
           new Follow(
               threads,
+              rowsPerSecond,
               written,
               reading.delivered,
               reading.duplicates,
@@ -223,9 +229,10 @@ public final class ClientBench {
               after.othersShare(before));
       log(
           String.format(
-              "follow   threads=%-2d written %9d (%9.0f rows/s) read %9d (%9.0f rows/s)"
+              "follow   threads=%-2d rate %6.0f written %9d (%9.0f rows/s) read %9d (%9.0f rows/s)"
                   + " ack->poll p50 %7.2f ms p99 %7.2f ms early %d missing %d others %3.0f%%",
               threads,
+              rowsPerSecond,
               written.acknowledged(),
               written.rowsPerSecond(),
               follow.delivered(),
@@ -236,7 +243,13 @@ public final class ClientBench {
               missing,
               100 * follow.othersBusy()));
       if (reading.error != null) {
-        notes.add("follow, " + threads + " threads: the reader failed: " + reading.error);
+        notes.add(
+            "follow, "
+                + threads
+                + " threads at "
+                + rowsPerSecond
+                + " rows/s: the reader failed: "
+                + reading.error);
       }
       return follow;
     }
@@ -496,6 +509,7 @@ public final class ClientBench {
   /**
    * One follow scenario's result.
    *
+   * @param pacedRowsPerSecond the rate the producers wrote at, 0 for as fast as they could
    * @param delivered distinct rows of the run that {@code poll} returned
    * @param duplicates rows returned more than once
    * @param missing acknowledged rows never returned
@@ -505,6 +519,7 @@ public final class ClientBench {
    */
   record Follow(
       int threads,
+      double pacedRowsPerSecond,
       WriteLoop.Result written,
       long delivered,
       long duplicates,
@@ -526,10 +541,11 @@ public final class ClientBench {
    * sharing one writer or producer), {@code client.seconds} (10: how long the producers write in a
    * measurement), {@code client.warmup.seconds} (5: a warm-up round), {@code
    * client.warmup.max-rounds} (12), {@code client.follow.threads} (1: producer threads while the
-   * reader follows), {@code client.follow.max-rows} (5000000: the most rows a follow run writes),
-   * {@code client.only} (sluice,kafka); {@code ingest.root}, {@code ingest.server.jar} as for
-   * {@link IngestBench}, {@code client.work} (bench/target/client-work). The first argument, if
-   * any, is the report path.
+   * reader follows), {@code client.follow.rates} (0,10000: rows a second the producers write while
+   * it follows, 0 for as fast as they can), {@code client.follow.max-rows} (5000000: the most rows
+   * a follow run writes), {@code client.only} (sluice,kafka); {@code ingest.root}, {@code
+   * ingest.server.jar} as for {@link IngestBench}, {@code client.work} (bench/target/client-work).
+   * The first argument, if any, is the report path.
    */
   record Settings(
       List<Integer> threads,
@@ -537,6 +553,7 @@ public final class ClientBench {
       Duration warmUpRound,
       int warmUpMaxRounds,
       List<Integer> followThreads,
+      List<Double> followRates,
       int followMaxRows,
       Path work,
       Path serverJar,
@@ -551,6 +568,11 @@ public final class ClientBench {
           seconds(System.getProperty("client.warmup.seconds", "5")),
           Integer.getInteger("client.warmup.max-rounds", 12),
           integers(System.getProperty("client.follow.threads", "1")),
+          Arrays.stream(System.getProperty("client.follow.rates", "0,10000").split(","))
+              .map(String::trim)
+              .filter(s -> !s.isEmpty())
+              .map(Double::valueOf)
+              .toList(),
           Integer.getInteger("client.follow.max-rows", 5_000_000),
           root.resolve(System.getProperty("client.work", "bench/target/client-work")),
           root.resolve(

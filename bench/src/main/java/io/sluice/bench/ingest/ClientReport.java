@@ -156,7 +156,10 @@ final class ClientReport extends MarkdownReport {
         "- **Follow.** A `TableReader` from `ReaderOptions.latest()` (default options: long poll"
             + " 10 s, 1,000 rows per bucket read) polls a fresh table (`poll(100 ms)`) on its own"
             + " thread while producer threads write it through one `TableWriter` as above (after"
-            + " an unmeasured 2 s run). Each delivered row is matched by its `id` to the moment its"
+            + " an unmeasured 2 s run), once as fast as they can (`unpaced`: the follow"
+            + " throughput; the latency then includes the reader's backlog when it falls behind)"
+            + " and once paced at a fixed rate, evenly spaced, well under what either side"
+            + " sustains (the latency of a reader that keeps up). Each delivered row is matched by its `id` to the moment its"
             + " write future completed: the latency is from that moment to the return of the"
             + " `poll` that delivered the row. Follow throughput = distinct rows delivered / time"
             + " from the producers' start to the last delivery.");
@@ -252,7 +255,8 @@ final class ClientReport extends MarkdownReport {
       return;
     }
     line(
-        "| writer threads | rows written | written rows/s | rows delivered | delivered rows/s |"
+        "| writer threads | paced at rows/s | rows written | written rows/s | rows delivered |"
+            + " delivered rows/s |"
             + " ack → poll p50 ms | ack → poll p99 ms | delivered before ack | missing |"
             + " duplicates | busy | others |");
     line("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -260,8 +264,12 @@ final class ClientReport extends MarkdownReport {
       line(
           String.format(
               Locale.ROOT,
-              "| %d | %d | %,.0f | %d | %,.0f | %.1f | %.1f | %d | %d | %d | %.0f%% | %.0f%% |",
+              "| %d | %s | %d | %,.0f | %d | %,.0f | %.1f | %.1f | %d | %d | %d | %.0f%% |"
+                  + " %.0f%% |",
               f.threads(),
+              f.pacedRowsPerSecond() > 0
+                  ? String.format(Locale.ROOT, "%,.0f", f.pacedRowsPerSecond())
+                  : "unpaced",
               f.written().acknowledged(),
               f.written().rowsPerSecond(),
               f.delivered(),

@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -64,8 +65,8 @@ final class WriteLoop {
   }
 
   /**
-   * Runs {@code threads} producers for {@code duration} (or until {@code maxRows} rows are sent),
-   * flushes, and waits for every row's answer.
+   * Runs {@code threads} producers as fast as the sink takes rows for {@code duration} (or until
+   * {@code maxRows} rows are sent), flushes, and waits for every row's answer.
    */
   static Result run(
       RowSink sink,
@@ -75,6 +76,25 @@ final class WriteLoop {
       long maxRows,
       Acknowledgements acknowledgements)
       throws Exception {
+    return run(sink, threads, duration, firstSequence, maxRows, 0, acknowledgements);
+  }
+
+  /**
+   * Runs the loop as {@link #run(RowSink, int, Duration, long, long, Acknowledgements)} does, the
+   * producers together sending {@code rowsPerSecond} rows a second, evenly spaced (0: as fast as
+   * the sink takes them). A producer that falls behind its schedule sends without pause until it
+   * has caught up.
+   */
+  static Result run(
+      RowSink sink,
+      int threads,
+      Duration duration,
+      long firstSequence,
+      long maxRows,
+      double rowsPerSecond,
+      Acknowledgements acknowledgements)
+      throws Exception {
+    long interval = rowsPerSecond <= 0 ? 0 : (long) (1e9 * threads / rowsPerSecond);
     AtomicLong next = new AtomicLong(firstSequence);
     LongAdder sent = new LongAdder();
     LongAdder acknowledged = new LongAdder();
@@ -86,6 +106,7 @@ final class WriteLoop {
     long[] startNanos = new long[1];
     List<Thread> producers = new ArrayList<>(threads);
     for (int t = 0; t < threads; t++) {
+      int me = t;
       Thread producer =
           new Thread(
               () -> {
@@ -95,7 +116,16 @@ final class WriteLoop {
                   return;
                 }
                 long deadline = startNanos[0] + duration.toNanos();
+                long due = startNanos[0] + interval * me / threads;
                 while (System.nanoTime() < deadline) {
+                  if (interval > 0) {
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                      LockSupport.parkNanos(wait);
+                      continue; // the deadline may have passed meanwhile
+                    }
+                    due += interval;
+                  }
                   long sequence = next.getAndIncrement();
                   if (sequence - firstSequence >= maxRows) {
                     return;
