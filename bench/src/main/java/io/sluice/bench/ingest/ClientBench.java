@@ -106,8 +106,8 @@ public final class ClientBench {
           client.create(name, SmallRows.table());
           try (TableWriter writer = client.writer(name, WriterOptions.defaults())) {
             WriteLoop.RowSink sink = sluiceSink(writer);
-            follow(client, name, sink, threads, rate, Duration.ofSeconds(2), false);
-            follows.add(follow(client, name, sink, threads, rate, settings.duration(), true));
+            follow(client, name, sink, threads, rate, Duration.ofSeconds(2)); // warm-up only
+            follows.add(follow(client, name, sink, threads, rate, settings.duration()));
           }
         }
       }
@@ -158,22 +158,18 @@ public final class ClientBench {
       WriteLoop.RowSink sink,
       int threads,
       double rowsPerSecond,
-      Duration duration,
-      boolean measured)
+      Duration duration)
       throws Exception {
     int capacity = settings.followMaxRows();
     AtomicLongArray acknowledgedAt = new AtomicLongArray(capacity);
     long[] deliveredAt = new long[capacity]; // written by the reader's thread only
-    long first = 0;
-    Reading reading;
     try (TableReader reader = client.reader(table, ReaderOptions.latest())) {
-      // The table was written before (warm-up): rows of this run have ids from here on.
-      first = rowsIn(client, table);
-      reading = new Reading(reader, first, deliveredAt);
+      // The table may have been written before (warm-up): rows of this run have ids from here on.
+      long firstSequence = rowsIn(client, table);
+      Reading reading = new Reading(reader, firstSequence, deliveredAt);
       Thread thread = new Thread(reading, "follower");
       thread.setDaemon(true);
       thread.start();
-      long firstSequence = first;
       long self = ProcessHandle.current().pid();
       CpuSample before = CpuSample.take(self);
       WriteLoop.Result written =
@@ -190,10 +186,6 @@ public final class ClientBench {
       reading.stop();
       thread.join(Duration.ofSeconds(15).toMillis());
       CpuSample after = CpuSample.take(self);
-      if (!measured) {
-        log("follow warm-up: " + written.acknowledged() + " rows, " + reading.delivered + " read");
-        return null;
-      }
       Latencies latencies = new Latencies();
       long early = 0;
       long missing = 0;
