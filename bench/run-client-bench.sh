@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the local server and the bench module, then runs the client benchmark (about 5 minutes):
+# Builds the local server and the bench module, then runs the client benchmark (5-10 minutes):
 # small rows written one by one through the Java client's TableWriter (1 and 8 producer threads,
 # one shared writer) against the embedded local server, next to a KafkaProducer (linger.ms=5,
 # acks=all) on a single-node broker with default flushing and with an fsync per append; then a

@@ -42,6 +42,9 @@ public final class ClientBench {
   private static final String KAFKA_DEFAULT_TOPIC = "rows-default";
   private static final String KAFKA_FSYNC_TOPIC = "rows-fsync";
 
+  /** How long a following reader may deliver nothing before its missing rows count as missing. */
+  private static final Duration STALL = Duration.ofSeconds(30);
+
   private final Settings settings;
   private final List<Measurement> writes = new ArrayList<>();
   private final List<Follow> follows = new ArrayList<>();
@@ -182,7 +185,7 @@ public final class ClientBench {
               rowsPerSecond,
               (sequence, now) -> acknowledgedAt.set((int) (sequence - firstSequence), now));
       reading.expect(written.acknowledged());
-      thread.join(Duration.ofSeconds(60).toMillis());
+      awaitCatchUp(reading, thread);
       reading.stop();
       thread.join(Duration.ofSeconds(15).toMillis());
       CpuSample after = CpuSample.take(self);
@@ -244,6 +247,22 @@ public final class ClientBench {
                 + reading.error);
       }
       return follow;
+    }
+  }
+
+  /**
+   * Waits while the reader still delivers rows: until it has every acknowledged row, or has
+   * delivered none for {@link #STALL}. A reader that fell behind an unpaced writer needs a while.
+   */
+  private static void awaitCatchUp(Reading reading, Thread thread) throws InterruptedException {
+    long delivered = reading.delivered;
+    long progressAt = System.nanoTime();
+    while (thread.isAlive() && System.nanoTime() - progressAt < STALL.toNanos()) {
+      thread.join(200);
+      if (reading.delivered != delivered) {
+        delivered = reading.delivered;
+        progressAt = System.nanoTime();
+      }
     }
   }
 

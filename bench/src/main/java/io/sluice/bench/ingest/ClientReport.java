@@ -56,7 +56,7 @@ final class ClientReport extends MarkdownReport {
     line(
         MachineInfo.writtenBy("run-client-bench.sh", ClientBench.class, took)
             + " Rerun from the repository root with `bench/run-client-bench.sh` (it builds the"
-            + " local server and this module, then runs the harness; about 5 minutes).");
+            + " local server and this module, then runs the harness; 5 to 10 minutes).");
     line();
     machine(startLoad);
     setup(warmUps);
@@ -288,7 +288,7 @@ final class ClientReport extends MarkdownReport {
     line(
         "`delivered before ack`: rows the reader had before their write future completed (the"
             + " server commits before it answers), counted at 0 ms. `missing`: acknowledged rows"
-            + " the reader had not delivered 60 s after the last acknowledgement.");
+            + " the reader had not delivered when it had delivered nothing for 30 s.");
     line();
   }
 
