@@ -30,7 +30,8 @@ public final class PlanKeys {
    * sorts below.
    */
   public static String at(Instant time) {
-    return PREFIX + String.format("%012x", Math.max(0, time.toEpochMilli()));
+    String hex = Long.toHexString(Math.max(0, time.toEpochMilli()));
+    return PREFIX + "0".repeat(Math.max(0, 12 - hex.length())) + hex;
   }
 
   /**
