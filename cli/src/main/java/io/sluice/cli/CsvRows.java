@@ -47,14 +47,14 @@ final class CsvRows implements RowSource {
 
   @Override
   public Map<String, Object> next() throws IOException {
-    if (!lines.hasNextValue()) {
-      return null;
-    }
-    line = lines.getCurrentLocation().getLineNr();
-    String[] fields = lines.nextValue();
-    if (fields.length == 1 && fields[0].isEmpty() && names.size() > 1) {
-      return next(); // a blank line
-    }
+    String[] fields;
+    do {
+      if (!lines.hasNextValue()) {
+        return null;
+      }
+      line = lines.getCurrentLocation().getLineNr();
+      fields = lines.nextValue();
+    } while (fields.length == 1 && fields[0].isEmpty() && names.size() > 1); // a blank line
     if (fields.length != names.size()) {
       throw new IllegalArgumentException(
           "%s fields where the header names %d".formatted(fields.length, names.size()));
