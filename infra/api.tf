@@ -14,6 +14,8 @@ locals {
     "GET /v1/tables/{table}/scan/offsets/{id}"        = "read"
     "GET /v1/tables/{table}/lake/snapshots"           = "read"
     "POST /v1/sql"                                    = "read"
+    # Iceberg's REST catalog over the lake tables (read-only; the function refuses changes).
+    "ANY /iceberg/{proxy+}" = "read"
     "PUT /v1/tables/{table}"                          = "tiering"
     "DELETE /v1/tables/{table}"                       = "tiering"
     "POST /v1/tables/{table}/tier"                    = "tiering"

@@ -80,7 +80,7 @@ data "aws_iam_policy_document" "read" {
   }
   statement {
     sid       = "IcebergCatalog"
-    actions   = ["glue:GetDatabase", "glue:GetTable", "glue:GetTables"]
+    actions   = ["glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables"]
     resources = [local.glue_catalog, local.glue_databases, local.glue_tables]
   }
 }

@@ -9,7 +9,10 @@ import java.security.MessageDigest;
 import java.util.Optional;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
-/** When {@code sluice.auth-token} is set, refuses every /v1 call without that bearer token. */
+/**
+ * When {@code sluice.auth-token} is set, refuses every /v1 call and every call of the Iceberg REST
+ * catalog ({@code /iceberg}) without that bearer token.
+ */
 public class BearerTokenFilter {
   private static final String PREFIX = "Bearer ";
 
@@ -18,7 +21,8 @@ public class BearerTokenFilter {
   @ServerRequestFilter(preMatching = true)
   public Optional<Response> authenticate(ContainerRequestContext request) {
     Optional<String> token = config.authToken().filter(t -> !t.isEmpty());
-    if (token.isEmpty() || !request.getUriInfo().getPath().startsWith("/v1")) {
+    String path = request.getUriInfo().getPath();
+    if (token.isEmpty() || !(path.startsWith("/v1") || path.startsWith("/iceberg"))) {
       return Optional.empty();
     }
     String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);

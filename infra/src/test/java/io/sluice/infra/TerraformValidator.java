@@ -63,8 +63,9 @@ final class TerraformValidator {
     read.put(tieredOffsets, actions("s3:GetObject"));
     read.put(bucket, actions("s3:ListBucket"));
     read.put(table, actions("dynamodb:GetItem dynamodb:Query dynamodb:Scan"));
+    // GetDatabases: the Iceberg REST catalog (/iceberg) lists namespaces.
     for (String glue : List.of(glueCatalog, glueDatabases, glueTables)) {
-      read.put(glue, actions("glue:GetDatabase glue:GetTable glue:GetTables"));
+      read.put(glue, actions("glue:GetDatabase glue:GetDatabases glue:GetTable glue:GetTables"));
     }
     NEEDED.put("read", read);
 

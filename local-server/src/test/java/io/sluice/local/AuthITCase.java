@@ -52,6 +52,16 @@ class AuthITCase {
   }
 
   @Test
+  void theIcebergCatalogNeedsTheBearerTokenToo() {
+    assertError(
+        new SluiceHttp(base).get("/iceberg/v1/config"), 401, "UNAUTHENTICATED", "Authorization");
+    SluiceHttp right =
+        new SluiceHttp(base).withHeaders(Map.of("Authorization", "Bearer " + AuthProfile.TOKEN));
+    SluiceHttp.Answer config = right.get("/iceberg/v1/config");
+    assertThat(config.status()).as("%s", config).isEqualTo(200);
+  }
+
+  @Test
   void operationsEndpointsNeedNoToken() {
     SluiceHttp anonymous = new SluiceHttp(base);
     SluiceHttp.Answer health = anonymous.get("/q/health");

@@ -1,6 +1,7 @@
 package io.sluice.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
@@ -49,6 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Spark 3.5 in local mode, with Iceberg's and Paimon's own Spark connectors, reads the lake tables
@@ -395,6 +397,40 @@ class LakeTablesSparkITCase {
         Arguments.of("paimon", ICEBERG_FIRST),
         Arguments.of("iceberg", PAIMON_FIRST),
         Arguments.of("iceberg", ICEBERG_FIRST));
+  }
+
+  /**
+   * Spark's Iceberg REST catalog, given only Sluice's URL, reads the same rows as through the JDBC
+   * catalog, and refuses to change a table.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {PAIMON_FIRST, ICEBERG_FIRST, PK_ICEBERG_FIRST})
+  void theIcebergRestCatalogReadsWhatTheJdbcCatalogReads(String table) {
+    requireTiered(table);
+    List<Row> viaRest =
+        spark.sql("SELECT * FROM rest.`default`." + table + " ORDER BY 1").collectAsList();
+    List<Row> viaJdbc =
+        spark.sql("SELECT * FROM " + name("iceberg", table) + " ORDER BY 1").collectAsList();
+    assertThat(viaRest).isNotEmpty().isEqualTo(viaJdbc);
+    assertThat(spark.sql("SHOW TABLES IN rest.`default`").collectAsList())
+        .extracting(row -> row.getString(1))
+        .contains(table);
+
+    assertThatThrownBy(
+            () ->
+                spark
+                    .sql(
+                        "INSERT INTO rest.`default`."
+                            + table
+                            + " SELECT * FROM rest.`default`."
+                            + table
+                            + " LIMIT 1")
+                    .collectAsList())
+        .hasMessageContaining("Server does not support endpoint")
+        .hasMessageContaining("POST /v1/{prefix}/namespaces/{namespace}/tables/{table}");
+    assertThat(spark.sql("SELECT * FROM " + name("iceberg", table) + " ORDER BY 1").collectAsList())
+        .as("nothing changed")
+        .isEqualTo(viaJdbc);
   }
 
   @ParameterizedTest(name = "{0}: {1}")
@@ -965,6 +1001,9 @@ class LakeTablesSparkITCase {
                 "spark.sql.catalog.sluice.uri", "jdbc:sqlite:" + lake.resolve("iceberg-catalog.db"))
             .config(
                 "spark.sql.catalog.sluice.warehouse", lake.resolve("iceberg").toUri().toString())
+            .config("spark.sql.catalog.rest", "org.apache.iceberg.spark.SparkCatalog")
+            .config("spark.sql.catalog.rest.type", "rest")
+            .config("spark.sql.catalog.rest.uri", base + "/iceberg")
             .getOrCreate();
   }
 

@@ -35,6 +35,14 @@ public interface LakeFormat extends AutoCloseable {
   /** Deletes the lake table of this name and its files, if there is one. */
   void purge(TableName name);
 
+  /**
+   * The format's own catalog protocol over the lake tables Sluice writes, for engines that find
+   * tables through it (Iceberg's REST catalog); empty when the format has none.
+   */
+  default Optional<CatalogEndpoint> catalogEndpoint() {
+    return Optional.empty();
+  }
+
   @Override
   default void close() {}
 }

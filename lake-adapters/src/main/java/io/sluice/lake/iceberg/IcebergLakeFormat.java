@@ -1,5 +1,6 @@
 package io.sluice.lake.iceberg;
 
+import io.sluice.core.lake.CatalogEndpoint;
 import io.sluice.core.lake.LakeFormat;
 import io.sluice.core.lake.LakeSettings;
 import io.sluice.core.lake.LakeSnapshot;
@@ -183,6 +184,11 @@ public final class IcebergLakeFormat implements LakeFormat {
       }
     }
     catalog = null;
+  }
+
+  @Override
+  public Optional<CatalogEndpoint> catalogEndpoint() {
+    return Optional.of(new IcebergRestEndpoint(this::catalog));
   }
 
   private synchronized Catalog catalog() {
