@@ -165,6 +165,26 @@ class ServerlessEndToEndITCase {
 
     assertThat(LakeReaders.paimonRows(environment, "default", "orders")).isEqualTo(7);
     assertThat(LakeReaders.icebergRows(environment, "default", "orders")).isEqualTo(7);
+
+    // Iceberg's REST catalog, through the read function's catch-all route.
+    var loaded =
+        functions.call(
+            "GET",
+            "ANY /iceberg/{proxy+}",
+            "/iceberg/v1/namespaces/default/tables/orders",
+            null,
+            null);
+    assertThat(loaded.status()).as(loaded.text()).isEqualTo(200);
+    assertThat(loaded.json().path("metadata").path("current-snapshot-id").asLong())
+        .isEqualTo(tiered.json().path("iceberg").path("snapshotId").asLong());
+    var commit =
+        functions.call(
+            "POST",
+            "ANY /iceberg/{proxy+}",
+            "/iceberg/v1/namespaces/default/tables/orders",
+            "application/json",
+            "{\"updates\": []}".getBytes(StandardCharsets.UTF_8));
+    assertThat(commit.status()).as(commit.text()).isEqualTo(403);
   }
 
   @Test

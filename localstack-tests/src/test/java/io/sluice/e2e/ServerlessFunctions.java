@@ -45,6 +45,7 @@ public final class ServerlessFunctions implements AutoCloseable {
     ROUTES.put("PUT /v1/tables/{table}", "tiering");
     ROUTES.put("DELETE /v1/tables/{table}", "tiering");
     ROUTES.put("POST /v1/tables/{table}/tier", "tiering");
+    ROUTES.put("ANY /iceberg/{proxy+}", "read");
   }
 
   private final Map<String, LambdaFunction> functions = new LinkedHashMap<>();
@@ -98,11 +99,17 @@ public final class ServerlessFunctions implements AutoCloseable {
   /** Sends a request through the HTTP API's route to its function. */
   public HttpApiEvents.Answer call(
       String route, String pathAndQuery, String contentType, byte[] body) throws Exception {
+    return call(route.substring(0, route.indexOf(' ')), route, pathAndQuery, contentType, body);
+  }
+
+  /** Sends a request of this method through a route, such as {@code ANY /iceberg/{proxy+}}. */
+  public HttpApiEvents.Answer call(
+      String method, String route, String pathAndQuery, String contentType, byte[] body)
+      throws Exception {
     String function = ROUTES.get(route);
     if (function == null) {
       throw new IllegalArgumentException("No HTTP API route " + route);
     }
-    String method = route.substring(0, route.indexOf(' '));
     Map<String, String> headers = new LinkedHashMap<>();
     boolean binary = false;
     if (contentType != null) {
