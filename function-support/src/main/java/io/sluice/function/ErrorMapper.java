@@ -1,6 +1,7 @@
 package io.sluice.function;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.sluice.core.access.ForbiddenException;
 import io.sluice.core.arrow.SchemaMismatchException;
 import io.sluice.core.lake.LakeTableExistsException;
 import io.sluice.core.log.IdempotencyKeyReusedException;
@@ -36,6 +37,11 @@ public class ErrorMapper {
         .type(MediaType.APPLICATION_JSON)
         .entity(ApiError.of(code, message))
         .build();
+  }
+
+  @ServerExceptionMapper
+  public Response forbidden(ForbiddenException e) {
+    return error(403, "FORBIDDEN", e.getMessage());
   }
 
   @ServerExceptionMapper

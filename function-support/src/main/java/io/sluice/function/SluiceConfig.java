@@ -20,8 +20,18 @@ public interface SluiceConfig {
   @WithDefault("16777216")
   long maxBodyBytes();
 
-  /** When set, every /v1 call needs {@code Authorization: Bearer <token>}. */
+  /**
+   * When set, every /v1 and /iceberg call needs {@code Authorization: Bearer <token>}; this token
+   * may do everything.
+   */
   Optional<String> authToken();
+
+  /**
+   * A grants file (see {@link io.sluice.core.access.AccessTokens}): more tokens, each allowed to
+   * read, write or administer the tables its patterns name. Calls then need one of its tokens or
+   * {@link #authToken}.
+   */
+  Optional<String> authGrantsFile();
 
   ObjectStoreConfig objectStore();
 

@@ -201,4 +201,9 @@ public final class IcebergLakeFormat implements LakeFormat {
   static TableIdentifier identifier(TableName name) {
     return TableIdentifier.of(Namespace.of(name.database()), name.table());
   }
+
+  /** The Sluice table an Iceberg identifier names (its namespace levels joined by dots). */
+  static TableName tableName(TableIdentifier identifier) {
+    return new TableName(String.join(".", identifier.namespace().levels()), identifier.name());
+  }
 }

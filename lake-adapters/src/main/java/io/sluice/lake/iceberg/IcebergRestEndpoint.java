@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.sluice.core.lake.CatalogEndpoint;
+import io.sluice.core.table.TableName;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
@@ -24,6 +26,7 @@ import org.apache.iceberg.rest.RESTUtil;
 import org.apache.iceberg.rest.responses.ConfigResponse;
 import org.apache.iceberg.rest.responses.ErrorResponse;
 import org.apache.iceberg.rest.responses.ErrorResponseParser;
+import org.apache.iceberg.rest.responses.ListTablesResponse;
 
 /**
  * Iceberg's REST catalog protocol over the catalog Sluice tiers into, read-only: config,
@@ -62,7 +65,12 @@ final class IcebergRestEndpoint implements CatalogEndpoint {
   }
 
   @Override
-  public Answer answer(String method, String path, Map<String, String> query, String body) {
+  public Answer answer(
+      String method,
+      String path,
+      Map<String, String> query,
+      String body,
+      Predicate<TableName> readable) {
     String verb = method.toUpperCase(Locale.ROOT);
     List<String> parts = List.of(path.replaceAll("^/+|/+$", "").split("/"));
     try {
@@ -76,7 +84,7 @@ final class IcebergRestEndpoint implements CatalogEndpoint {
       if (!reading) {
         return error(403, "ForbiddenException", READ_ONLY);
       }
-      return read(verb, parts, query);
+      return read(verb, parts, query, readable);
     } catch (NoSuchNamespaceException | NoSuchTableException e) {
       return error(404, e.getClass().getSimpleName(), e.getMessage());
     } catch (IllegalArgumentException e) {
@@ -84,7 +92,8 @@ final class IcebergRestEndpoint implements CatalogEndpoint {
     }
   }
 
-  private Answer read(String verb, List<String> parts, Map<String, String> query) {
+  private Answer read(
+      String verb, List<String> parts, Map<String, String> query, Predicate<TableName> readable) {
     boolean head = verb.equals("HEAD");
     Catalog catalog = this.catalog.get();
     SupportsNamespaces namespaces = (SupportsNamespaces) catalog;
@@ -114,14 +123,30 @@ final class IcebergRestEndpoint implements CatalogEndpoint {
           404, "NoSuchEndpointException", "No Iceberg REST route " + String.join("/", parts));
     }
     if (size == 4) {
-      return ok(CatalogHandlers.listTables(catalog, namespace));
+      List<TableIdentifier> visible =
+          CatalogHandlers.listTables(catalog, namespace).identifiers().stream()
+              .filter(id -> visible(readable, id))
+              .toList();
+      return ok(ListTablesResponse.builder().addAll(visible).build());
     }
     TableIdentifier table = TableIdentifier.of(namespace, parts.get(4));
+    if (!visible(readable, table)) {
+      return error(403, "ForbiddenException", "The caller may not read table " + table);
+    }
     if (head) {
       CatalogHandlers.tableExists(catalog, table);
       return new Answer(204, "");
     }
     return ok(CatalogHandlers.loadTable(catalog, table));
+  }
+
+  /** Whether the caller may read a table (one of a name Sluice cannot have is not Sluice's). */
+  private static boolean visible(Predicate<TableName> readable, TableIdentifier table) {
+    try {
+      return readable.test(IcebergLakeFormat.tableName(table));
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   /** {@code POST v1/namespaces/{ns}/tables/{table}/metrics}: an engine's scan report, taken. */

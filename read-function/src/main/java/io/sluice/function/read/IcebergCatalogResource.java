@@ -1,8 +1,11 @@
 package io.sluice.function.read;
 
+import io.sluice.core.access.Caller;
+import io.sluice.core.access.Permission;
 import io.sluice.core.lake.CatalogEndpoint;
 import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.table.LakeFormatName;
+import io.sluice.function.CallerContext;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -26,6 +29,7 @@ import java.util.Map;
 @Path("/iceberg")
 public class IcebergCatalogResource {
   @Inject LakeFormats lakes;
+  @Inject CallerContext callers;
 
   @GET
   @Path("{path: .*}")
@@ -65,7 +69,14 @@ public class IcebergCatalogResource {
             .orElseThrow(() -> new IllegalStateException("The Iceberg adapter serves no catalog"));
     Map<String, String> query = new HashMap<>();
     uri.getQueryParameters().forEach((key, values) -> query.put(key, values.get(0)));
-    CatalogEndpoint.Answer answer = endpoint.answer(method, path, query, body == null ? "" : body);
+    Caller caller = callers.caller();
+    CatalogEndpoint.Answer answer =
+        endpoint.answer(
+            method,
+            path,
+            query,
+            body == null ? "" : body,
+            table -> caller.may(Permission.READ, table));
     Response.ResponseBuilder response = Response.status(answer.status());
     if (!answer.json().isEmpty()) {
       response.entity(answer.json()).type(MediaType.APPLICATION_JSON_TYPE);

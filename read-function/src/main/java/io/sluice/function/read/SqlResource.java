@@ -7,6 +7,7 @@ import io.sluice.core.scan.RowBatches;
 import io.sluice.core.service.InvalidParameterException;
 import io.sluice.core.service.MalformedBodyException;
 import io.sluice.core.service.RowFormat;
+import io.sluice.function.CallerContext;
 import io.sluice.function.SluiceMetrics;
 import io.sluice.function.read.sql.SqlService;
 import jakarta.inject.Inject;
@@ -24,6 +25,7 @@ public class SqlResource {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Inject SqlService sql;
+  @Inject CallerContext callers;
   @Inject SluiceMetrics metrics;
 
   @POST
@@ -47,7 +49,7 @@ public class SqlResource {
         RowFormat.ofName(
             format != null ? format : formatNode == null ? "json" : formatNode.asText("json"));
     long started = System.nanoTime();
-    RowBatches rows = sql.query(request.path("sql").asText());
+    RowBatches rows = sql.query(request.path("sql").asText(), callers.caller());
     PrefetchedBatches prefetched;
     try {
       prefetched = new PrefetchedBatches(rows);

@@ -2,9 +2,12 @@ package io.sluice.function.read;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.core.access.Caller;
+import io.sluice.core.access.Permission;
 import io.sluice.core.service.NotSupportedException;
 import io.sluice.core.service.TableService;
 import io.sluice.core.table.TableName;
+import io.sluice.function.CallerContext;
 import io.sluice.function.TableViews;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -25,11 +28,17 @@ public class TableReadResource {
   @Inject TableService tables;
 
   /** Every table with its definition. */
+  @Inject CallerContext callers;
+
+  /** The tables the caller may read. */
   @GET
   public ObjectNode list() {
     ObjectNode node = JSON.createObjectNode();
     var list = node.putArray("tables");
-    tables.list().forEach(t -> list.add(TableViews.table(t)));
+    Caller caller = callers.caller();
+    tables.list().stream()
+        .filter(t -> caller.may(Permission.READ, t.name()))
+        .forEach(t -> list.add(TableViews.table(t)));
     return node;
   }
 

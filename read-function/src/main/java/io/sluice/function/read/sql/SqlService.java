@@ -2,6 +2,9 @@ package io.sluice.function.read.sql;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.core.access.Caller;
+import io.sluice.core.access.ForbiddenException;
+import io.sluice.core.access.Permission;
 import io.sluice.core.arrow.ArrowSchemas;
 import io.sluice.core.arrow.ArrowValues;
 import io.sluice.core.lake.LakeSnapshot;
@@ -87,8 +90,9 @@ public final class SqlService {
    *
    * @throws InvalidSqlException when the query does not parse, is not read-only, or names a table
    *     or column that does not exist
+   * @throws ForbiddenException when it reads a table the caller may not read
    */
-  public RowBatches query(String sql) {
+  public RowBatches query(String sql, Caller caller) {
     if (sql == null || sql.isBlank()) {
       throw new InvalidSqlException("The query is empty");
     }
@@ -105,7 +109,7 @@ public final class SqlService {
       ParsedQuery parsed = ParsedQuery.of(serialize(connection, sql));
       int next = 0;
       for (Map.Entry<ParsedQuery.QualifiedName, Integer> table : parsed.tables().entrySet()) {
-        RowBatches rows = rows(table.getKey(), parsed, scanFailure, connection);
+        RowBatches rows = rows(table.getKey(), parsed, scanFailure, connection, caller);
         register(
             connection,
             "sluice_source_" + next++,
@@ -156,8 +160,10 @@ public final class SqlService {
       ParsedQuery.QualifiedName name,
       ParsedQuery parsed,
       AtomicReference<RuntimeException> failure,
-      Connection connection) {
+      Connection connection,
+      Caller caller) {
     SqlRelation relation = SqlRelation.parse(name.schema(), name.name());
+    caller.check(Permission.READ, relation.table());
     String written = name.schema().isEmpty() ? name.name() : name.schema() + "." + name.name();
     TableEntry table;
     try {

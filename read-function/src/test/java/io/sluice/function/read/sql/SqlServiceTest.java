@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.core.TestingSluice;
+import io.sluice.core.access.Caller;
+import io.sluice.core.access.ForbiddenException;
+import io.sluice.core.access.Grant;
+import io.sluice.core.access.Permission;
 import io.sluice.core.lake.LakeFormats;
 import io.sluice.core.lake.TestingLakeFormat;
 import io.sluice.core.merge.ChangelogService;
@@ -112,7 +116,7 @@ class SqlServiceTest {
 
   private List<Map<String, Object>> query(String text) {
     List<Map<String, Object>> rows = new ArrayList<>();
-    try (RowBatches result = sql.query(text)) {
+    try (RowBatches result = sql.query(text, Caller.ANYONE)) {
       while (result.next()) {
         VectorSchemaRoot batch = result.batch();
         for (int row = 0; row < batch.getRowCount(); row++) {
@@ -247,32 +251,51 @@ class SqlServiceTest {
   }
 
   @Test
+  void aQueryReadingATableTheCallerMayNotReadIsRefusedNamingIt() {
+    Caller shopReader =
+        new Caller("shop-reader", List.of(new Grant(Permission.READ, "shop.orders")));
+    try (RowBatches result = sql.query("SELECT COUNT(*) FROM shop.orders", shopReader)) {
+      assertThat(result.next()).isTrue();
+    }
+    Caller writer = new Caller("loader", List.of(new Grant(Permission.WRITE, "shop.*")));
+    assertThatThrownBy(() -> sql.query("SELECT COUNT(*) FROM shop.orders$log", writer))
+        .isInstanceOf(ForbiddenException.class)
+        .hasMessage("loader may not read table shop.orders: no read grant covers it");
+    assertThatThrownBy(
+            () ->
+                sql.query(
+                    "SELECT * FROM shop.orders o JOIN other.secrets s ON o.id = s.id", shopReader))
+        .isInstanceOf(ForbiddenException.class)
+        .hasMessage("shop-reader may not read table other.secrets: no read grant covers it");
+  }
+
+  @Test
   void refusesWhatIsNotOneReadOnlyQueryOverKnownNames() {
-    assertThatThrownBy(() -> sql.query("DELETE FROM shop.orders"))
+    assertThatThrownBy(() -> sql.query("DELETE FROM shop.orders", Caller.ANYONE))
         .isInstanceOf(InvalidSqlException.class)
         .hasMessageStartingWith("Only read-only queries");
-    assertThatThrownBy(() -> sql.query("COPY (SELECT 1) TO '/tmp/out.csv'"))
+    assertThatThrownBy(() -> sql.query("COPY (SELECT 1) TO '/tmp/out.csv'", Caller.ANYONE))
         .isInstanceOf(InvalidSqlException.class)
         .hasMessageStartingWith("Only read-only queries");
-    assertThatThrownBy(() -> sql.query("SELEC 1"))
+    assertThatThrownBy(() -> sql.query("SELEC 1", Caller.ANYONE))
         .isInstanceOf(InvalidSqlException.class)
         .hasMessageContaining("syntax error at or near \"SELEC\"");
-    assertThatThrownBy(() -> sql.query("SELECT 1; SELECT 2"))
+    assertThatThrownBy(() -> sql.query("SELECT 1; SELECT 2", Caller.ANYONE))
         .isInstanceOf(InvalidSqlException.class)
         .hasMessage("Send exactly one statement per query, not 2");
-    assertThatThrownBy(() -> sql.query("SELECT * FROM shop.customers"))
+    assertThatThrownBy(() -> sql.query("SELECT * FROM shop.customers", Caller.ANYONE))
         .isInstanceOf(InvalidSqlException.class)
         .hasMessageStartingWith("Unknown table shop.customers");
-    assertThatThrownBy(() -> sql.query("SELECT * FROM shop.orders$archive"))
+    assertThatThrownBy(() -> sql.query("SELECT * FROM shop.orders$archive", Caller.ANYONE))
         .isInstanceOf(InvalidSqlException.class)
         .hasMessageContaining("$lake, $lake_paimon");
-    assertThatThrownBy(() -> sql.query("SELECT price FROM shop.orders"))
+    assertThatThrownBy(() -> sql.query("SELECT price FROM shop.orders", Caller.ANYONE))
         .isInstanceOf(InvalidSqlException.class)
         .hasMessageContaining("price");
-    assertThatThrownBy(() -> sql.query("SELECT * FROM shop.orders$lake_iceberg"))
+    assertThatThrownBy(() -> sql.query("SELECT * FROM shop.orders$lake_iceberg", Caller.ANYONE))
         .isInstanceOf(InvalidSqlException.class)
         .hasMessageContaining("not tiered into iceberg");
-    assertThatThrownBy(() -> sql.query("SELECT * FROM read_csv('/etc/passwd')"))
+    assertThatThrownBy(() -> sql.query("SELECT * FROM read_csv('/etc/passwd')", Caller.ANYONE))
         .isInstanceOf(InvalidSqlException.class)
         .hasMessageContaining("disabled by configuration");
   }
