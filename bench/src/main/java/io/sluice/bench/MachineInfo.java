@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,6 +77,16 @@ public final class MachineInfo {
   }
 
   /** The output of {@code nproc}, or the JVM's available processors when it cannot be run. */
+  /** The file system a directory is on, as {@code type (device)}; {@code unknown} if unreadable. */
+  public static String fileSystem(Path directory) {
+    try {
+      FileStore store = Files.getFileStore(directory);
+      return store.type() + " (" + store.name() + ")";
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
   public static String cores() {
     String command = run("nproc");
     return command == null

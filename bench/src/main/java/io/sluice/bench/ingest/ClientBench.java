@@ -9,8 +9,6 @@ import io.sluice.client.TableReader;
 import io.sluice.client.TableRecord;
 import io.sluice.client.TableWriter;
 import io.sluice.client.WriterOptions;
-import java.io.IOException;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -603,12 +601,7 @@ public final class ClientBench {
 
     /** The file system the embedded store and Kafka's log write to. */
     String fileSystem() {
-      try {
-        FileStore store = Files.getFileStore(work);
-        return store.type() + " (" + store.name() + ")";
-      } catch (IOException e) {
-        return "unknown";
-      }
+      return MachineInfo.fileSystem(work);
     }
 
     private static List<Integer> integers(String list) {

@@ -15,7 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -682,12 +681,7 @@ public final class IngestBench {
 
     /** The file system the embedded stores, raw puts and Kafka's log write to. */
     String fileSystem() {
-      try {
-        FileStore store = Files.getFileStore(work);
-        return store.type() + " (" + store.name() + ")";
-      } catch (IOException e) {
-        return "unknown";
-      }
+      return MachineInfo.fileSystem(work);
     }
   }
 }
