@@ -89,13 +89,18 @@ public final class RowBodyDecoder {
               },
               sizeHint(bytes),
               allocator);
-      if (parser.nextToken() != null) {
+      try {
+        if (parser.nextToken() != null) {
+          throw new MalformedBodyException(
+              "Cannot parse the JSON body: content after the array at line "
+                  + parser.currentLocation().getLineNr()
+                  + ", column "
+                  + parser.currentLocation().getColumnNr());
+        }
+      } catch (IOException | RuntimeException e) {
+        // Found by RowBodyFuzzTest: bytes after the array that do not parse leaked the rows.
         rows.close();
-        throw new MalformedBodyException(
-            "Cannot parse the JSON body: content after the array at line "
-                + parser.currentLocation().getLineNr()
-                + ", column "
-                + parser.currentLocation().getColumnNr());
+        throw e;
       }
       return rows;
     } catch (JsonParseException e) {
