@@ -150,7 +150,7 @@ public final class SluiceClient implements AutoCloseable {
    *
    * @return the snapshot id that holds them, per lake format; empty when that took longer than the
    *     wait (tiering goes on in the background)
-   * @throws SluiceException {@code UNSUPPORTED} for a table without lake formats, ...
+   * @throws SluiceException {@code NOT_SUPPORTED} for a table without lake formats, ...
    */
   public Optional<Map<String, Long>> tier(String table, Duration wait) {
     HttpRequest request =

@@ -23,7 +23,8 @@ public class BearerTokenFilter {
 
   @ServerRequestFilter(preMatching = true)
   public Optional<Response> authenticate(ContainerRequestContext request) {
-    String path = request.getUriInfo().getPath();
+    // Leading slashes collapsed: a router that takes //v1/... as /v1/... must not skip the check.
+    String path = request.getUriInfo().getPath().replaceAll("^/+", "/");
     if (!access.enabled() || !(path.startsWith("/v1") || path.startsWith("/iceberg"))) {
       return Optional.empty();
     }
