@@ -27,7 +27,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The writer outlives its server: the packaged local server ({@code quarkus-run.jar}, built in
@@ -38,14 +39,18 @@ import org.junit.jupiter.api.Test;
 class ClientServerRestartITCase {
   private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
 
-  @Test
-  void theWriterOutlivesTheServerBeingKilledAndStartedAgain() throws Exception {
+  /** On the embedded stores, and on s3proxy and dynalite (which outlive the killed server). */
+  @ParameterizedTest
+  @ValueSource(strings = {"embedded", "stand-ins"})
+  void theWriterOutlivesTheServerBeingKilledAndStartedAgain(String shape) throws Exception {
     assertThat(JAR).as("the packaged server (run the package phase first)").isRegularFile();
     Path dataDir = EmbeddedProfile.dataDir("restart");
     Files.createDirectories(dataDir);
+    AwsStandInsProfile.StandIns standIns = new AwsStandInsProfile.StandIns();
+    Map<String, String> stores = shape.equals("embedded") ? Map.of() : standIns.start();
     int port = freePort();
     URI endpoint = URI.create("http://127.0.0.1:" + port);
-    Process server = start(dataDir, port);
+    Process server = start(dataDir, port, stores);
     try (SluiceClient client =
         SluiceClient.builder(endpoint).requestTimeout(Duration.ofSeconds(10)).build()) {
       String table = "restart_rows";
@@ -87,7 +92,7 @@ class ClientServerRestartITCase {
           await().atMost(Duration.ofSeconds(60)).until(() -> answered.get() >= 3_000);
           server.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
           int answeredWhenKilled = answered.get();
-          server = start(dataDir, port);
+          server = start(dataDir, port, stores);
           for (Future<?> future : done) {
             future.get(120, TimeUnit.SECONDS);
           }
@@ -114,19 +119,21 @@ class ClientServerRestartITCase {
       if (!server.waitFor(20, TimeUnit.SECONDS)) {
         server.destroyForcibly();
       }
+      standIns.stop();
     }
   }
 
-  private static Process start(Path dataDir, int port) throws IOException {
-    List<String> command =
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "-Dquarkus.http.host=127.0.0.1",
-            "-Dquarkus.http.port=" + port,
-            "-Dsluice.data-dir=" + dataDir,
-            "-jar",
-            JAR.toAbsolutePath().toString());
+  private static Process start(Path dataDir, int port, Map<String, String> stores)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
+    command.add("-Dquarkus.http.host=127.0.0.1");
+    command.add("-Dquarkus.http.port=" + port);
+    command.add("-Dsluice.data-dir=" + dataDir);
+    stores.forEach((key, value) -> command.add("-D" + key + "=" + value));
+    command.add("-jar");
+    command.add(JAR.toAbsolutePath().toString());
     Process process =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
