@@ -9,10 +9,14 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.Driver;
+import java.sql.DriverManager;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.CatalogUtil;
@@ -63,6 +67,7 @@ final class IcebergCatalogs {
     Map<String, String> properties = properties(settings);
     String type = settings.option(CATALOG_OPTION).orElse("jdbc").toLowerCase(Locale.ROOT);
     if (type.equals("jdbc")) {
+      registerJdbcDrivers();
       if (!"false".equals(properties.get(INIT_TABLES_PROPERTY))) {
         Optional<Path> sqliteFile = sqliteFile(properties.get(CatalogProperties.URI));
         if (sqliteFile.isPresent()) {
@@ -87,6 +92,25 @@ final class IcebergCatalogs {
     }
     properties.put(CatalogUtil.ICEBERG_CATALOG_TYPE, type);
     return CatalogUtil.buildIcebergCatalog(NAME, properties, new Configuration());
+  }
+
+  /**
+   * Registers the JDBC drivers this class's loader sees. Iceberg's JDBC catalog connects through
+   * {@link DriverManager}, which scans for drivers once per JVM and then hands a caller only
+   * drivers of its own class loader: in a JVM that runs a second application (a Quarkus restart in
+   * tests or dev mode), the SQLite driver of this one would otherwise be missing ("No suitable
+   * driver").
+   */
+  private static void registerJdbcDrivers() {
+    JdbcDrivers.REGISTERED.size();
+  }
+
+  /** The drivers, instantiated (and so registered) once, when first needed. */
+  private static final class JdbcDrivers {
+    static final List<Driver> REGISTERED =
+        ServiceLoader.load(Driver.class, IcebergCatalogs.class.getClassLoader()).stream()
+            .map(ServiceLoader.Provider::get)
+            .toList();
   }
 
   /**
