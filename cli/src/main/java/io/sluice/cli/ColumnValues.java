@@ -93,20 +93,18 @@ final class ColumnValues {
       return null;
     }
     String type = type(column);
-    Object value =
-        switch (type) {
-          case "boolean" -> row.getBoolean(index);
-          case "tinyint", "smallint", "int", "bigint" -> integral(column, row.getObject(index));
-          case "float" -> row.getFloat(index);
-          case "double" -> row.getDouble(index);
-          case "string" -> row.getString(index);
-          case "binary" -> row.getBytes(index);
-          case "date" -> row.getObject(index, LocalDate.class);
-          case "timestamp" -> row.getObject(index, LocalDateTime.class);
-          case "timestamp_ltz" -> row.getObject(index, OffsetDateTime.class).toInstant();
-          default -> row.getBigDecimal(index);
-        };
-    return value;
+    return switch (type) {
+      case "boolean" -> row.getBoolean(index);
+      case "tinyint", "smallint", "int", "bigint" -> integral(column, row.getObject(index));
+      case "float" -> row.getFloat(index);
+      case "double" -> row.getDouble(index);
+      case "string" -> row.getString(index);
+      case "binary" -> row.getBytes(index);
+      case "date" -> row.getObject(index, LocalDate.class);
+      case "timestamp" -> row.getObject(index, LocalDateTime.class);
+      case "timestamp_ltz" -> row.getObject(index, OffsetDateTime.class).toInstant();
+      default -> row.getBigDecimal(index);
+    };
   }
 
   private static Object integral(Column column, Object value) {

@@ -17,7 +17,6 @@ import java.util.Optional;
 
 /** The rows of a CSV file whose first line names the columns (any order, a subset allowed). */
 final class CsvRows implements RowSource {
-  private final Path file;
   private final CountingInput input;
   private final MappingIterator<String[]> lines;
   private final List<String> names = new ArrayList<>();
@@ -25,7 +24,6 @@ final class CsvRows implements RowSource {
   private long line;
 
   CsvRows(Path file, TableDescription table) throws IOException {
-    this.file = file;
     this.input = new CountingInput(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
     CsvMapper mapper = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY);
     this.lines = mapper.readerFor(String[].class).readValues(input);
@@ -83,10 +81,5 @@ final class CsvRows implements RowSource {
   public void close() throws IOException {
     lines.close();
     input.close();
-  }
-
-  @Override
-  public String toString() {
-    return file.toString();
   }
 }

@@ -35,15 +35,7 @@ import picocli.CommandLine.Command;
       "./sluice start runs a server on this machine (./sluice start --help)."
     })
 public final class SluiceCli {
-  private final Terminal terminal;
-
-  SluiceCli(Terminal terminal) {
-    this.terminal = terminal;
-  }
-
-  Terminal terminal() {
-    return terminal;
-  }
+  private SluiceCli() {}
 
   public static void main(String[] args) {
     Terminal terminal =
@@ -82,7 +74,7 @@ public final class SluiceCli {
 
   /** Runs one command line and returns its exit code. */
   static int run(Terminal terminal, String... args) {
-    CommandLine line = new CommandLine(new SluiceCli(terminal), new Factory(terminal));
+    CommandLine line = new CommandLine(new SluiceCli(), new Factory(terminal));
     line.setOut(terminal.out());
     line.setErr(terminal.err());
     line.setExecutionExceptionHandler(
@@ -104,9 +96,6 @@ public final class SluiceCli {
         return api.getMessage() + " (is the server running? ./sluice start runs one here)";
       }
       return api.getMessage() + " (" + api.code() + ")";
-    }
-    if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
-      return e.getMessage();
     }
     return e.getMessage() == null ? e.toString() : e.getMessage();
   }

@@ -2,6 +2,7 @@ package io.sluice.cli;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Rows printed as an aligned table: a header, a rule, then the rows; numbers right-aligned. */
@@ -13,7 +14,7 @@ final class TextTable {
   TextTable(List<String> header) {
     this.header = List.copyOf(header);
     this.numeric = new boolean[header.size()];
-    java.util.Arrays.fill(numeric, true);
+    Arrays.fill(numeric, true);
   }
 
   /** Adds a row of values (null prints as {@code null}). */

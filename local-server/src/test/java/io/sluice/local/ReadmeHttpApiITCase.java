@@ -53,7 +53,7 @@ class ReadmeHttpApiITCase {
     assertThat(README)
         .as("the repository README (%s from the module directory)", README.toAbsolutePath())
         .isRegularFile();
-    List<String> block = httpApiBlock(Files.readAllLines(README, StandardCharsets.UTF_8));
+    List<String> block = shellBlock(Files.readAllLines(README, StandardCharsets.UTF_8), HTTP_API);
     List<String> commands = curlCommands(block);
     if (commands.isEmpty()) {
       fail(
@@ -141,11 +141,6 @@ class ReadmeHttpApiITCase {
     assertThat(read)
         .as("the HTTP API section reads rows (curl .../v1/tables/<name>/buckets/<b>/records)")
         .isTrue();
-  }
-
-  /** The lines of the first shell block under the heading "The HTTP API". */
-  static List<String> httpApiBlock(List<String> lines) {
-    return shellBlock(lines, HTTP_API);
   }
 
   /** The lines of the first shell block under a heading (matched ignoring case). */
