@@ -44,7 +44,7 @@ import org.apache.iceberg.jdbc.JdbcCatalog;
  * {@code s3.path-style} as {@code s3.path-style-access}, {@code s3.access-key} and {@code
  * s3.secret-key} as {@code s3.access-key-id} and {@code s3.secret-access-key}, {@code s3.region} as
  * {@code client.region}. A JDBC catalog (e.g. SQLite beside the process) on an S3 warehouse needs
- * {@code iceberg.uri}. A local warehouse gets {@link RetainingHadoopFileIO}.
+ * {@code iceberg.uri}.
  */
 final class IcebergCatalogs {
   /** The catalog's name, as engines reading the same catalog should call it too. */
@@ -193,9 +193,6 @@ final class IcebergCatalogs {
     }
     if (uri != null) {
       properties.put(CatalogProperties.URI, uri);
-    }
-    if (!settings.onObjectStore()) {
-      properties.putIfAbsent(CatalogProperties.FILE_IO_IMPL, RetainingHadoopFileIO.class.getName());
     }
     if (settings.onObjectStore()) {
       properties.putIfAbsent(CatalogProperties.FILE_IO_IMPL, "org.apache.iceberg.aws.s3.S3FileIO");
