@@ -1,5 +1,6 @@
 package io.sluice.lake.iceberg;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +9,14 @@ import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.io.SeekableInputStream;
 
-/** Passes every call to another Iceberg file IO and records the location of every file read. */
+/**
+ * Passes every call to another Iceberg file IO and records the location of every file read.
+ *
+ * <p>Its streams wrap the delegate's once more. Iceberg's Parquet reader unwraps a Hadoop file IO's
+ * stream to Hadoop's own and drops the wrapper, whose finalizer then closes Hadoop's stream under
+ * the reader ("Stream is closed!"). It reads a Hadoop file IO's own files through Hadoop directly,
+ * so only a wrapping file IO like this one meets that.
+ */
 final class CountingFileIO implements FileIO {
   private static final long serialVersionUID = 1L;
 
@@ -51,7 +59,7 @@ final class CountingFileIO implements FileIO {
       @Override
       public SeekableInputStream newStream() {
         opened(file.location());
-        return file.newStream();
+        return new HeldStream(file.newStream());
       }
 
       @Override
@@ -79,5 +87,39 @@ final class CountingFileIO implements FileIO {
   @Override
   public Map<String, String> properties() {
     return delegate.properties();
+  }
+
+  /** A stream that holds the delegate's stream, and so its finalizer, while it is read. */
+  private static final class HeldStream extends SeekableInputStream {
+    private final SeekableInputStream stream;
+
+    HeldStream(SeekableInputStream stream) {
+      this.stream = stream;
+    }
+
+    @Override
+    public long getPos() throws IOException {
+      return stream.getPos();
+    }
+
+    @Override
+    public void seek(long newPos) throws IOException {
+      stream.seek(newPos);
+    }
+
+    @Override
+    public int read() throws IOException {
+      return stream.read();
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      return stream.read(buffer, offset, length);
+    }
+
+    @Override
+    public void close() throws IOException {
+      stream.close();
+    }
   }
 }
