@@ -49,7 +49,8 @@ public final class IngestProfile {
     IngestBench.CpuSample after;
     long pid;
     try (LocalServer server =
-        LocalServer.start(jar, work.resolve("data"), Map.of(), work.resolve("server.log"))) {
+        LocalServer.start(
+            jar, work.resolve("data"), Map.of(), work.resolve("server.log"), serverOptions())) {
       pid = server.pid();
       IngestBench.createTable(server.base(), "bench_" + body);
       URI uri = server.base().resolve("/v1/tables/bench_" + body + "/rows");
@@ -98,6 +99,16 @@ public final class IngestProfile {
         StandardCharsets.UTF_8);
     IngestBench.log("wrote " + report);
     System.exit(0);
+  }
+
+  /**
+   * More JVM options for the server, from {@code profile.server-options} (split on spaces), e.g. an
+   * {@code -agentpath:} of async-profiler, which also samples native code, the kernel and the JVM's
+   * own threads that JFR's execution samples leave out.
+   */
+  private static List<String> serverOptions() {
+    String options = System.getProperty("profile.server-options", "").strip();
+    return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
   }
 
   private static String markdown(

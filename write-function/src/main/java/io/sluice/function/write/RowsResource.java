@@ -6,9 +6,11 @@ import io.sluice.core.service.RowBody;
 import io.sluice.core.service.RowFormat;
 import io.sluice.core.table.TableName;
 import io.sluice.core.write.WriteBudget;
-import io.sluice.function.ApiError;
 import io.sluice.function.SluiceConfig;
 import io.sluice.function.SluiceMetrics;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -18,15 +20,22 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.Optional;
 
-/** {@code POST /v1/tables/{table}/rows}: appends a JSON, NDJSON or Arrow body. */
+/**
+ * {@code POST /v1/tables/{table}/rows}: appends a JSON, NDJSON or Arrow body.
+ *
+ * <p>The body is read whole on the I/O thread (up to {@code quarkus.rest.input-buffer-size}), after
+ * {@link WriteAdmission} reserved its room, and the append, which waits for its group's commit,
+ * runs on a worker. A body read from a worker thread instead (a blocking resource taking an {@code
+ * InputStream}) hands every network chunk from the I/O thread to the worker and back: in the ingest
+ * profile that cost about 40 % of the server's CPU per write.
+ */
 @Path("/v1/tables/{table}/rows")
 @Produces(MediaType.APPLICATION_JSON)
 public class RowsResource {
@@ -34,49 +43,44 @@ public class RowsResource {
   @Inject SluiceConfig config;
   @Inject SluiceMetrics metrics;
 
-  /**
-   * Appends the body's rows; room for the body is reserved in the write budget before it is read
-   * (429 OVERLOADED when there is none), so memory stays bounded whatever the load.
-   */
+  /** Appends the body's rows. */
   @POST
   @Consumes(MediaType.WILDCARD)
-  public Response append(
+  public Uni<Response> append(
       @PathParam("table") String table,
       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-      @HeaderParam(HttpHeaders.CONTENT_LENGTH) Long contentLength,
       @HeaderParam("Idempotency-Key") String idempotencyKey,
       @QueryParam("rowBuckets") @DefaultValue("false") String rowBuckets,
-      InputStream body)
-      throws IOException {
+      @Context RoutingContext routing,
+      byte[] body) {
     long started = System.nanoTime();
     TableName name = TableName.parse(table);
     RowFormat format = RowFormat.ofContentType(contentType);
     AppendService.RowBuckets answerBuckets = rowBuckets(rowBuckets);
     long limit = config.maxBodyBytes();
-    if (contentLength != null && contentLength > limit) {
-      return tooLarge(limit);
+    if (body.length > limit) {
+      throw WriteAdmission.tooLarge(limit);
     }
-    try (WriteBudget.Reservation reservation =
-        appends.admit(contentLength == null ? limit : contentLength)) {
-      byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-      if (bytes.length > limit) {
-        return tooLarge(limit);
-      }
-      AppendService.Appended appended =
-          appends.append(
-              name,
-              new RowBody(format, bytes),
-              Optional.ofNullable(idempotencyKey),
-              answerBuckets,
-              reservation);
-      metrics.written(
-          name.toString(),
-          appended.result().rows(),
-          bytes.length,
-          200,
-          Duration.ofNanos(System.nanoTime() - started));
-      return Response.ok(WriteAnswer.of(appended)).build();
-    }
+    WriteBudget.Reservation reservation = WriteAdmission.reservation(routing);
+    return Uni.createFrom()
+        .item(
+            () -> {
+              AppendService.Appended appended =
+                  appends.append(
+                      name,
+                      new RowBody(format, body),
+                      Optional.ofNullable(idempotencyKey),
+                      answerBuckets,
+                      reservation);
+              metrics.written(
+                  name.toString(),
+                  appended.result().rows(),
+                  body.length,
+                  200,
+                  Duration.ofNanos(System.nanoTime() - started));
+              return Response.ok(WriteAnswer.of(appended)).build();
+            })
+        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
   }
 
   private static AppendService.RowBuckets rowBuckets(String value) {
@@ -87,14 +91,5 @@ public class RowsResource {
           throw new InvalidParameterException(
               "rowBuckets must be true or false, not '" + value + "'");
     };
-  }
-
-  private static Response tooLarge(long limit) {
-    return Response.status(413)
-        .type(MediaType.APPLICATION_JSON)
-        .entity(
-            ApiError.of(
-                "BODY_TOO_LARGE", "The body is larger than the limit of " + limit + " bytes"))
-        .build();
   }
 }
