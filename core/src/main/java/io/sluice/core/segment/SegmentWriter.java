@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.zip.CRC32C;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.compression.CompressionCodec;
 import org.apache.arrow.vector.compression.CompressionUtil;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
@@ -149,13 +150,27 @@ public final class SegmentWriter {
 
   private static void arrowStream(
       VectorSchemaRoot root, SegmentCompression compression, SegmentBuffer out) {
+    if (compression.codec() != CompressionUtil.CodecType.ZSTD) {
+      arrowStream(root, compression.factory(), compression, out);
+      return;
+    }
+    try (ZstdBufferCodec codec = new ZstdBufferCodec(compression.level())) {
+      arrowStream(root, codec.factory(), compression, out);
+    }
+  }
+
+  private static void arrowStream(
+      VectorSchemaRoot root,
+      CompressionCodec.Factory codecs,
+      SegmentCompression compression,
+      SegmentBuffer out) {
     try (ArrowStreamWriter writer =
         new ArrowStreamWriter(
             root,
             new DictionaryProvider.MapDictionaryProvider(),
             out,
             IpcOption.DEFAULT,
-            compression.factory(),
+            codecs,
             compression.codec(),
             compression.codec() == CompressionUtil.CodecType.ZSTD
                 ? Optional.of(compression.level())
