@@ -19,8 +19,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * and a primary-key table): whatever the bytes, the answer is rows or a caller error (400 with an
  * API code), never another exception, an allocation the body does not allow, or a leak.
  *
- * <p>{@code ./mvnw verify} runs it for 30 s (the {@code JAZZER_FUZZ} environment core's build
- * sets); {@code tools/fuzz.sh} runs the campaign. Inputs that found a defect are kept under {@code
+ * <p>{@code ./mvnw verify} fuzzes it for 20 s (core's surefire execution {@code fuzz-row-bodies});
+ * {@code tools/fuzz.sh} runs the campaign. Inputs that found a defect are kept under {@code
  * src/test/resources/io/sluice/core/service/RowBodyFuzzTestInputs/} and replayed by every run.
  */
 class RowBodyFuzzTest {
@@ -43,7 +43,7 @@ class RowBodyFuzzTest {
           .build("Cannot create table k");
   private static final long ALLOCATION_LIMIT = 64L << 20;
 
-  @FuzzTest(maxDuration = "30s")
+  @FuzzTest(maxDuration = "20s")
   void aBodyDecodesToRowsOrACallerError(FuzzedDataProvider data) {
     RowFormat format = data.pickValue(RowFormat.values());
     TableDefinition table = data.consumeBoolean() ? KEYED_TABLE : LOG_TABLE;
