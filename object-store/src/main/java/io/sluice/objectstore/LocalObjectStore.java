@@ -60,7 +60,11 @@ public class LocalObjectStore implements ObjectStore {
     Path dir = target.getParent();
     Path temp;
     try {
-      Files.createDirectories(dir);
+      // A write's directory almost always exists: one stat, where createDirectories would try a
+      // mkdir and throw (and fill in) an exception first.
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir);
+      }
       temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
       writeDurably(temp, content);
     } catch (IOException e) {
