@@ -713,6 +713,8 @@ abstract class ServerScenarios {
     SluiceHttp.Answer notArrow =
         http.post(path, SluiceHttp.ARROW, "not an arrow stream".getBytes(StandardCharsets.UTF_8));
     assertError(notArrow, 400, "MALFORMED_BODY", "Arrow");
+    assertError(http.post(path, SluiceHttp.JSON, new byte[0]), 400, "MALFORMED_BODY", "JSON");
+    assertError(http.post(path, SluiceHttp.ARROW, new byte[0]), 400, "MALFORMED_BODY", "Arrow");
 
     Schema wrongArrowType =
         new Schema(
