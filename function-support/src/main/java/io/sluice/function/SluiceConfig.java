@@ -33,6 +33,13 @@ public interface SluiceConfig {
    */
   Optional<String> authGrantsFile();
 
+  /**
+   * For crash tests only: a step of {@link io.sluice.core.tiering.CrashPoints} at which the JVM
+   * halts. Taken only as a system property ({@code -Dsluice.crash-at=<step>[:<n>]}), when the JVM
+   * starts; declared here so that the configuration accepts it.
+   */
+  Optional<String> crashAt();
+
   ObjectStoreConfig objectStore();
 
   MetadataConfig metadata();
@@ -71,6 +78,14 @@ public interface SluiceConfig {
     /** Off in tests that drive recovery, tiering and GC by hand. */
     @WithDefault("true")
     boolean enabled();
+
+    /**
+     * A file that keeps this server's name for the tables' tiering leases, written on its first
+     * start: a server started again on it takes over at once the leases its previous run left
+     * (after a crash, instead of waiting for them to expire). The local server keeps it in its data
+     * directory; unset (AWS Lambda), every process takes a random name.
+     */
+    Optional<String> ownerFile();
 
     /** How often the work runs (on AWS Lambda: how often within one scheduled invocation). */
     @WithDefault("1s")

@@ -8,13 +8,7 @@ import io.sluice.client.SluiceClient;
 import io.sluice.client.TableDefinition;
 import io.sluice.client.TableWriter;
 import io.sluice.client.WriterOptions;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,20 +31,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  * offset its future holds: batches cut off by the crash were retried under their keys.
  */
 class ClientServerRestartITCase {
-  private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
-
   /** On the embedded stores, and on s3proxy and dynalite (which outlive the killed server). */
   @ParameterizedTest
   @ValueSource(strings = {"embedded", "stand-ins"})
   void theWriterOutlivesTheServerBeingKilledAndStartedAgain(String shape) throws Exception {
-    assertThat(JAR).as("the packaged server (run the package phase first)").isRegularFile();
     Path dataDir = EmbeddedProfile.dataDir("restart");
     Files.createDirectories(dataDir);
     AwsStandInsProfile.StandIns standIns = new AwsStandInsProfile.StandIns();
     Map<String, String> stores = shape.equals("embedded") ? Map.of() : standIns.start();
-    int port = freePort();
+    int port = PackagedServer.freePort();
     URI endpoint = URI.create("http://127.0.0.1:" + port);
-    Process server = start(dataDir, port, stores);
+    Process server = PackagedServer.start(dataDir, port, stores);
     try (SluiceClient client =
         SluiceClient.builder(endpoint).requestTimeout(Duration.ofSeconds(10)).build()) {
       String table = "restart_rows";
@@ -92,7 +83,7 @@ class ClientServerRestartITCase {
           await().atMost(Duration.ofSeconds(60)).until(() -> answered.get() >= 3_000);
           server.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
           int answeredWhenKilled = answered.get();
-          server = start(dataDir, port, stores);
+          server = PackagedServer.start(dataDir, port, stores);
           for (Future<?> future : done) {
             future.get(120, TimeUnit.SECONDS);
           }
@@ -120,46 +111,6 @@ class ClientServerRestartITCase {
         server.destroyForcibly();
       }
       standIns.stop();
-    }
-  }
-
-  private static Process start(Path dataDir, int port, Map<String, String> stores)
-      throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
-    command.add("-Dquarkus.http.host=127.0.0.1");
-    command.add("-Dquarkus.http.port=" + port);
-    command.add("-Dsluice.data-dir=" + dataDir);
-    stores.forEach((key, value) -> command.add("-D" + key + "=" + value));
-    command.add("-jar");
-    command.add(JAR.toAbsolutePath().toString());
-    Process process =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(
-                ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.log").toFile()))
-            .start();
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    HttpRequest health =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health"))
-            .timeout(Duration.ofSeconds(2))
-            .build();
-    await()
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(200))
-        .ignoreExceptions()
-        .until(
-            () -> {
-              assertThat(process.isAlive()).as("server (log: %s)", dataDir).isTrue();
-              return http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-            });
-    return process;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
     }
   }
 }

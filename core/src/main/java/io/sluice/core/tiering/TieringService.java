@@ -394,6 +394,7 @@ public final class TieringService {
         }
         budget -= progress.end() - from;
         wroteRows |= progress.end() > from;
+        CrashPoints.reach(CrashPoints.BUCKET_WRITTEN);
       }
       Optional<Instant> lastFullPass =
           fullPass.isPresent() && caughtUp.size() == buckets.size()
@@ -540,7 +541,9 @@ public final class TieringService {
       Optional<Instant> lastFullPass) {
     try {
       LakeSnapshot committed = write.commit(offsets);
+      CrashPoints.reach(CrashPoints.LAKE_COMMITTED);
       record(table, format, Optional.of(committed), lastFullPass);
+      CrashPoints.reach(CrashPoints.STATE_RECORDED);
       return new FormatResult(format, done, Optional.of(committed));
     } catch (CommitConflictException e) {
       write.abort();

@@ -9,6 +9,7 @@ import io.sluice.core.store.CommitConflictException;
 import io.sluice.core.store.CommitStateUnknownException;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.TableDefinition;
+import io.sluice.core.tiering.CrashPoints;
 import io.sluice.lake.changes.ChangeBatch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -302,6 +303,7 @@ final class IcebergLakeWrite implements LakeWrite {
       return committed;
     }
     List<DataFile> written = complete();
+    CrashPoints.reach(CrashPoints.LAKE_FILES_WRITTEN);
     TableOperations ops = ((HasTableOperations) table).operations();
     TableMetadata current;
     try {

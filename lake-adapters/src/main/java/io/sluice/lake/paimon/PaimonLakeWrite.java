@@ -11,6 +11,7 @@ import io.sluice.core.store.StoreUnavailableException;
 import io.sluice.core.table.LakeFormatName;
 import io.sluice.core.table.Partition;
 import io.sluice.core.table.TableDefinition;
+import io.sluice.core.tiering.CrashPoints;
 import io.sluice.lake.changes.ChangeBatch;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -280,6 +281,7 @@ final class PaimonLakeWrite implements LakeWrite {
       throw new StoreUnavailableException(
           "Cannot commit to Paimon table " + name + ": " + e.getMessage(), e);
     }
+    CrashPoints.reach(CrashPoints.LAKE_FILES_WRITTEN);
 
     Optional<LakeSnapshot> earlier = committedByEpoch(snapshots, offsets);
     if (earlier.isPresent()) {
