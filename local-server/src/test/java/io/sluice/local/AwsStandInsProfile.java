@@ -6,6 +6,7 @@ import io.sluice.metadata.dynamodb.DynaliteServer;
 import io.sluice.objectstore.S3ProxyServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,8 +38,19 @@ public class AwsStandInsProfile implements QuarkusTestProfile {
     private static final String BUCKET = "sluice-it";
     private static final String TABLE = "sluice_it";
 
+    private final Path dynamoDir;
     private S3ProxyServer s3;
     private DynaliteServer dynamo;
+
+    /** dynalite in memory, as the test profiles run it. */
+    public StandIns() {
+      this(null);
+    }
+
+    /** dynalite keeping its tables in {@code dynamoDir}, or in memory when it is null. */
+    StandIns(Path dynamoDir) {
+      this.dynamoDir = dynamoDir;
+    }
 
     @Override
     public Map<String, String> start() {
@@ -50,16 +62,18 @@ public class AwsStandInsProfile implements QuarkusTestProfile {
       }
       s3 = S3ProxyServer.start();
       s3.createBucket(BUCKET);
-      dynamo = DynaliteServer.start();
+      dynamo = dynamoDir == null ? DynaliteServer.start() : DynaliteServer.persistingTo(dynamoDir);
+      URI s3Endpoint = s3Endpoint(s3.endpoint());
+      URI dynamoEndpoint = dynamoEndpoint(dynamo.endpoint());
       return Map.ofEntries(
           Map.entry("sluice.object-store.uri", "s3://" + BUCKET + "/sluice"),
-          Map.entry("sluice.object-store.endpoint", s3.endpoint().toString()),
+          Map.entry("sluice.object-store.endpoint", s3Endpoint.toString()),
           Map.entry("sluice.object-store.path-style", "true"),
           Map.entry("sluice.object-store.region", s3.region()),
           Map.entry("sluice.object-store.access-key", s3.accessKey()),
           Map.entry("sluice.object-store.secret-key", s3.secretKey()),
           Map.entry("sluice.metadata.uri", "dynamodb:" + TABLE),
-          Map.entry("sluice.metadata.endpoint", dynamo.endpoint().toString()),
+          Map.entry("sluice.metadata.endpoint", dynamoEndpoint.toString()),
           Map.entry("sluice.metadata.region", "us-east-1"),
           Map.entry("sluice.metadata.access-key", "sluice"),
           Map.entry("sluice.metadata.secret-key", "sluice"),
@@ -68,6 +82,16 @@ public class AwsStandInsProfile implements QuarkusTestProfile {
           Map.entry(
               "sluice.lake.iceberg-uri",
               "jdbc:sqlite:" + catalog.resolve("iceberg-catalog.db").toAbsolutePath()));
+    }
+
+    /** Where the server reaches S3, given where s3proxy listens. */
+    protected URI s3Endpoint(URI s3proxy) {
+      return s3proxy;
+    }
+
+    /** Where the server reaches DynamoDB, given where dynalite listens. */
+    protected URI dynamoEndpoint(URI dynalite) {
+      return dynalite;
     }
 
     @Override
