@@ -27,17 +27,25 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The writer outlives its server: the packaged local server ({@code quarkus-run.jar}, built in
  * {@code package} before failsafe runs) is killed (SIGKILL) while eight threads write, then started
- * again on the same data and port. Every future completes, and every row is in the log once, at the
- * offset its future holds: batches cut off by the crash were retried under their keys.
+ * again on the same data and port, {@code restart.kills} times (2; {@code tools/kills.sh} runs
+ * more). Every future completes, and every row is in the log once, at the offset its future holds:
+ * batches cut off by a crash were retried under their keys.
  */
 class ClientServerRestartITCase {
-  /** On the embedded stores, and on s3proxy and dynalite (which outlive the killed server). */
+  private static final int KILLS = Integer.getInteger("restart.kills", 2);
+  private static final int ROWS_PER_THREAD = Integer.getInteger("restart.rows-per-thread", 3_000);
+
+  /**
+   * On the embedded stores, and on s3proxy and dynalite (keeping its tables on disk), which outlive
+   * the killed server.
+   */
   @ParameterizedTest
   @ValueSource(strings = {"embedded", "stand-ins"})
   void theWriterOutlivesTheServerBeingKilledAndStartedAgain(String shape) throws Exception {
     Path dataDir = EmbeddedProfile.dataDir("restart");
     Files.createDirectories(dataDir);
-    AwsStandInsProfile.StandIns standIns = new AwsStandInsProfile.StandIns();
+    AwsStandInsProfile.StandIns standIns =
+        new AwsStandInsProfile.StandIns(dataDir.resolve("dynalite"));
     Map<String, String> stores = shape.equals("embedded") ? Map.of() : standIns.start();
     int port = PackagedServer.freePort();
     URI endpoint = URI.create("http://127.0.0.1:" + port);
@@ -54,7 +62,7 @@ class ClientServerRestartITCase {
               .buckets(4)
               .build());
       int threads = 8;
-      int perThread = 3_000;
+      int perThread = ROWS_PER_THREAD;
       @SuppressWarnings("unchecked")
       CompletableFuture<RowOffset>[] futures = new CompletableFuture[threads * perThread];
       AtomicInteger answered = new AtomicInteger();
@@ -80,17 +88,24 @@ class ClientServerRestartITCase {
                       }
                     }));
           }
-          await().atMost(Duration.ofSeconds(60)).until(() -> answered.get() >= 3_000);
-          server.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-          int answeredWhenKilled = answered.get();
-          server = PackagedServer.start(dataDir, port, stores);
+          List<Integer> answeredAtKills = new ArrayList<>();
+          for (int kill = 1; kill <= KILLS; kill++) {
+            int before = futures.length * kill / (KILLS + 1);
+            await().atMost(Duration.ofSeconds(120)).until(() -> answered.get() >= before);
+            server.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            answeredAtKills.add(answered.get());
+            server = PackagedServer.start(dataDir, port, stores);
+          }
           for (Future<?> future : done) {
             future.get(120, TimeUnit.SECONDS);
           }
           writer.flush();
-          assertThat(answeredWhenKilled)
-              .as("rows answered before the kill")
-              .isLessThan(futures.length);
+          assertThat(answeredAtKills)
+              .as("rows answered when the server was killed")
+              .allMatch(answeredAtKill -> answeredAtKill < futures.length);
+          System.out.printf(
+              "[kills] %s: %d rows by %d threads, killed %d times, rows answered at the kills %s%n",
+              shape, futures.length, threads, KILLS, answeredAtKills);
         } finally {
           pool.shutdownNow();
         }

@@ -21,10 +21,12 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
- * dynalite, the DynamoDB API stand-in, as an in-memory child process on a free loopback port. The
- * build ({@code ./mvnw verify}) installs it under {@code .build/tools/dynalite}.
+ * dynalite, the DynamoDB API stand-in, as a child process (in memory, or on disk with {@link
+ * #persistingTo}) on a free loopback port. The build ({@code ./mvnw verify}) installs it under
+ * {@code .build/tools/dynalite}.
  */
 public final class DynaliteServer implements AutoCloseable {
   private static final String HOST = "127.0.0.1";
@@ -48,6 +50,18 @@ public final class DynaliteServer implements AutoCloseable {
    *     when dynalite does not come up
    */
   public static DynaliteServer start() {
+    return start(List.of());
+  }
+
+  /**
+   * Starts dynalite keeping its tables in {@code dir} (LevelDB) instead of memory, so that what it
+   * acknowledged outlives it; otherwise as {@link #start()}.
+   */
+  public static DynaliteServer persistingTo(Path dir) {
+    return start(List.of("--path", dir.toAbsolutePath().toString()));
+  }
+
+  private static DynaliteServer start(List<String> options) {
     Path cli = toolsDir().resolve("dynalite/node_modules/dynalite/cli.js");
     if (!Files.isRegularFile(cli)) {
       throw new IllegalStateException(
@@ -60,19 +74,22 @@ public final class DynaliteServer implements AutoCloseable {
     try {
       process =
           new ProcessBuilder(
-                  List.of(
-                      "node",
-                      cli.toString(),
-                      "--host",
-                      HOST,
-                      "--port",
-                      Integer.toString(port),
-                      "--createTableMs",
-                      "0",
-                      "--deleteTableMs",
-                      "0",
-                      "--updateTableMs",
-                      "0"))
+                  Stream.concat(
+                          Stream.of(
+                              "node",
+                              cli.toString(),
+                              "--host",
+                              HOST,
+                              "--port",
+                              Integer.toString(port),
+                              "--createTableMs",
+                              "0",
+                              "--deleteTableMs",
+                              "0",
+                              "--updateTableMs",
+                              "0"),
+                          options.stream())
+                      .toList())
               .start();
     } catch (IOException e) {
       throw new IllegalStateException(
