@@ -132,7 +132,7 @@ class FaultInjectionITCase {
     assertThat(kept).as("rows written after the clock moved stay in the log").isNotEmpty();
     assertThat(log(http)).as("what the log still holds, every object readable").isEqualTo(kept);
     for (String lake : List.of("paimon", "iceberg")) {
-      assertThat(scannedIds(http, lake))
+      assertThat(http.scannedIds(TABLE, "&source=union&lake=" + lake))
           .as("the union read through %s: each acknowledged row once", lake)
           .containsExactlyInAnyOrderElementsOf(acknowledged.keySet());
     }
@@ -365,13 +365,5 @@ class FaultInjectionITCase {
               }
             });
     return rows;
-  }
-
-  private static List<Long> scannedIds(SluiceHttp http, String lake) {
-    SluiceHttp.Answer scan = http.get(PATH + "/scan?columns=id&source=union&lake=" + lake);
-    assertThat(scan.status()).as("%s: %s", scan, scan.text()).isEqualTo(200);
-    List<Long> ids = new ArrayList<>();
-    scan.json().forEach(row -> ids.add(row.path("id").asLong()));
-    return ids;
   }
 }

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -65,6 +66,7 @@ final class FaultProxy implements AutoCloseable {
   }
 
   private static final int MAX_HEAD_BYTES = 64 * 1024;
+  private static final String INJECTED = "injected by the fault proxy";
 
   private final Service service;
   private final String upstreamHost;
@@ -327,37 +329,46 @@ final class FaultProxy implements AutoCloseable {
     }
   }
 
+  /** An error answer of a service: its status, content type and body. */
+  private record ErrorAnswer(int status, String type, String body) {}
+
+  /** Each service's own retryable errors, as it words them. */
+  private static final Map<Service, List<ErrorAnswer>> ERRORS =
+      Map.of(
+          Service.S3,
+          List.of(s3Error(503, "SlowDown"), s3Error(500, "InternalError")),
+          Service.DYNAMODB,
+          List.of(
+              dynamoError(400, "ThrottlingException"), dynamoError(500, "InternalServerError")));
+
+  private static ErrorAnswer s3Error(int status, String code) {
+    return new ErrorAnswer(
+        status,
+        "application/xml",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>%s</Code><Message>%s</Message></Error>"
+            .formatted(code, INJECTED));
+  }
+
+  private static ErrorAnswer dynamoError(int status, String code) {
+    return new ErrorAnswer(
+        status,
+        "application/x-amz-json-1.0",
+        "{\"__type\":\"com.amazonaws.dynamodb.v20120810#%s\",\"message\":\"%s\"}"
+            .formatted(code, INJECTED));
+  }
+
   private void answerError(OutputStream toClient) throws IOException {
-    boolean first;
+    List<ErrorAnswer> errors = ERRORS.get(service);
+    ErrorAnswer error;
     synchronized (random) {
-      first = random.nextBoolean();
+      error = errors.get(random.nextInt(errors.size()));
     }
-    int status;
-    String type;
-    String body;
-    if (service == Service.S3) {
-      status = first ? 503 : 500;
-      type = "application/xml";
-      String code = first ? "SlowDown" : "InternalError";
-      body =
-          "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>"
-              + code
-              + "</Code><Message>injected by the fault proxy</Message></Error>";
-    } else {
-      status = first ? 400 : 500;
-      type = "application/x-amz-json-1.0";
-      String code = first ? "ThrottlingException" : "InternalServerError";
-      body =
-          "{\"__type\":\"com.amazonaws.dynamodb.v20120810#"
-              + code
-              + "\",\"message\":\"injected by the fault proxy\"}";
-    }
-    byte[] content = body.getBytes(StandardCharsets.UTF_8);
+    byte[] content = error.body().getBytes(StandardCharsets.UTF_8);
     String head =
         "HTTP/1.1 "
-            + status
+            + error.status()
             + " Injected\r\nContent-Type: "
-            + type
+            + error.type()
             + "\r\nContent-Length: "
             + content.length
             + "\r\nConnection: close\r\n\r\n";

@@ -1,5 +1,7 @@
 package io.sluice.local;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -10,6 +12,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -91,6 +95,17 @@ final class SluiceHttp {
           + " "
           + (body.length() > 2000 ? body.substring(0, 2000) + "..." : body);
     }
+  }
+
+  /**
+   * The {@code id} of every row a scan of {@code table} returns ({@code query}: more parameters).
+   */
+  List<Long> scannedIds(String table, String query) {
+    Answer scan = get("/v1/tables/" + table + "/scan?columns=id" + query);
+    assertThat(scan.status()).as("%s: %s", scan, scan.text()).isEqualTo(200);
+    List<Long> ids = new ArrayList<>();
+    scan.json().forEach(row -> ids.add(row.path("id").asLong()));
+    return ids;
   }
 
   Answer get(String path) {

@@ -89,7 +89,7 @@ class TieringCrashITCase {
           assertThat(offsets(tiered.json().path(lake).path("offsets")))
               .as("%s's snapshot after a halt at %s", lake, step)
               .isEqualTo(marks);
-          assertThat(lakeIds(http, lake))
+          assertThat(http.scannedIds(TABLE, "&source=lake&lake=" + lake))
               .as("%s after a halt at %s: each row once", lake, step)
               .containsExactlyInAnyOrderElementsOf(written);
         }
@@ -138,14 +138,6 @@ class TieringCrashITCase {
     Map<String, Long> map = new HashMap<>();
     offsets.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asLong()));
     return map;
-  }
-
-  private static List<Long> lakeIds(SluiceHttp http, String lake) {
-    SluiceHttp.Answer scan = http.get(PATH + "/scan?columns=id&source=lake&lake=" + lake);
-    assertThat(scan.status()).as("%s: %s", scan, scan.text()).isEqualTo(200);
-    List<Long> ids = new ArrayList<>();
-    scan.json().forEach(row -> ids.add(row.path("id").asLong()));
-    return ids;
   }
 
   private static void stop(Process server) throws InterruptedException {

@@ -221,10 +221,7 @@ abstract class TieringScenarios {
     List<Order> third = orders(9_001, 50, seed + 200);
     write(http, table, third, 50);
     for (String format : formats) {
-      SluiceHttp.Answer scan = http.get("/v1/tables/" + table + "/scan?columns=id&lake=" + format);
-      assertThat(scan.status()).as("%s", scan).isEqualTo(200);
-      List<Long> scanned = new ArrayList<>();
-      scan.json().forEach(row -> scanned.add(row.path("id").asLong()));
+      List<Long> scanned = http.scannedIds(table, "&lake=" + format);
       List<Long> expected = new ArrayList<>(byId(all).keySet());
       third.forEach(o -> expected.add(o.id()));
       assertThat(scanned).as("%s union scan", format).containsExactlyInAnyOrderElementsOf(expected);
@@ -897,7 +894,7 @@ abstract class TieringScenarios {
           tier(http, table); // the last ten rows stay in the log only
         }
       }
-      assertThat(scanIds(http, table, "")).hasSize(40);
+      assertThat(http.scannedIds(table, "")).hasSize(40);
 
       // The past hour ended at `hour`; an hour later it expires, and once recovery's 90 s have
       // passed too, the pass drops it.
@@ -918,7 +915,7 @@ abstract class TieringScenarios {
       assertThat(listed.json().path("partitions").findValuesAsText("name"))
           .containsExactly("t_hour=" + hourName(live));
       for (String query : List.of("", "&lake=iceberg", "&source=log", "&source=lake")) {
-        assertThat(scanIds(http, table, query))
+        assertThat(http.scannedIds(table, query))
             .as("scan %s", query)
             .containsExactlyInAnyOrderElementsOf(liveIds);
       }
@@ -944,14 +941,6 @@ abstract class TieringScenarios {
 
   private static String hourName(LocalDateTime hour) {
     return hour.toLocalDate() + "-%02d".formatted(hour.getHour());
-  }
-
-  private static List<Long> scanIds(SluiceHttp http, String table, String query) {
-    SluiceHttp.Answer scan = http.get("/v1/tables/" + table + "/scan?columns=id" + query);
-    assertThat(scan.status()).as("%s", scan).isEqualTo(200);
-    List<Long> ids = new ArrayList<>();
-    scan.json().forEach(row -> ids.add(row.path("id").asLong()));
-    return ids;
   }
 
   /** The ids in the Paimon table's latest snapshot, read with Paimon's own reader. */
