@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# A fuzzing campaign of one of core's fuzz tests (Jazzer): runs it ROUNDS times (default 5), each
+# A fuzzing campaign of one fuzz test (Jazzer; core's or read-function's): runs it ROUNDS times (default 5), each
 # round as long as the test's maxDuration, each starting from the corpus the previous ones grew
-# (core/.cifuzz-corpus). The tests (one per JVM: Jazzer fuzzes one fuzz test at a time):
+# (<module>/.cifuzz-corpus). The tests (one per JVM: Jazzer fuzzes one fuzz test at a time):
 #   RowBodyFuzzTest                                   the write path's body decoders (default)
 #   RequestFuzzTest#aDefinitionIsTakenOrItsProblemsNamed   table definitions
 #   RequestFuzzTest#aFilterIsTakenOrItsProblemNamed        scan filters
+#   SqlFuzzTest                                       how POST /v1/sql reads a query (read-function)
 # A finding fails the round; Jazzer writes its input beside the test's kept inputs
-# (core/src/test/resources/io/sluice/core/<package>/<Test>Inputs/<method>/crash-<hash>), so
+# (<module>/src/test/resources/<package>/<Test>Inputs/<method>/crash-<hash>), so
 # that every build replays it: rename it after what it found, then fix the code.
 #
 # Usage: tools/fuzz.sh [ROUNDS] [TEST]   (from any directory)
@@ -16,12 +17,16 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 rounds="${1:-5}"
 test="${2:-RowBodyFuzzTest}"
-./mvnw -q -B install -DskipTests -Dspotless.check.skip=true -pl core -am
+module=core
+if [[ "$test" == SqlFuzzTest* ]]; then
+  module=read-function
+fi
+./mvnw -q -B install -DskipTests -Dspotless.check.skip=true -pl "$module" -am
 total=0
 for round in $(seq 1 "$rounds"); do
-  log="core/target/fuzz-round-$round.log"
+  log="$module/target/fuzz-round-$round.log"
   # Only the default execution, with fuzzing on and the one test selected.
-  JAZZER_FUZZ=1 ./mvnw -B -o surefire:test@default-test -Dspotless.check.skip=true -pl core \
+  JAZZER_FUZZ=1 ./mvnw -B -o surefire:test@default-test -Dspotless.check.skip=true -pl "$module" \
     -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false > "$log" 2>&1 || {
     echo "round $round: a finding (see $log)" >&2
     exit 1

@@ -142,7 +142,7 @@ public final class SqlService {
     }
   }
 
-  private static JsonNode serialize(Connection connection, String sql) throws SQLException {
+  static JsonNode serialize(Connection connection, String sql) throws SQLException {
     try (PreparedStatement statement =
         connection.prepareStatement("SELECT json_serialize_sql(?::VARCHAR)")) {
       statement.setString(1, sql);
@@ -236,7 +236,7 @@ public final class SqlService {
   }
 
   /** The names a column of the selection's table may be qualified with: alias, or name. */
-  private static Set<String> qualifiers(ParsedQuery.Selection selection) {
+  static Set<String> qualifiers(ParsedQuery.Selection selection) {
     return Set.of(
         (selection.alias().isEmpty() ? selection.table().name() : selection.alias())
             .toLowerCase(Locale.ROOT));
