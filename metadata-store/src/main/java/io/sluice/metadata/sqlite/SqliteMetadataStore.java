@@ -1229,10 +1229,7 @@ public final class SqliteMetadataStore implements MetadataStore {
   public void close() {
     lock.lock();
     try {
-      for (PreparedStatement statement : statements.values()) {
-        statement.close();
-      }
-      statements.clear();
+      statements.clear(); // closing the connection closes its statements
       connection.close();
     } catch (SQLException e) {
       throw new StoreUnavailableException("Cannot close metadata store " + file + ": " + e, e);
